@@ -72,7 +72,11 @@ struct SpanBatch {
   const UnifiedTags& tags(size_t row) const { return resources[resource_index[row]].tags; }
   const Resource& resource(size_t row) const { return resources[resource_index[row]]; }
   const Scope& scope(size_t row) const { return scopes[scope_index[row]]; }
-  int64_t duration_ns(size_t row) const { return end_ns[row] - start_ns[row]; }
+  // Wraps instead of overflowing for absurd times; decoders reject end < start.
+  int64_t duration_ns(size_t row) const {
+    return static_cast<int64_t>(static_cast<uint64_t>(end_ns[row]) -
+                                static_cast<uint64_t>(start_ns[row]));
+  }
 
   // Appends an empty row for resource `r` and scope `s` and returns its index; fill its fields
   // through the column vectors.

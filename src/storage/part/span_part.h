@@ -16,11 +16,11 @@ namespace periscope {
 struct SpanPartMeta {
   uint64_t part_id = 0;
   std::string tenant = "default";
-  uint32_t level = 0;            // 0 = flushed from the memtable; merges raise it
+  uint32_t level = 0;  // 0 = flushed from the memtable; merges raise it
   uint64_t rows = 0;
   int64_t min_start_ns = 0;
   int64_t max_start_ns = 0;
-  uint64_t max_wal_seq = 0;      // every WAL record with seq <= this is in this part or older ones
+  uint64_t max_wal_seq = 0;  // every WAL record with seq <= this is in this part or older ones
   std::vector<uint64_t> replaces;  // part ids this part was merged from (deleted on open if left)
 };
 

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "loadgen/load_generator.h"
+#include "server/server.h"
+
+namespace periscope::app {
+
+struct ServeFlags {
+  ServerOptions server;
+  std::string retention = "7d";
+  std::string flush_interval = "30s";
+  size_t memtable_mib = 256;
+  bool no_fsync = false;
+  std::string log_level = "info";
+};
+
+struct DemoFlags {
+  ServeFlags serve;
+  double traces_per_second = 20;
+  uint64_t seed = 42;
+};
+
+struct LoadFlags {
+  loadgen::LoadOptions load;
+};
+
+struct InspectFlags {
+  std::string path;
+  bool rows = false;
+};
+
+void AddServeFlags(CLI::App* cmd, ServeFlags* flags);
+void AddDemoFlags(CLI::App* cmd, DemoFlags* flags);
+void AddLoadFlags(CLI::App* cmd, LoadFlags* flags);
+void AddInspectFlags(CLI::App* cmd, InspectFlags* flags);
+
+int RunServe(ServeFlags& flags);
+int RunDemo(DemoFlags& flags);
+int RunLoad(LoadFlags& flags);
+int RunInspect(InspectFlags& flags);
+
+}  // namespace periscope::app

@@ -1,0 +1,76 @@
+#include "api/traces_api.h"
+
+#include <boost/json.hpp>
+
+#include "api/query_params.h"
+#include "api/span_json.h"
+#include "base/time.h"
+
+namespace periscope {
+
+namespace {
+
+HttpResponse FromStatus(const Status& s) {
+  int code = s.code() == StatusCode::kInvalidArgument ? 400
+             : s.code() == StatusCode::kNotFound      ? 404
+                                                      : 500;
+  return HttpResponse::Error(code, s.message());
+}
+
+HttpResponse GetTrace(const TraceQueries& q, HttpRequest& req) {
+  auto id = TraceId::FromHex(req.path_args[0]);
+  if (!id) return HttpResponse::Error(400, "trace id must be 32 hex digits");
+  auto trace = q.GetTrace(req.Tenant(), *id);
+  if (!trace.ok()) return FromStatus(trace.status());
+  if (trace->empty()) return HttpResponse::Error(404, "trace " + id->Hex() + " not found");
+  boost::json::array spans;
+  for (size_t i = 0; i < trace->size(); ++i) spans.push_back(SpanToJson(*trace, i));
+  boost::json::object o{{"trace_id", id->Hex()}, {"spans", std::move(spans)}};
+  return HttpResponse::Json(boost::json::serialize(o));
+}
+
+HttpResponse SearchTraces(const TraceQueries& q, HttpRequest& req) {
+  auto query = ParseTraceSearch(req, NowNanos());
+  if (!query.ok()) return FromStatus(query.status());
+  auto limit = ParseLimit(req, 20, 1000);
+  if (!limit.ok()) return FromStatus(limit.status());
+  auto result = q.Search(*query, *limit, false);
+  if (!result.ok()) return FromStatus(result.status());
+  boost::json::array traces;
+  for (const auto& s : result->summaries) {
+    boost::json::array services;
+    for (const auto& name : s.services) services.push_back(boost::json::string(name));
+    traces.push_back({{"trace_id", s.trace_id.Hex()},
+                      {"root_service", s.root_service},
+                      {"root_name", s.root_name},
+                      {"start_time_unix_nano", std::to_string(s.start_ns)},
+                      {"duration_ns", s.duration_ns},
+                      {"span_count", s.span_count},
+                      {"error_count", s.error_count},
+                      {"services", std::move(services)}});
+  }
+  boost::json::object o{{"traces", std::move(traces)}};
+  return HttpResponse::Json(boost::json::serialize(o));
+}
+
+}  // namespace
+
+void RegisterTracesApi(Router& router, const TraceQueries& queries) {
+  const TraceQueries* q = &queries;
+  router.Add("GET", "/api/traces/{id}", [q](HttpRequest& r) { return GetTrace(*q, r); });
+  router.Add("GET", "/api/traces", [q](HttpRequest& r) { return SearchTraces(*q, r); });
+  router.Add("GET", "/api/services", [q](HttpRequest& r) {
+    boost::json::array services;
+    for (const auto& s : q->Services(r.Tenant())) services.push_back(boost::json::string(s));
+    return HttpResponse::Json(boost::json::serialize(boost::json::object{{"services", services}}));
+  });
+  router.Add("GET", "/api/services/{service}/operations", [q](HttpRequest& r) {
+    boost::json::array ops;
+    for (const auto& op : q->Operations(r.Tenant(), r.path_args[0])) {
+      ops.push_back({{"name", op.name}, {"span_kind", SpanKindName(op.kind)}});
+    }
+    return HttpResponse::Json(boost::json::serialize(boost::json::object{{"operations", ops}}));
+  });
+}
+
+}  // namespace periscope

@@ -1,0 +1,114 @@
+#include "server/server.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "api/jaeger/jaeger_api.h"
+#include "api/traces_api.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "server/otlp_http_receiver.h"
+#include "server/ui_page.h"
+
+namespace periscope {
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {}
+
+Server::~Server() { Stop(); }
+
+void Server::RegisterOps(Router& router) {
+  router.Add("GET", "/healthz", [](HttpRequest&) { return HttpResponse::Text("ok\n"); });
+  router.Add("GET", "/readyz", [this](HttpRequest&) {
+    return ready_ ? HttpResponse::Text("ready\n") : HttpResponse::Text("starting\n", 503);
+  });
+  router.Add("GET", "/metrics", [](HttpRequest&) {
+    HttpResponse r = HttpResponse::Text(MetricsRegistry::Global().RenderPrometheus());
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
+  });
+}
+
+Status Server::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.data_dir, ec);
+  if (ec) return Status::IOError("creating data dir {}: {}", options_.data_dir, ec.message());
+
+  TracePipelineOptions tp;
+  tp.data_dir = options_.data_dir;
+  tp.wal_fsync = options_.wal_fsync;
+  tp.retention_ns = options_.retention_ns;
+  tp.flush_interval_ns = options_.flush_interval_ns;
+  tp.memtable_bytes = options_.memtable_bytes;
+  ASSIGN_OR_RETURN(traces_, TracePipeline::Open(tp));
+  traces_->StartBackground();
+  trace_queries_ = std::make_unique<TraceQueries>(traces_->table());
+
+  OtlpHttpOptions otlp_http_options;
+  otlp_http_options.max_decoded_bytes = options_.http_max_body_bytes;
+  RegisterOps(api_router_);
+  RegisterOtlpHttpReceiver(api_router_, *traces_, otlp_http_options);
+  RegisterTracesApi(api_router_, *trace_queries_);
+  RegisterJaegerApi(api_router_, *trace_queries_);
+  RegisterUiPage(api_router_);
+  RegisterOps(otlp_router_);
+  RegisterOtlpHttpReceiver(otlp_router_, *traces_, otlp_http_options);
+
+  HttpServerOptions http_options;
+  http_options.listen = options_.http_listen;
+  http_options.max_body_bytes = options_.http_max_body_bytes;
+  http_ = std::make_unique<HttpServer>(http_options, api_router_);
+  RETURN_IF_ERROR(http_->Start());
+  if (!options_.otlp_http_listen.empty()) {
+    HttpServerOptions o = http_options;
+    o.listen = options_.otlp_http_listen;
+    otlp_http_ = std::make_unique<HttpServer>(o, otlp_router_);
+    RETURN_IF_ERROR(otlp_http_->Start());
+  }
+  OtlpGrpcOptions grpc_options;
+  grpc_options.listen = options_.otlp_grpc_listen;
+  grpc_options.max_receive_bytes = options_.grpc_max_receive_bytes;
+  otlp_grpc_ = std::make_unique<OtlpGrpcReceiver>(grpc_options, *traces_);
+  RETURN_IF_ERROR(otlp_grpc_->Start());
+
+  ready_ = true;
+  RETURN_IF_ERROR(WritePortsFile());
+  LogInfo("periscope ready: UI and API http://{}:{}/  OTLP gRPC :{}  OTLP HTTP :{}  data {}",
+          options_.http_listen.substr(0, options_.http_listen.rfind(':')), http_port(),
+          otlp_grpc_port(), otlp_http_port(), options_.data_dir);
+  return Status::Ok();
+}
+
+Status Server::WritePortsFile() const {
+  if (options_.ports_file.empty()) return Status::Ok();
+  const std::string tmp = options_.ports_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << fmt::format(R"({{"http": {}, "otlp_grpc": {}, "otlp_http": {}}})", http_port(),
+                       otlp_grpc_port(), otlp_http_port())
+        << "\n";
+    if (!out) return Status::IOError("writing {}", tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, options_.ports_file, ec);
+  if (ec) return Status::IOError("renaming {}: {}", tmp, ec.message());
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  ready_ = false;
+  if (otlp_grpc_) otlp_grpc_->Stop();
+  if (otlp_http_) otlp_http_->Stop();
+  if (http_) http_->Stop();
+  if (traces_) traces_->Stop();
+  otlp_grpc_.reset();
+  otlp_http_.reset();
+  http_.reset();
+  trace_queries_.reset();
+  traces_.reset();
+}
+
+uint16_t Server::http_port() const { return http_ ? http_->port() : 0; }
+uint16_t Server::otlp_grpc_port() const { return otlp_grpc_ ? otlp_grpc_->port() : 0; }
+uint16_t Server::otlp_http_port() const { return otlp_http_ ? otlp_http_->port() : 0; }
+
+}  // namespace periscope

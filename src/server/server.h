@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "api/http_server.h"
+#include "api/router.h"
+#include "base/status.h"
+#include "query/trace_queries.h"
+#include "server/otlp_grpc_receiver.h"
+#include "server/trace_pipeline.h"
+
+namespace periscope {
+
+struct ServerOptions {
+  std::string data_dir = "./periscope-data";
+  std::string http_listen = "0.0.0.0:7070";
+  std::string otlp_grpc_listen = "0.0.0.0:4317";
+  std::string otlp_http_listen = "0.0.0.0:4318";  // empty disables the separate OTLP port
+  std::string ports_file;                         // written once every listener is up
+  bool wal_fsync = true;
+  int64_t retention_ns = 7LL * 86400 * 1000000000LL;
+  int64_t flush_interval_ns = 30LL * 1000000000LL;
+  size_t memtable_bytes = 256u << 20;
+  size_t http_max_body_bytes = 20u << 20;
+  int grpc_max_receive_bytes = 4 << 20;
+};
+
+// The whole platform in one process: receivers, storage, query APIs. Start/Stop from one thread.
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+
+  // Opens storage (replaying the WAL), then starts every listener; fails with the first error.
+  Status Start();
+  void Stop();
+
+  uint16_t http_port() const;
+  uint16_t otlp_grpc_port() const;
+  uint16_t otlp_http_port() const;
+
+ private:
+  Status WritePortsFile() const;
+  void RegisterOps(Router& router);
+
+  ServerOptions options_;
+  std::unique_ptr<TracePipeline> traces_;
+  std::unique_ptr<TraceQueries> trace_queries_;
+  Router api_router_;
+  Router otlp_router_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpServer> otlp_http_;
+  std::unique_ptr<OtlpGrpcReceiver> otlp_grpc_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace periscope

@@ -1,0 +1,119 @@
+#include "server/trace_pipeline.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ingest/otlp/trace_encoder.h"
+#include "model/span_batch_testing.h"
+#include "query/trace_queries.h"
+
+namespace periscope {
+namespace {
+
+namespace fs = std::filesystem;
+namespace otlp = opentelemetry::proto::collector::trace::v1;
+
+class TracePipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("trace_pipeline_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<TracePipeline> Open() {
+    TracePipelineOptions o;
+    o.data_dir = dir_.string();
+    auto p = TracePipeline::Open(o);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return std::move(p).value();
+  }
+
+  static DecodedTraces Decoded(uint64_t seed, int traces) {
+    otlp::ExportTraceServiceRequest req;
+    EncodeSpanBatch(testing::MakeTestSpans(traces, 4, seed), &req);
+    auto d = DecodeTracesProtobuf(req.SerializeAsString(), "default");
+    EXPECT_TRUE(d.ok());
+    return std::move(d).value();
+  }
+
+  static size_t Rows(const TracePipeline& p) {
+    size_t n = 0;
+    EXPECT_TRUE(p.table().Scan(SpanQuery{}, [&](const SpanBatch&, size_t) {
+                     ++n;
+                     return true;
+                   }).ok());
+    return n;
+  }
+
+  // Runs `body` in a child process that then dies without any cleanup, like kill -9.
+  static void InCrashingChild(const std::function<void()>& body) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      body();
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(TracePipelineTest, AcknowledgedSpansSurviveACrashExactlyOnce) {
+  InCrashingChild([&] {
+    auto p = Open();
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      if (!p->Ingest(Decoded(seed, 25)).ok()) _exit(1);
+    }
+    if (!p->Flush().ok()) _exit(1);  // part covers the first three records
+    for (uint64_t seed = 4; seed <= 5; ++seed) {
+      if (!p->Ingest(Decoded(seed, 25)).ok()) _exit(1);
+    }
+  });
+  {
+    auto p = Open();
+    EXPECT_EQ(Rows(*p), 5u * 100u);
+  }  // clean close flushes the replayed records
+  auto p = Open();
+  EXPECT_EQ(Rows(*p), 5u * 100u);
+  TraceQueries q(p->table());
+  SpanBatch probe = testing::MakeTestSpans(25, 4, 4);
+  auto trace = q.GetTrace("default", probe.trace_id[0]);
+  ASSERT_TRUE(trace.ok());
+  EXPECT_EQ(trace->size(), 4u);
+}
+
+TEST_F(TracePipelineTest, ReplayingTwiceWithoutFlushDoesNotDuplicate) {
+  InCrashingChild([&] {
+    auto p = Open();
+    if (!p->Ingest(Decoded(1, 10)).ok()) _exit(1);
+  });
+  InCrashingChild([&] {
+    auto p = Open();  // replays into the memtable, then dies before any flush
+    if (Rows(*p) != 40u) _exit(2);
+  });
+  auto p = Open();
+  EXPECT_EQ(Rows(*p), 40u);
+}
+
+TEST_F(TracePipelineTest, RejectedSpansAreCountedAndNotStored) {
+  auto p = Open();
+  DecodedTraces d = Decoded(1, 5);
+  d.rejected_spans = 3;
+  ASSERT_TRUE(p->Ingest(std::move(d)).ok());
+  EXPECT_EQ(Rows(*p), 20u);
+  DecodedTraces empty;
+  ASSERT_TRUE(p->Ingest(std::move(empty)).ok());
+  EXPECT_EQ(p->wal().last_seq(), 1u);
+}
+
+}  // namespace
+}  // namespace periscope
