@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "periscope/trace/common.h"
+#include "periscope/trace/processor.h"
+
+namespace periscope::trace {
+
+class LogRecordExporter;
+class MetricExporter;
+
+enum class OtlpProtocol { kHttpProtobuf, kGrpc };
+enum class OtlpSignal { kTraces, kMetrics, kLogs };
+
+// Exponential backoff with jitter between attempts on retryable failures (HTTP 429/502/503/504,
+// gRPC UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, DATA_LOSS, CANCELLED, and
+// RESOURCE_EXHAUSTED when the server sent RetryInfo). A server-supplied delay (Retry-After,
+// RetryInfo) replaces the computed one, capped by max_backoff * 4.
+struct RetryPolicy {
+  int max_attempts = 5;
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{5000};
+  double multiplier = 1.5;
+  double jitter = 0.2;  // +-fraction applied to each delay
+};
+
+struct OtlpExporterOptions {
+  OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;
+  // HTTP: the full URL of the signal ("http://localhost:4318/v1/traces"). gRPC: "host:port" or
+  // "http://host:port". Empty: the OTLP default for the protocol and signal.
+  std::string endpoint;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::chrono::milliseconds timeout{10000};
+  bool gzip = false;
+  RetryPolicy retry;
+
+  // From OTEL_EXPORTER_OTLP_{,TRACES_,METRICS_,LOGS_}{ENDPOINT,PROTOCOL,HEADERS,TIMEOUT,
+  // COMPRESSION}: signal-specific variables win; a generic HTTP endpoint gets "/v1/<signal>"
+  // appended. Unparseable values keep the defaults.
+  static OtlpExporterOptions FromEnv(OtlpSignal signal, const EnvGetter& env = SystemEnv());
+};
+
+// Counters of an OTLP exporter, readable while it runs.
+struct OtlpExporterStats {
+  uint64_t requests = 0;  // attempts sent, retries included
+  uint64_t retries = 0;
+  uint64_t failures = 0;  // exports given up
+  uint64_t rejected = 0;  // items the server reported in partial_success
+};
+
+// OTLP exporters. Export blocks for at most the retry policy's attempts; Shutdown interrupts a
+// backoff wait. HTTP keeps its connection alive between exports.
+class OtlpSpanExporter final : public SpanExporter {
+ public:
+  explicit OtlpSpanExporter(OtlpExporterOptions options);
+  ~OtlpSpanExporter() override;
+  ExportResult Export(std::span<const SpanData> spans) override;
+  void Shutdown() override;
+  OtlpExporterStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::shared_ptr<LogRecordExporter> MakeOtlpLogExporter(OtlpExporterOptions options);
+std::shared_ptr<MetricExporter> MakeOtlpMetricExporter(OtlpExporterOptions options);
+
+// Resource::Default() overlaid with OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2, percent-decoded) and
+// OTEL_SERVICE_NAME (wins over service.name from the former).
+Resource ResourceFromEnv(const EnvGetter& env = SystemEnv());
+
+// The usual setup: resource and sampler from the environment, an OTLP exporter from the
+// environment behind a BatchSpanProcessor (OTEL_BSP_*).
+std::shared_ptr<class TracerProvider> MakeTracerProviderFromEnv(
+    const EnvGetter& env = SystemEnv());
+
+}  // namespace periscope::trace

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "periscope/trace/common.h"
+#include "periscope/trace/span_context.h"
+
+namespace periscope::trace {
+
+enum class SpanKind { kInternal = 1, kServer = 2, kClient = 3, kProducer = 4, kConsumer = 5 };
+enum class StatusCode { kUnset = 0, kOk = 1, kError = 2 };
+
+struct SpanEvent {
+  std::string name;
+  Timestamp time;
+  Attributes attributes;
+};
+
+struct SpanLink {
+  SpanContext context;
+  Attributes attributes;
+};
+
+// Per-span caps; what is over them is dropped and counted.
+struct SpanLimits {
+  size_t max_attributes = 128;
+  size_t max_events = 128;
+  size_t max_links = 128;
+  size_t max_attribute_value_length = 0;  // 0: unlimited; longer strings are truncated
+};
+
+// A finished span as handed to processors and exporters. A plain value type.
+struct SpanData {
+  SpanContext context;
+  SpanId parent_span_id;
+  bool parent_is_remote = false;
+  std::string name;
+  SpanKind kind = SpanKind::kInternal;
+  Timestamp start_time;
+  Timestamp end_time;
+  Attributes attributes;
+  std::vector<SpanEvent> events;
+  std::vector<SpanLink> links;
+  StatusCode status = StatusCode::kUnset;
+  std::string status_message;
+  uint32_t dropped_attributes = 0;
+  uint32_t dropped_events = 0;
+  uint32_t dropped_links = 0;
+  std::shared_ptr<const Resource> resource;
+  std::shared_ptr<const InstrumentationScope> scope;
+};
+
+namespace internal {
+struct TracerShared;
+}
+
+// One operation in a trace. Created by Tracer::StartSpan and shared by std::shared_ptr; every
+// method is thread-safe. Mutations after End() and on non-recording spans are ignored. A span
+// that is never ended is never exported.
+class Span {
+ public:
+  // A span that records nothing and only carries ctx (a remote parent, or a sampled-out span).
+  static std::shared_ptr<Span> NonRecording(const SpanContext& ctx);
+
+  ~Span();
+  Span(const Span&) = delete;
+  Span& operator=(const Span&) = delete;
+
+  const SpanContext& context() const { return context_; }
+  bool IsRecording() const;
+
+  void SetAttribute(std::string_view key, AttributeValue value);
+  void SetAttributes(const Attributes& attributes);
+  void AddEvent(std::string_view name, Attributes attributes = {}, Timestamp time = Clock::now());
+  void AddLink(const SpanContext& context, Attributes attributes = {});
+  // Adds an "exception" event with exception.type / exception.message and sets status ERROR.
+  void RecordException(std::string_view type, std::string_view message);
+  // An OK status is final; a description is only kept with kError.
+  void SetStatus(StatusCode code, std::string_view description = {});
+  void UpdateName(std::string_view name);
+  // Ends the span and hands it to the processors; later calls do nothing.
+  void End(Timestamp end_time = Clock::now());
+
+ private:
+  friend class Tracer;
+  Span(SpanContext context, std::shared_ptr<internal::TracerShared> tracer,
+       std::unique_ptr<SpanData> data);
+
+  const SpanContext context_;
+  const std::shared_ptr<internal::TracerShared> tracer_;
+  mutable std::mutex mu_;
+  std::unique_ptr<SpanData> data_;  // null once ended or when not recording
+};
+
+}  // namespace periscope::trace

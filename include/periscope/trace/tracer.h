@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "periscope/trace/common.h"
+#include "periscope/trace/context.h"
+#include "periscope/trace/processor.h"
+#include "periscope/trace/sampler.h"
+#include "periscope/trace/span.h"
+
+namespace periscope::trace {
+
+struct StartSpanOptions {
+  SpanKind kind = SpanKind::kInternal;
+  // The parent; when unset, Context::Current(). Pass Context() to force a new root.
+  std::optional<Context> parent;
+  Attributes attributes;
+  std::vector<SpanLink> links;
+  std::optional<Timestamp> start_time;
+};
+
+// Creates spans for one instrumentation scope. Cheap to copy; thread-safe.
+class Tracer {
+ public:
+  // Starts a span; never fails. When sampling drops it, the span is non-recording but still
+  // carries a fresh span id and the trace id, so context still propagates.
+  std::shared_ptr<Span> StartSpan(std::string_view name, StartSpanOptions options = {}) const;
+
+ private:
+  friend class TracerProvider;
+  explicit Tracer(std::shared_ptr<internal::TracerShared> shared) : shared_(std::move(shared)) {}
+  std::shared_ptr<internal::TracerShared> shared_;
+};
+
+// Starts a span, makes it current for its lifetime and ends it on destruction. Thread-affine,
+// like ScopedContext: do not keep one across co_await.
+class ScopedSpan {
+ public:
+  ScopedSpan(const Tracer& tracer, std::string_view name, StartSpanOptions options = {})
+      : span_(tracer.StartSpan(name, std::move(options))),
+        scope_(Context::Current().WithSpan(span_)) {}
+  ~ScopedSpan() { span_->End(); }
+  ScopedSpan(const ScopedSpan&) = delete;
+  ScopedSpan& operator=(const ScopedSpan&) = delete;
+  Span* operator->() const { return span_.get(); }
+  const std::shared_ptr<Span>& span() const { return span_; }
+
+ private:
+  std::shared_ptr<Span> span_;
+  ScopedContext scope_;
+};
+
+struct TracerProviderOptions {
+  Resource resource;  // merged over Resource::Default()
+  std::shared_ptr<const Sampler> sampler = ParentBasedSampler(AlwaysOnSampler());
+  std::vector<std::shared_ptr<SpanProcessor>> processors;
+  SpanLimits limits;
+};
+
+// Owns the resource, sampler and processors shared by its tracers. Thread-safe. The destructor
+// shuts down (flushing every processor); spans ended after that are dropped.
+class TracerProvider {
+ public:
+  explicit TracerProvider(TracerProviderOptions options);
+  ~TracerProvider();
+  TracerProvider(const TracerProvider&) = delete;
+  TracerProvider& operator=(const TracerProvider&) = delete;
+
+  Tracer GetTracer(std::string_view name, std::string_view version = {});
+  const Resource& resource() const;
+  bool ForceFlush(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  bool Shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+ private:
+  std::shared_ptr<internal::TracerShared> shared_;
+};
+
+}  // namespace periscope::trace

@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "periscope/trace/processor.h"
+
+namespace periscope::trace {
+namespace {
+
+// Blocks every export until released; counts what it received.
+class GatedExporter final : public SpanExporter {
+ public:
+  ExportResult Export(std::span<const SpanData> spans) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return open_; });
+    received_ += spans.size();
+    batches_++;
+    return ExportResult::Ok();
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  size_t received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  size_t received_ = 0;
+  size_t batches_ = 0;
+};
+
+SpanData MakeSpan(int i) {
+  SpanData s;
+  s.name = "span-" + std::to_string(i);
+  return s;
+}
+
+TEST(BatchSpanProcessorTest, FullQueueDropsWithoutBlocking) {
+  auto exporter = std::make_shared<GatedExporter>();
+  BatchSpanProcessor processor(
+      exporter, {.max_queue_size = 8, .max_export_batch_size = 4,
+                 .schedule_delay = std::chrono::milliseconds(1)});
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) processor.OnEnd(MakeSpan(i));
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, std::chrono::seconds(1));  // the exporter is blocked the whole time
+
+  BatchStats stats = processor.stats();
+  EXPECT_EQ(stats.queued + stats.dropped, 1000u);
+  // At most a full queue plus the one batch the worker holds were accepted.
+  EXPECT_LE(stats.queued, 8u + 4u);
+  EXPECT_GE(stats.dropped, 1000u - 12u);
+
+  exporter->Open();
+  EXPECT_TRUE(processor.ForceFlush(std::chrono::seconds(5)));
+  EXPECT_EQ(exporter->received(), stats.queued);
+  EXPECT_EQ(processor.stats().exported, stats.queued);
+}
+
+TEST(BatchSpanProcessorTest, ShutdownFlushesEverything) {
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  BatchSpanProcessor processor(exporter, {.max_queue_size = 10000, .max_export_batch_size = 64,
+                                          .schedule_delay = std::chrono::hours(1)});
+  for (int i = 0; i < 5000; ++i) processor.OnEnd(MakeSpan(i));
+  EXPECT_TRUE(processor.Shutdown(std::chrono::seconds(10)));
+  EXPECT_EQ(exporter->spans().size(), 5000u);
+  EXPECT_EQ(exporter->spans()[4999].name, "span-4999");
+  processor.OnEnd(MakeSpan(0));  // after shutdown: dropped
+  EXPECT_EQ(processor.stats().dropped, 1u);
+}
+
+TEST(BatchSpanProcessorTest, ExportsOnScheduleWithoutFlush) {
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  BatchSpanProcessor processor(exporter, {.schedule_delay = std::chrono::milliseconds(20)});
+  processor.OnEnd(MakeSpan(1));
+  for (int i = 0; i < 200 && exporter->spans().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(exporter->spans().size(), 1u);
+}
+
+TEST(BatchSpanProcessorTest, ConcurrentProducersLoseNothingWhenQueueIsLargeEnough) {
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  BatchSpanProcessor processor(exporter, {.max_queue_size = 100000});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5000; ++i) processor.OnEnd(MakeSpan(i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(processor.ForceFlush(std::chrono::seconds(10)));
+  EXPECT_EQ(exporter->spans().size(), 20000u);
+  EXPECT_EQ(processor.stats().dropped, 0u);
+}
+
+}  // namespace
+}  // namespace periscope::trace

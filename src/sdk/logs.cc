@@ -1,0 +1,111 @@
+#include "periscope/trace/logs.h"
+
+#include <atomic>
+
+#include "periscope/trace/span.h"
+#include "sdk/batch_worker.h"
+
+namespace periscope::trace {
+namespace internal {
+
+// The queue and exporter behind a LoggerProvider and its loggers. Thread-safe.
+struct LogPipeline {
+  std::shared_ptr<const Resource> resource;
+  std::shared_ptr<LogRecordExporter> exporter;
+  std::unique_ptr<BatchWorker<LogRecordData>> worker;
+  std::atomic<bool> shut_down{false};
+};
+
+}  // namespace internal
+
+std::string_view SeverityText(Severity severity) {
+  switch (severity) {
+    case Severity::kTrace:
+      return "TRACE";
+    case Severity::kDebug:
+      return "DEBUG";
+    case Severity::kInfo:
+      return "INFO";
+    case Severity::kWarn:
+      return "WARN";
+    case Severity::kError:
+      return "ERROR";
+    case Severity::kFatal:
+      return "FATAL";
+  }
+  return "";
+}
+
+struct Logger::Shared {
+  std::shared_ptr<internal::LogPipeline> pipeline;
+  std::shared_ptr<const InstrumentationScope> scope;
+};
+
+void Logger::Emit(Severity severity, AttributeValue body, Attributes attributes) const {
+  Emit(severity, std::move(body), std::move(attributes), Context::Current());
+}
+
+void Logger::Emit(Severity severity, AttributeValue body, Attributes attributes,
+                  const Context& context) const {
+  internal::LogPipeline& p = *shared_->pipeline;
+  if (p.shut_down.load(std::memory_order_acquire)) return;
+  LogRecordData r;
+  r.time = r.observed_time = Clock::now();
+  r.severity = severity;
+  r.body = std::move(body);
+  r.attributes = std::move(attributes);
+  SpanContext sc = context.span_context();
+  if (sc.IsValid()) {
+    r.trace_id = sc.trace_id;
+    r.span_id = sc.span_id;
+    r.trace_flags = sc.flags;
+  }
+  r.resource = p.resource;
+  r.scope = shared_->scope;
+  p.worker->Push(std::move(r));
+}
+
+struct LoggerProvider::Impl {
+  std::shared_ptr<internal::LogPipeline> pipeline = std::make_shared<internal::LogPipeline>();
+};
+
+LoggerProvider::LoggerProvider(LoggerProviderOptions options) : impl_(std::make_shared<Impl>()) {
+  internal::LogPipeline& p = *impl_->pipeline;
+  p.resource = std::make_shared<const Resource>(options.resource.MergedOverDefault());
+  p.exporter = std::move(options.exporter);
+  LogRecordExporter* exporter = p.exporter.get();
+  p.worker = std::make_unique<internal::BatchWorker<LogRecordData>>(
+      [exporter](std::span<const LogRecordData> records) {
+        return exporter ? exporter->Export(records) : ExportResult::Ok();
+      },
+      options.batch,
+      [exporter] {
+        if (exporter) exporter->Shutdown();
+      });
+}
+
+LoggerProvider::~LoggerProvider() { Shutdown(); }
+
+Logger LoggerProvider::GetLogger(std::string_view name, std::string_view version) {
+  auto shared = std::make_shared<Logger::Shared>();
+  shared->pipeline = impl_->pipeline;
+  shared->scope = std::make_shared<const InstrumentationScope>(
+      InstrumentationScope{std::string(name), std::string(version)});
+  return Logger(std::move(shared));
+}
+
+bool LoggerProvider::ForceFlush(std::chrono::milliseconds timeout) {
+  return impl_->pipeline->worker->Flush(timeout);
+}
+
+bool LoggerProvider::Shutdown(std::chrono::milliseconds timeout) {
+  internal::LogPipeline& p = *impl_->pipeline;
+  if (p.shut_down.exchange(true)) return true;
+  bool ok = p.worker->Shutdown(timeout);
+  if (p.exporter) p.exporter->Shutdown();
+  return ok;
+}
+
+BatchStats LoggerProvider::stats() const { return impl_->pipeline->worker->stats(); }
+
+}  // namespace periscope::trace

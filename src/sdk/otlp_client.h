@@ -1,0 +1,38 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "sdk/otlp_transport.h"
+
+namespace periscope::trace::internal {
+
+// An OTLP transport with retries: exponential backoff with jitter on retryable outcomes,
+// honouring server-given delays; Shutdown cuts a backoff wait short. Export is called by one
+// thread at a time; Shutdown and stats from any thread.
+class OtlpClient {
+ public:
+  OtlpClient(OtlpExporterOptions options, OtlpSignal signal);
+
+  ExportResult Export(const google::protobuf::Message& request);
+  void Shutdown();
+  OtlpExporterStats stats() const;
+
+  // The delay before retry number `retry` (0-based), before any server-given delay.
+  static std::chrono::milliseconds Backoff(const RetryPolicy& policy, int retry, double unit_random);
+
+ private:
+  const OtlpExporterOptions options_;
+  std::unique_ptr<OtlpTransport> transport_;
+  std::string setup_error_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool shut_down_ = false;
+  OtlpExporterStats stats_;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace periscope::trace::internal

@@ -1,0 +1,537 @@
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast.hpp>
+#include <grpcpp/grpcpp.h>
+
+#include "loadgen/otlp_sink_testing.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "periscope/trace.h"
+#include "sdk/otlp_transport.h"
+
+namespace periscope::trace {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace collector = ::opentelemetry::proto::collector;
+
+// An HTTP server on 127.0.0.1:0 answering each request with a scripted reply; records requests
+// and counts connections. Thread-safe.
+class ScriptedHttpServer {
+ public:
+  struct Reply {
+    unsigned status = 200;
+    std::string body;
+    std::string retry_after;
+  };
+  struct Seen {
+    std::string target;
+    std::string content_encoding;
+    std::string auth;
+    std::string body;
+  };
+  using Handler = std::function<Reply(int index)>;
+
+  explicit ScriptedHttpServer(Handler handler) : handler_(std::move(handler)) {
+    acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(
+        io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port_ = acceptor_->local_endpoint().port();
+    asio::co_spawn(io_, Accept(), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~ScriptedHttpServer() {
+    io_.stop();
+    thread_.join();
+  }
+  std::string url(std::string_view path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+  }
+  std::vector<Seen> seen() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_;
+  }
+  int connections() const { return connections_; }
+
+ private:
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_->async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return;
+      connections_++;
+      asio::co_spawn(io_, Session(std::move(socket)), asio::detached);
+    }
+  }
+  asio::awaitable<void> Session(asio::ip::tcp::socket socket) {
+    constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+    boost::beast::flat_buffer buffer;
+    for (;;) {
+      http::request<http::string_body> req;
+      auto [ec, n] = co_await http::async_read(socket, buffer, req, kTuple);
+      if (ec) co_return;
+      int index;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        index = static_cast<int>(seen_.size());
+        seen_.push_back({std::string(req.target()),
+                         std::string(req[http::field::content_encoding]),
+                         std::string(req["authorization"]), req.body()});
+      }
+      Reply reply = handler_(index);
+      http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
+      res.keep_alive(req.keep_alive());
+      if (!reply.retry_after.empty()) res.set(http::field::retry_after, reply.retry_after);
+      res.body() = reply.body;
+      res.prepare_payload();
+      auto [wec, w] = co_await http::async_write(socket, res, kTuple);
+      if (wec || !res.keep_alive()) co_return;
+    }
+  }
+
+  Handler handler_;
+  asio::io_context io_{1};
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  int port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<Seen> seen_;
+  std::atomic<int> connections_{0};
+};
+
+// A gRPC TraceService answering each call with a scripted status.
+class ScriptedTraceService final : public collector::trace::v1::TraceService::Service {
+ public:
+  explicit ScriptedTraceService(std::function<grpc::Status(int)> script)
+      : script_(std::move(script)) {}
+  grpc::Status Export(grpc::ServerContext* ctx, const collector::trace::v1::ExportTraceServiceRequest*,
+                      collector::trace::v1::ExportTraceServiceResponse*) override {
+    auto it = ctx->client_metadata().find("x-api-key");
+    if (it != ctx->client_metadata().end()) api_key_ = std::string(it->second.data(), it->second.size());
+    return script_(calls_++);
+  }
+  int calls() const { return calls_; }
+  std::string api_key() const { return api_key_; }
+
+ private:
+  std::function<grpc::Status(int)> script_;
+  std::atomic<int> calls_{0};
+  std::string api_key_;
+};
+
+struct GrpcServer {
+  explicit GrpcServer(grpc::Service* service) {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service);
+    server = builder.BuildAndStart();
+  }
+  ~GrpcServer() { server->Shutdown(); }
+  std::string target() const { return "127.0.0.1:" + std::to_string(port); }
+  int port = 0;
+  std::unique_ptr<grpc::Server> server;
+};
+
+RetryPolicy FastRetry(int attempts = 5) {
+  return {.max_attempts = attempts,
+          .initial_backoff = std::chrono::milliseconds(5),
+          .max_backoff = std::chrono::milliseconds(20),
+          .multiplier = 2,
+          .jitter = 0.2};
+}
+
+std::vector<SpanData> SomeSpans(int n) {
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  TracerProviderOptions o;
+  o.processors.push_back(std::make_shared<SimpleSpanProcessor>(exporter));
+  TracerProvider local(std::move(o));
+  Tracer tracer = local.GetTracer("t");
+  for (int i = 0; i < n; ++i) tracer.StartSpan("s" + std::to_string(i))->End();
+  return exporter->spans();
+}
+
+std::shared_ptr<TracerProvider> BatchProvider(std::shared_ptr<SpanExporter> exporter) {
+  TracerProviderOptions o;
+  o.resource.attributes = {{"service.name", "sdk-test"}};
+  o.processors.push_back(std::make_shared<BatchSpanProcessor>(
+      std::move(exporter), BatchOptions{.max_export_batch_size = 64}));
+  return std::make_shared<TracerProvider>(std::move(o));
+}
+
+void MakeTree(TracerProvider& provider, int children) {
+  Tracer tracer = provider.GetTracer("exporter-test");
+  ScopedSpan root(tracer, "root", {.kind = SpanKind::kServer});
+  for (int i = 0; i < children; ++i) {
+    ScopedSpan child(tracer, "child", {.kind = SpanKind::kClient});
+    child->SetAttribute("i", i);
+  }
+}
+
+TEST(OtlpExporterTest, GrpcDeliversEverythingOnShutdown) {
+  testing::OtlpTestSink sink({.keep_requests = true});
+  auto exporter = std::make_shared<OtlpSpanExporter>(
+      OtlpExporterOptions{.protocol = OtlpProtocol::kGrpc, .endpoint = sink.grpc_target()});
+  auto provider = BatchProvider(exporter);
+  MakeTree(*provider, 199);
+  EXPECT_TRUE(provider->Shutdown());
+  EXPECT_EQ(sink.grpc_spans(), 200u);
+  auto requests = sink.requests();
+  ASSERT_FALSE(requests.empty());
+  const auto& rs = requests[0].resource_spans(0);
+  bool found = false;
+  for (const auto& kv : rs.resource().attributes()) {
+    found |= kv.key() == "service.name" && kv.value().string_value() == "sdk-test";
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(rs.scope_spans(0).scope().name(), "exporter-test");
+}
+
+TEST(OtlpExporterTest, HttpDeliversEverythingOverOneKeptAliveConnection) {
+  testing::OtlpTestSink sink;
+  auto exporter = std::make_shared<OtlpSpanExporter>(
+      OtlpExporterOptions{.endpoint = "http://" + sink.http_target() + "/v1/traces"});
+  auto provider = BatchProvider(exporter);
+  MakeTree(*provider, 499);
+  EXPECT_TRUE(provider->Shutdown());
+  EXPECT_EQ(sink.http_spans(), 500u);
+  EXPECT_GE(sink.http_requests(), 8u);  // batches of 64
+  EXPECT_EQ(sink.http_bad_requests(), 0u);
+}
+
+TEST(OtlpExporterTest, HttpRetriesOn503ThenSucceeds) {
+  ScriptedHttpServer server([](int i) -> ScriptedHttpServer::Reply {
+    if (i == 0) return {503, "busy", ""};
+    if (i == 1) return {429, "slow down", "0"};
+    return {200, "", ""};
+  });
+  OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"),
+                             .headers = {{"Authorization", "Bearer t"}},
+                             .retry = FastRetry()});
+  auto spans = SomeSpans(3);
+  ExportResult r = exporter.Export(spans);
+  EXPECT_TRUE(r.ok()) << r.message;
+  OtlpExporterStats stats = exporter.stats();
+  EXPECT_EQ(stats.requests, 3u);
+  EXPECT_EQ(stats.retries, 2u);
+  auto seen = server.seen();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2].target, "/v1/traces");
+  EXPECT_EQ(seen[2].auth, "Bearer t");
+  collector::trace::v1::ExportTraceServiceRequest req;
+  ASSERT_TRUE(req.ParseFromString(seen[2].body));
+  EXPECT_EQ(req.resource_spans(0).scope_spans(0).spans_size(), 3);
+  EXPECT_EQ(server.connections(), 1);
+}
+
+TEST(OtlpExporterTest, HttpDoesNotRetryOn400) {
+  ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {400, "bad", ""}; });
+  OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .retry = FastRetry()});
+  ExportResult r = exporter.Export(SomeSpans(1));
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.message.find("400"), std::string::npos);
+  EXPECT_EQ(server.seen().size(), 1u);
+  EXPECT_EQ(exporter.stats().failures, 1u);
+}
+
+TEST(OtlpExporterTest, HttpGivesUpAfterMaxAttempts) {
+  ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {502, "", ""}; });
+  OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .retry = FastRetry(4)});
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
+  EXPECT_EQ(server.seen().size(), 4u);
+}
+
+TEST(OtlpExporterTest, HttpGzipBodyDecompressesToTheRequest) {
+  ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {200, "", ""}; });
+  OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .gzip = true});
+  ASSERT_TRUE(exporter.Export(SomeSpans(10)).ok());
+  auto seen = server.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].content_encoding, "gzip");
+  std::string out(1 << 20, '\0');
+  z_stream zs{};
+  inflateInit2(&zs, 15 + 16);
+  zs.next_in = reinterpret_cast<Bytef*>(seen[0].body.data());
+  zs.avail_in = static_cast<uInt>(seen[0].body.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  ASSERT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  collector::trace::v1::ExportTraceServiceRequest req;
+  ASSERT_TRUE(req.ParseFromString(out));
+  EXPECT_EQ(req.resource_spans(0).scope_spans(0).spans_size(), 10);
+}
+
+TEST(OtlpExporterTest, ConnectionRefusedIsRetriedThenFails) {
+  int port;
+  {
+    asio::io_context io;
+    asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }
+  OtlpSpanExporter exporter(
+      {.endpoint = "http://127.0.0.1:" + std::to_string(port) + "/v1/traces",
+       .retry = FastRetry(3)});
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
+  EXPECT_EQ(exporter.stats().requests, 3u);
+}
+
+TEST(OtlpExporterTest, ShutdownInterruptsBackoff) {
+  ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {503, "", "3600"}; });
+  OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"),
+                             .retry = {.max_attempts = 10,
+                                       .initial_backoff = std::chrono::seconds(60),
+                                       .max_backoff = std::chrono::seconds(60)}});
+  auto spans = SomeSpans(1);
+  auto start = std::chrono::steady_clock::now();
+  std::thread t([&] { EXPECT_FALSE(exporter.Export(spans).ok()); });
+  while (server.seen().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  exporter.Shutdown();
+  t.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(OtlpExporterTest, UnsupportedEndpointFailsCleanly) {
+  OtlpSpanExporter exporter({.endpoint = "https://example.invalid/v1/traces"});
+  ExportResult r = exporter.Export(SomeSpans(1));
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.message.find("https"), std::string::npos);
+}
+
+std::string RetryInfoDetails(int64_t seconds, int32_t nanos) {
+  auto varint = [](uint64_t v) {
+    std::string s;
+    while (v >= 0x80) {
+      s.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    s.push_back(static_cast<char>(v));
+    return s;
+  };
+  auto field = [&](int n, const std::string& bytes) {
+    return varint(static_cast<uint64_t>(n) << 3 | 2) + varint(bytes.size()) + bytes;
+  };
+  std::string duration = varint(1 << 3) + varint(static_cast<uint64_t>(seconds)) +
+                         varint(2 << 3) + varint(static_cast<uint64_t>(nanos));
+  std::string retry_info = field(1, duration);
+  std::string any = field(1, "type.googleapis.com/google.rpc.RetryInfo") + field(2, retry_info);
+  return varint(1 << 3) + varint(8) + field(3, any);
+}
+
+TEST(OtlpExporterTest, ParsesRetryInfo) {
+  auto d = internal::ParseRetryInfoDelay(RetryInfoDetails(1, 500000000));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->count(), 1500);
+  EXPECT_FALSE(internal::ParseRetryInfoDelay(""));
+  EXPECT_FALSE(internal::ParseRetryInfoDelay("\xff\xff\xff"));
+}
+
+TEST(OtlpExporterTest, GrpcRetriesUnavailableAndThrottlingWithRetryInfo) {
+  ScriptedTraceService service([](int call) {
+    if (call == 0) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "down");
+    if (call == 1) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "throttled",
+                          RetryInfoDetails(0, 10000000));
+    }
+    return grpc::Status::OK;
+  });
+  GrpcServer server(&service);
+  OtlpSpanExporter exporter({.protocol = OtlpProtocol::kGrpc,
+                             .endpoint = "http://" + server.target(),
+                             .headers = {{"X-Api-Key", "secret"}},
+                             .retry = FastRetry()});
+  ExportResult r = exporter.Export(SomeSpans(2));
+  EXPECT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(service.calls(), 3);
+  EXPECT_EQ(exporter.stats().retries, 2u);
+  EXPECT_EQ(service.api_key(), "secret");
+}
+
+TEST(OtlpExporterTest, GrpcDoesNotRetryPermanentErrors) {
+  ScriptedTraceService service([](int call) {
+    return call == 0 ? grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "no retry info")
+                     : grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad");
+  });
+  GrpcServer server(&service);
+  OtlpSpanExporter exporter(
+      {.protocol = OtlpProtocol::kGrpc, .endpoint = server.target(), .retry = FastRetry()});
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
+  EXPECT_EQ(service.calls(), 2);
+}
+
+EnvGetter FakeEnv(std::map<std::string, std::string> vars) {
+  return [vars](std::string_view k) -> std::optional<std::string> {
+    auto it = vars.find(std::string(k));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(OtlpEnvTest, DefaultsAndGenericEndpoint) {
+  auto o = OtlpExporterOptions::FromEnv(OtlpSignal::kTraces, FakeEnv({}));
+  EXPECT_EQ(o.protocol, OtlpProtocol::kHttpProtobuf);
+  EXPECT_EQ(o.endpoint, "");
+  EXPECT_EQ(internal::DefaultEndpoint(o.protocol, OtlpSignal::kTraces),
+            "http://localhost:4318/v1/traces");
+
+  auto env = FakeEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"},
+                      {"OTEL_EXPORTER_OTLP_HEADERS", "api-key=abc%20def, tenant = t1,broken"},
+                      {"OTEL_EXPORTER_OTLP_LOGS_HEADERS", "tenant=t2"},
+                      {"OTEL_EXPORTER_OTLP_TIMEOUT", "2500"},
+                      {"OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"}});
+  o = OtlpExporterOptions::FromEnv(OtlpSignal::kMetrics, env);
+  EXPECT_EQ(o.endpoint, "http://collector:4318/v1/metrics");
+  EXPECT_EQ(o.timeout, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(o.gzip);
+  ASSERT_EQ(o.headers.size(), 2u);
+  EXPECT_EQ(o.headers[0], std::make_pair(std::string("api-key"), std::string("abc def")));
+  EXPECT_EQ(o.headers[1].second, "t1");
+  EXPECT_EQ(OtlpExporterOptions::FromEnv(OtlpSignal::kLogs, env).headers[1].second, "t2");
+}
+
+TEST(OtlpEnvTest, SignalSpecificWinsAndGrpcEndpointIsVerbatim) {
+  auto env = FakeEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4317"},
+                      {"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},
+                      {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf"},
+                      {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:9999/custom"},
+                      {"OTEL_EXPORTER_OTLP_TIMEOUT", "-5"}});
+  auto traces = OtlpExporterOptions::FromEnv(OtlpSignal::kTraces, env);
+  EXPECT_EQ(traces.protocol, OtlpProtocol::kHttpProtobuf);
+  EXPECT_EQ(traces.endpoint, "http://traces:9999/custom");
+  EXPECT_EQ(traces.timeout, std::chrono::milliseconds(10000));
+  auto logs = OtlpExporterOptions::FromEnv(OtlpSignal::kLogs, env);
+  EXPECT_EQ(logs.protocol, OtlpProtocol::kGrpc);
+  EXPECT_EQ(logs.endpoint, "http://generic:4317");
+}
+
+TEST(OtlpEnvTest, ResourceFromEnv) {
+  Resource r = ResourceFromEnv(FakeEnv(
+      {{"OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attrs,deployment.environment=prod,"
+                                    "team=a%2Cb,=bad"},
+       {"OTEL_SERVICE_NAME", "checkout"}}));
+  EXPECT_EQ(*FindAttribute(r.attributes, "service.name"), AttributeValue("checkout"));
+  EXPECT_EQ(*FindAttribute(r.attributes, "deployment.environment"), AttributeValue("prod"));
+  EXPECT_EQ(*FindAttribute(r.attributes, "team"), AttributeValue("a,b"));
+  EXPECT_EQ(*FindAttribute(r.attributes, "telemetry.sdk.language"), AttributeValue("cpp"));
+}
+
+TEST(OtlpEnvTest, ProviderFromEnvExportsToConfiguredEndpoint) {
+  testing::OtlpTestSink sink;
+  auto provider = MakeTracerProviderFromEnv(
+      FakeEnv({{"OTEL_SERVICE_NAME", "env-svc"},
+               {"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},
+               {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://" + sink.grpc_target()},
+               {"OTEL_BSP_SCHEDULE_DELAY", "10"}}));
+  MakeTree(*provider, 4);
+  for (int i = 0; i < 300 && sink.grpc_spans() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(sink.grpc_spans(), 5u);  // exported on schedule, before shutdown
+  provider->Shutdown();
+}
+
+TEST(OtlpLogsTest, LogsCarryActiveSpanAndReachTheServer) {
+  ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {200, "", ""}; });
+  LoggerProvider logs({.resource = {{{"service.name", "log-svc"}}},
+                       .exporter = MakeOtlpLogExporter({.endpoint = server.url("/v1/logs")})});
+  Logger logger = logs.GetLogger("app");
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  TracerProviderOptions o;
+  o.processors.push_back(std::make_shared<SimpleSpanProcessor>(exporter));
+  TracerProvider traces(std::move(o));
+  SpanContext active;
+  {
+    ScopedSpan span(traces.GetTracer("app"), "handle");
+    active = span->context();
+    logger.Emit(Severity::kWarn, "inside", {{"user", "alice"}});
+  }
+  logger.Emit(Severity::kInfo, "outside");
+  ASSERT_TRUE(logs.ForceFlush());
+  auto seen = server.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].target, "/v1/logs");
+  collector::logs::v1::ExportLogsServiceRequest req;
+  ASSERT_TRUE(req.ParseFromString(seen[0].body));
+  const auto& records = req.resource_logs(0).scope_logs(0).log_records();
+  ASSERT_EQ(records.size(), 2);
+  EXPECT_EQ(records[0].body().string_value(), "inside");
+  EXPECT_EQ(records[0].severity_number(), 13);
+  EXPECT_EQ(records[0].severity_text(), "WARN");
+  EXPECT_EQ(records[0].trace_id(), std::string(active.trace_id.AsBytes()));
+  EXPECT_EQ(records[0].span_id(), std::string(active.span_id.AsBytes()));
+  EXPECT_EQ(records[0].flags(), 1u);
+  EXPECT_EQ(records[0].attributes(0).key(), "user");
+  EXPECT_TRUE(records[1].trace_id().empty());
+  EXPECT_EQ(req.resource_logs(0).scope_logs(0).scope().name(), "app");
+}
+
+TEST(OtlpMetricsTest, CountersAndHistogramsReachTheServer) {
+  ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {200, "", ""}; });
+  MeterProvider metrics({.resource = {{{"service.name", "metric-svc"}}},
+                         .exporter = MakeOtlpMetricExporter({.endpoint = server.url("/v1/metrics")}),
+                         .export_interval = std::chrono::hours(1)});
+  Meter meter = metrics.GetMeter("app");
+  auto requests = meter.CreateInt64Counter("requests", "handled requests", "1");
+  requests.Add(3, {{"route", "/a"}});
+  requests.Add(2, {{"route", "/a"}});
+  requests.Add(1, {{"route", "/b"}});
+  requests.Add(-5, {{"route", "/a"}});  // ignored: monotonic
+  auto latency = meter.CreateHistogram("latency", "", "ms", {10, 100});
+  for (double v : {1.0, 10.0, 50.0, 500.0}) latency.Record(v);
+  ASSERT_TRUE(metrics.ForceFlush());
+  auto seen = server.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  collector::metrics::v1::ExportMetricsServiceRequest req;
+  ASSERT_TRUE(req.ParseFromString(seen[0].body));
+  const auto& ms = req.resource_metrics(0).scope_metrics(0).metrics();
+  ASSERT_EQ(ms.size(), 2);
+  EXPECT_EQ(ms[0].name(), "requests");
+  EXPECT_TRUE(ms[0].sum().is_monotonic());
+  EXPECT_EQ(ms[0].sum().aggregation_temporality(), 2);
+  std::map<std::string, int64_t> by_route;
+  for (const auto& dp : ms[0].sum().data_points()) {
+    by_route[dp.attributes(0).value().string_value()] = dp.as_int();
+  }
+  EXPECT_EQ(by_route["/a"], 5);
+  EXPECT_EQ(by_route["/b"], 1);
+  const auto& h = ms[1].histogram().data_points(0);
+  EXPECT_EQ(h.count(), 4u);
+  EXPECT_EQ(h.sum(), 561.0);
+  EXPECT_EQ(h.min(), 1.0);
+  EXPECT_EQ(h.max(), 500.0);
+  ASSERT_EQ(h.bucket_counts_size(), 3);
+  EXPECT_EQ(h.bucket_counts(0), 2u);  // 1, 10 (upper bound inclusive)
+  EXPECT_EQ(h.bucket_counts(1), 1u);
+  EXPECT_EQ(h.bucket_counts(2), 1u);
+  EXPECT_EQ(h.explicit_bounds_size(), 2);
+
+  // Cumulative: a later export repeats the running totals.
+  requests.Add(1, {{"route", "/b"}});
+  ASSERT_TRUE(metrics.Shutdown());
+  ASSERT_EQ(server.seen().size(), 2u);
+  ASSERT_TRUE(req.ParseFromString(server.seen()[1].body));
+  int64_t total = 0;
+  for (const auto& dp : req.resource_metrics(0).scope_metrics(0).metrics(0).sum().data_points()) {
+    total += dp.as_int();
+  }
+  EXPECT_EQ(total, 7);
+}
+
+TEST(OtlpMetricsTest, SameNameReturnsSameInstrumentAndMismatchedKindIsNoop) {
+  MeterProvider metrics({});
+  Meter meter = metrics.GetMeter("app");
+  meter.CreateDoubleCounter("x").Add(1.5);
+  meter.CreateDoubleCounter("x").Add(1.0);
+  meter.CreateHistogram("x").Record(3);  // different kind: no-op
+  auto data = metrics.Collect();
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(std::get<double>(data[0].sums[0].value), 2.5);
+}
+
+}  // namespace
+}  // namespace periscope::trace

@@ -1,0 +1,206 @@
+#include <grpcpp/grpcpp.h>
+
+#include <cctype>
+
+#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "sdk/otlp_transport.h"
+
+namespace periscope::trace::internal {
+namespace {
+
+namespace c = ::opentelemetry::proto::collector;
+
+// Minimal protobuf wire reader for google.rpc.Status / Any / RetryInfo / Duration.
+class WireReader {
+ public:
+  explicit WireReader(std::string_view data) : data_(data) {}
+  bool done() const { return pos_ >= data_.size(); }
+  bool Varint(uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && pos_ < data_.size(); shift += 7) {
+      auto b = static_cast<uint8_t>(data_[pos_++]);
+      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  // Reads one field; *bytes is set for length-delimited fields, *value for varints.
+  bool Field(uint32_t* number, uint32_t* wire_type, uint64_t* value, std::string_view* bytes) {
+    uint64_t tag;
+    if (!Varint(&tag)) return false;
+    *number = static_cast<uint32_t>(tag >> 3);
+    *wire_type = static_cast<uint32_t>(tag & 7);
+    switch (*wire_type) {
+      case 0:
+        return Varint(value);
+      case 1:
+        return Skip(8);
+      case 5:
+        return Skip(4);
+      case 2: {
+        uint64_t len;
+        if (!Varint(&len) || len > data_.size() - pos_) return false;
+        *bytes = data_.substr(pos_, len);
+        pos_ += len;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+ private:
+  bool Skip(size_t n) {
+    if (n > data_.size() - pos_) return false;
+    pos_ += n;
+    return true;
+  }
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view data) {
+  WireReader r(data);
+  int64_t seconds = 0, nanos = 0;
+  while (!r.done()) {
+    uint32_t n, wt;
+    uint64_t v = 0;
+    std::string_view b;
+    if (!r.Field(&n, &wt, &v, &b)) return std::nullopt;
+    if (n == 1 && wt == 0) seconds = static_cast<int64_t>(v);
+    if (n == 2 && wt == 0) nanos = static_cast<int32_t>(v);
+  }
+  if (seconds < 0 || nanos < 0) return std::nullopt;
+  return std::chrono::milliseconds(seconds * 1000 + nanos / 1000000);
+}
+
+bool IsRetryableCode(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DATA_LOSS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+class GrpcTransport final : public OtlpTransport {
+ public:
+  GrpcTransport(const OtlpExporterOptions& options, OtlpSignal signal)
+      : options_(options), signal_(signal) {
+    std::string target = options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kGrpc, signal)
+                                                  : options.endpoint;
+    std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+    if (target.starts_with("https://")) {
+      creds = grpc::SslCredentials(grpc::SslCredentialsOptions());
+      target = target.substr(8);
+    } else if (target.starts_with("http://")) {
+      target = target.substr(7);
+    }
+    if (size_t slash = target.find('/'); slash != std::string::npos) target.resize(slash);
+    grpc::ChannelArguments args;
+    args.SetMaxSendMessageSize(64 << 20);
+    channel_ = grpc::CreateCustomChannel(target, creds, args);
+    trace_ = c::trace::v1::TraceService::NewStub(channel_);
+    logs_ = c::logs::v1::LogsService::NewStub(channel_);
+    metrics_ = c::metrics::v1::MetricsService::NewStub(channel_);
+  }
+
+  SendOutcome Send(const google::protobuf::Message& request) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + options_.timeout);
+    for (const auto& [k, v] : options_.headers) {
+      std::string key = k;
+      for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      ctx.AddMetadata(key, v);
+    }
+    if (options_.gzip) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+    SendOutcome out;
+    grpc::Status status;
+    switch (signal_) {
+      case OtlpSignal::kTraces: {
+        c::trace::v1::ExportTraceServiceResponse resp;
+        status = trace_->Export(
+            &ctx, static_cast<const c::trace::v1::ExportTraceServiceRequest&>(request), &resp);
+        out.rejected = resp.partial_success().rejected_spans();
+        break;
+      }
+      case OtlpSignal::kLogs: {
+        c::logs::v1::ExportLogsServiceResponse resp;
+        status = logs_->Export(
+            &ctx, static_cast<const c::logs::v1::ExportLogsServiceRequest&>(request), &resp);
+        out.rejected = resp.partial_success().rejected_log_records();
+        break;
+      }
+      case OtlpSignal::kMetrics: {
+        c::metrics::v1::ExportMetricsServiceResponse resp;
+        status = metrics_->Export(
+            &ctx, static_cast<const c::metrics::v1::ExportMetricsServiceRequest&>(request), &resp);
+        out.rejected = resp.partial_success().rejected_data_points();
+        break;
+      }
+    }
+    if (status.ok()) return out;
+    out.rejected = 0;
+    std::optional<std::chrono::milliseconds> delay = ParseRetryInfoDelay(status.error_details());
+    bool retryable = IsRetryableCode(status.error_code()) ||
+                     (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && delay);
+    out.result = {retryable ? ExportResult::Code::kRetryable : ExportResult::Code::kFailure,
+                  "OTLP/gRPC status " + std::to_string(static_cast<int>(status.error_code())) +
+                      ": " + status.error_message(),
+                  delay};
+    return out;
+  }
+
+ private:
+  const OtlpExporterOptions options_;
+  const OtlpSignal signal_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<c::trace::v1::TraceService::Stub> trace_;
+  std::unique_ptr<c::logs::v1::LogsService::Stub> logs_;
+  std::unique_ptr<c::metrics::v1::MetricsService::Stub> metrics_;
+};
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> ParseRetryInfoDelay(std::string_view status_details) {
+  WireReader status(status_details);
+  while (!status.done()) {
+    uint32_t n, wt;
+    uint64_t v = 0;
+    std::string_view any;
+    if (!status.Field(&n, &wt, &v, &any)) return std::nullopt;
+    if (n != 3 || wt != 2) continue;  // google.rpc.Status.details
+    WireReader any_reader(any);
+    std::string_view type_url, value;
+    while (!any_reader.done()) {
+      uint32_t an, awt;
+      std::string_view b;
+      if (!any_reader.Field(&an, &awt, &v, &b)) return std::nullopt;
+      if (an == 1 && awt == 2) type_url = b;
+      if (an == 2 && awt == 2) value = b;
+    }
+    if (!type_url.ends_with("/google.rpc.RetryInfo")) continue;
+    WireReader info(value);
+    while (!info.done()) {
+      uint32_t in, iwt;
+      std::string_view b;
+      if (!info.Field(&in, &iwt, &v, &b)) return std::nullopt;
+      if (in == 1 && iwt == 2) return ParseDuration(b);
+    }
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<OtlpTransport> MakeGrpcTransport(const OtlpExporterOptions& options,
+                                                 OtlpSignal signal) {
+  return std::make_unique<GrpcTransport>(options, signal);
+}
+
+}  // namespace periscope::trace::internal

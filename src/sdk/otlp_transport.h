@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <google/protobuf/message.h>
+
+#include "periscope/trace/otlp.h"
+
+namespace periscope::trace::internal {
+
+// The outcome of one request: ok, retryable (with an optional server-given delay), or a
+// permanent failure; plus the items the server rejected in a partial success.
+struct SendOutcome {
+  ExportResult result;
+  int64_t rejected = 0;
+};
+
+// Sends one OTLP export request of a fixed signal, once (no retries). Not thread-safe: one
+// caller at a time.
+class OtlpTransport {
+ public:
+  virtual ~OtlpTransport() = default;
+  // request must be the Export*ServiceRequest of the transport's signal.
+  virtual SendOutcome Send(const google::protobuf::Message& request) = 0;
+};
+
+// The endpoint an exporter uses when options.endpoint is empty.
+std::string DefaultEndpoint(OtlpProtocol protocol, OtlpSignal signal);
+
+// HTTP/1.1 POST of application/x-protobuf to an http:// URL, over a kept-alive connection.
+// Returns nullptr and sets *error for an unsupported URL (https, malformed).
+std::unique_ptr<OtlpTransport> MakeHttpTransport(const OtlpExporterOptions& options,
+                                                 OtlpSignal signal, std::string* error);
+// Unary Export calls on the signal's generated gRPC stub.
+std::unique_ptr<OtlpTransport> MakeGrpcTransport(const OtlpExporterOptions& options,
+                                                 OtlpSignal signal);
+
+// The RetryInfo delay inside a serialized google.rpc.Status (grpc-status-details-bin), if any.
+std::optional<std::chrono::milliseconds> ParseRetryInfoDelay(std::string_view status_details);
+
+// gzip (RFC 1952) of data.
+std::string GzipCompress(std::string_view data);
+
+}  // namespace periscope::trace::internal

@@ -1,0 +1,113 @@
+#include "periscope/trace/sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace periscope::trace {
+namespace {
+
+class ConstantSampler final : public Sampler {
+ public:
+  explicit ConstantSampler(bool on) : on_(on) {}
+  SamplingResult ShouldSample(const SamplingParameters& params) const override {
+    SamplingResult r;
+    r.decision = on_ ? SamplingDecision::kRecordAndSample : SamplingDecision::kDrop;
+    if (params.parent.IsValid()) r.trace_state = params.parent.trace_state;
+    return r;
+  }
+  std::string Description() const override { return on_ ? "AlwaysOnSampler" : "AlwaysOffSampler"; }
+
+ private:
+  bool on_;
+};
+
+class RatioSampler final : public Sampler {
+ public:
+  explicit RatioSampler(double ratio) : ratio_(std::isnan(ratio) ? 0 : std::clamp(ratio, 0.0, 1.0)) {
+    threshold_ = static_cast<uint64_t>(std::ldexp(ratio_, 56));
+  }
+  SamplingResult ShouldSample(const SamplingParameters& params) const override {
+    uint64_t random = 0;
+    const auto& b = params.trace_id.bytes();
+    for (size_t i = 9; i < 16; ++i) random = random << 8 | b[i];
+    SamplingResult r;
+    r.decision = random < threshold_ ? SamplingDecision::kRecordAndSample : SamplingDecision::kDrop;
+    if (params.parent.IsValid()) r.trace_state = params.parent.trace_state;
+    return r;
+  }
+  std::string Description() const override {
+    return "TraceIdRatioBased{" + std::to_string(ratio_) + "}";
+  }
+
+ private:
+  double ratio_;
+  uint64_t threshold_;
+};
+
+class ParentBased final : public Sampler {
+ public:
+  ParentBased(std::shared_ptr<const Sampler> root, ParentBasedOptions o)
+      : root_(std::move(root)), o_(std::move(o)) {}
+  SamplingResult ShouldSample(const SamplingParameters& params) const override {
+    const SpanContext& p = params.parent;
+    if (!p.IsValid()) return root_->ShouldSample(params);
+    const Sampler* s;
+    if (p.is_remote) {
+      s = p.sampled() ? o_.remote_parent_sampled.get() : o_.remote_parent_not_sampled.get();
+    } else {
+      s = p.sampled() ? o_.local_parent_sampled.get() : o_.local_parent_not_sampled.get();
+    }
+    return s->ShouldSample(params);
+  }
+  std::string Description() const override {
+    return "ParentBased{root:" + root_->Description() + "}";
+  }
+
+ private:
+  std::shared_ptr<const Sampler> root_;
+  ParentBasedOptions o_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Sampler> AlwaysOnSampler() {
+  static const auto* s = new std::shared_ptr<const Sampler>(std::make_shared<ConstantSampler>(true));
+  return *s;
+}
+
+std::shared_ptr<const Sampler> AlwaysOffSampler() {
+  static const auto* s =
+      new std::shared_ptr<const Sampler>(std::make_shared<ConstantSampler>(false));
+  return *s;
+}
+
+std::shared_ptr<const Sampler> TraceIdRatioBasedSampler(double ratio) {
+  return std::make_shared<RatioSampler>(ratio);
+}
+
+std::shared_ptr<const Sampler> ParentBasedSampler(std::shared_ptr<const Sampler> root,
+                                                  ParentBasedOptions options) {
+  if (!root) root = AlwaysOnSampler();
+  return std::make_shared<ParentBased>(std::move(root), std::move(options));
+}
+
+std::shared_ptr<const Sampler> SamplerFromEnv(const EnvGetter& env) {
+  std::string name = env("OTEL_TRACES_SAMPLER").value_or("parentbased_always_on");
+  double ratio = 1.0;
+  if (std::optional<std::string> arg = env("OTEL_TRACES_SAMPLER_ARG")) {
+    char* end = nullptr;
+    double v = std::strtod(arg->c_str(), &end);
+    if (end != arg->c_str() && *end == '\0' && v >= 0 && v <= 1) ratio = v;
+  }
+  if (name == "always_on") return AlwaysOnSampler();
+  if (name == "always_off") return AlwaysOffSampler();
+  if (name == "traceidratio") return TraceIdRatioBasedSampler(ratio);
+  if (name == "parentbased_always_off") return ParentBasedSampler(AlwaysOffSampler());
+  if (name == "parentbased_traceidratio") {
+    return ParentBasedSampler(TraceIdRatioBasedSampler(ratio));
+  }
+  return ParentBasedSampler(AlwaysOnSampler());
+}
+
+}  // namespace periscope::trace

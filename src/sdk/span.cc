@@ -1,0 +1,106 @@
+#include "periscope/trace/span.h"
+
+#include "sdk/tracer_shared.h"
+
+namespace periscope::trace {
+namespace {
+
+void Truncate(AttributeValue& value, size_t max_len) {
+  if (max_len == 0) return;
+  if (const std::string* s = value.get_if<std::string>(); s && s->size() > max_len) {
+    value = AttributeValue(s->substr(0, max_len));
+  }
+}
+
+}  // namespace
+
+Span::Span(SpanContext context, std::shared_ptr<internal::TracerShared> tracer,
+           std::unique_ptr<SpanData> data)
+    : context_(std::move(context)), tracer_(std::move(tracer)), data_(std::move(data)) {}
+
+Span::~Span() = default;
+
+std::shared_ptr<Span> Span::NonRecording(const SpanContext& ctx) {
+  return std::shared_ptr<Span>(new Span(ctx, nullptr, nullptr));
+}
+
+bool Span::IsRecording() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return data_ != nullptr;
+}
+
+void Span::SetAttribute(std::string_view key, AttributeValue value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!data_) return;
+  const SpanLimits& limits = tracer_->provider->limits;
+  Truncate(value, limits.max_attribute_value_length);
+  if (data_->attributes.size() >= limits.max_attributes && !FindAttribute(data_->attributes, key)) {
+    data_->dropped_attributes++;
+    return;
+  }
+  trace::SetAttribute(data_->attributes, key, std::move(value));
+}
+
+void Span::SetAttributes(const Attributes& attributes) {
+  for (const auto& [k, v] : attributes) SetAttribute(k, v);
+}
+
+void Span::AddEvent(std::string_view name, Attributes attributes, Timestamp time) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!data_) return;
+  if (data_->events.size() >= tracer_->provider->limits.max_events) {
+    data_->dropped_events++;
+    return;
+  }
+  data_->events.push_back({std::string(name), time, std::move(attributes)});
+}
+
+void Span::AddLink(const SpanContext& context, Attributes attributes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!data_ || !context.IsValid()) return;
+  if (data_->links.size() >= tracer_->provider->limits.max_links) {
+    data_->dropped_links++;
+    return;
+  }
+  data_->links.push_back({context, std::move(attributes)});
+}
+
+void Span::RecordException(std::string_view type, std::string_view message) {
+  AddEvent("exception", {{"exception.type", type}, {"exception.message", message}});
+  SetStatus(StatusCode::kError, message);
+}
+
+void Span::SetStatus(StatusCode code, std::string_view description) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!data_ || data_->status == StatusCode::kOk || code == StatusCode::kUnset) return;
+  data_->status = code;
+  data_->status_message = code == StatusCode::kError ? std::string(description) : std::string();
+}
+
+void Span::UpdateName(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (data_) data_->name = std::string(name);
+}
+
+void Span::End(Timestamp end_time) {
+  std::unique_ptr<SpanData> data;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    data = std::move(data_);
+  }
+  if (!data) return;
+  data->end_time = std::max(end_time, data->start_time);
+  internal::ProviderState& provider = *tracer_->provider;
+  if (provider.shut_down.load(std::memory_order_acquire)) return;
+  if (!data->context.sampled()) return;
+  const size_t n = provider.processors.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 1 == n) {
+      provider.processors[i]->OnEnd(std::move(*data));
+    } else {
+      provider.processors[i]->OnEnd(SpanData(*data));
+    }
+  }
+}
+
+}  // namespace periscope::trace

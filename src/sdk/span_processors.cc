@@ -1,0 +1,87 @@
+#include <cstdlib>
+
+#include "periscope/trace/processor.h"
+#include "sdk/batch_worker.h"
+
+namespace periscope::trace {
+
+SimpleSpanProcessor::SimpleSpanProcessor(std::shared_ptr<SpanExporter> exporter)
+    : exporter_(std::move(exporter)) {}
+
+void SimpleSpanProcessor::OnEnd(SpanData&& span) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shut_down_ || !exporter_) return;
+  exporter_->Export(std::span<const SpanData>(&span, 1));
+}
+
+bool SimpleSpanProcessor::Shutdown(std::chrono::milliseconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!shut_down_ && exporter_) exporter_->Shutdown();
+  shut_down_ = true;
+  return true;
+}
+
+BatchOptions BatchOptions::FromEnv(std::string_view prefix, const EnvGetter& env) {
+  BatchOptions o;
+  auto read = [&](std::string_view name, auto apply) {
+    std::optional<std::string> v = env(std::string(prefix) + std::string(name));
+    if (!v) return;
+    char* end = nullptr;
+    long long n = std::strtoll(v->c_str(), &end, 10);
+    if (end == v->c_str() || *end != '\0' || n <= 0) return;
+    apply(n);
+  };
+  read("MAX_QUEUE_SIZE", [&](long long n) { o.max_queue_size = static_cast<size_t>(n); });
+  read("MAX_EXPORT_BATCH_SIZE",
+       [&](long long n) { o.max_export_batch_size = static_cast<size_t>(n); });
+  read("SCHEDULE_DELAY", [&](long long n) { o.schedule_delay = std::chrono::milliseconds(n); });
+  read("EXPORT_TIMEOUT", [&](long long n) { o.export_timeout = std::chrono::milliseconds(n); });
+  return o;
+}
+
+struct BatchSpanProcessor::Impl {
+  Impl(std::shared_ptr<SpanExporter> e, BatchOptions options)
+      : exporter(std::move(e)),
+        worker([this](std::span<const SpanData> spans) { return exporter->Export(spans); },
+               options, [this] { exporter->Shutdown(); }) {}
+  std::shared_ptr<SpanExporter> exporter;
+  internal::BatchWorker<SpanData> worker;
+};
+
+BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
+                                       BatchOptions options)
+    : impl_(std::make_unique<Impl>(std::move(exporter), options)) {}
+
+BatchSpanProcessor::~BatchSpanProcessor() = default;
+
+void BatchSpanProcessor::OnEnd(SpanData&& span) { impl_->worker.Push(std::move(span)); }
+
+bool BatchSpanProcessor::ForceFlush(std::chrono::milliseconds timeout) {
+  return impl_->worker.Flush(timeout);
+}
+
+bool BatchSpanProcessor::Shutdown(std::chrono::milliseconds timeout) {
+  bool ok = impl_->worker.Shutdown(timeout);
+  impl_->exporter->Shutdown();
+  return ok;
+}
+
+BatchStats BatchSpanProcessor::stats() const { return impl_->worker.stats(); }
+
+ExportResult InMemorySpanExporter::Export(std::span<const SpanData> spans) {
+  std::lock_guard<std::mutex> lock(mu_);
+  spans_.insert(spans_.end(), spans.begin(), spans.end());
+  return ExportResult::Ok();
+}
+
+std::vector<SpanData> InMemorySpanExporter::spans() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return spans_;
+}
+
+void InMemorySpanExporter::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  spans_.clear();
+}
+
+}  // namespace periscope::trace
