@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   libroaring-dev libxxhash-dev libsqlite3-dev libcli11-dev libfmt-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm curl ca-certificates
+  prometheus
 )
 
 missing=()

@@ -64,6 +64,10 @@ OtlpGrpcReceiver::OtlpGrpcReceiver(OtlpGrpcOptions options, TracePipeline& pipel
 
 OtlpGrpcReceiver::~OtlpGrpcReceiver() { Stop(); }
 
+void OtlpGrpcReceiver::AddService(std::unique_ptr<grpc::Service> service) {
+  extra_services_.push_back(std::move(service));
+}
+
 Status OtlpGrpcReceiver::Start() {
   impl_ = std::make_unique<Impl>(pipeline_);
   grpc::ServerBuilder builder;
@@ -71,6 +75,7 @@ Status OtlpGrpcReceiver::Start() {
   builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &selected);
   builder.SetMaxReceiveMessageSize(options_.max_receive_bytes);
   builder.RegisterService(&impl_->service);
+  for (const auto& service : extra_services_) builder.RegisterService(service.get());
   impl_->server = builder.BuildAndStart();
   if (!impl_->server || selected == 0) {
     impl_.reset();

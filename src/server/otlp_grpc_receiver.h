@@ -2,6 +2,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <grpcpp/impl/service_type.h>
 
 #include "base/status.h"
 #include "server/trace_pipeline.h"
@@ -18,6 +21,8 @@ class OtlpGrpcReceiver {
  public:
   OtlpGrpcReceiver(OtlpGrpcOptions options, TracePipeline& pipeline);
   ~OtlpGrpcReceiver();
+  // Hosts another OTLP service (logs, metrics) on the same port; call before Start.
+  void AddService(std::unique_ptr<grpc::Service> service);
   // IOError when the address cannot be bound.
   Status Start();
   void Stop();
@@ -28,6 +33,7 @@ class OtlpGrpcReceiver {
   OtlpGrpcOptions options_;
   TracePipeline& pipeline_;
   std::unique_ptr<Impl> impl_;
+  std::vector<std::unique_ptr<grpc::Service>> extra_services_;
   uint16_t port_ = 0;
 };
 

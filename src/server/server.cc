@@ -4,10 +4,14 @@
 #include <fstream>
 
 #include "api/jaeger/jaeger_api.h"
+#include "api/logs_api.h"
+#include "api/metrics_api.h"
 #include "api/traces_api.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "server/metrics_receivers.h"
 #include "server/otlp_http_receiver.h"
+#include "server/otlp_logs_receiver.h"
 #include "server/ui_page.h"
 
 namespace periscope {
@@ -43,15 +47,39 @@ Status Server::Start() {
   traces_->StartBackground();
   trace_queries_ = std::make_unique<TraceQueries>(traces_->table());
 
+  LogPipelineOptions lp;
+  lp.data_dir = options_.data_dir;
+  lp.wal_fsync = options_.wal_fsync;
+  lp.retention_ns = options_.retention_ns;
+  lp.flush_interval_ns = options_.flush_interval_ns;
+  lp.memtable_bytes = options_.memtable_bytes;
+  ASSIGN_OR_RETURN(logs_, LogPipeline::Open(lp));
+  logs_->StartBackground();
+
+  MetricsPipelineOptions mp;
+  mp.data_dir = options_.data_dir;
+  mp.wal_fsync = options_.wal_fsync;
+  mp.retention_ms = options_.retention_ns / 1000000;
+  mp.flush_interval_ns = options_.flush_interval_ns;
+  mp.memtable_bytes = options_.memtable_bytes;
+  ASSIGN_OR_RETURN(metrics_, MetricsPipeline::Open(mp));
+  metrics_->StartBackground();
+
   OtlpHttpOptions otlp_http_options;
   otlp_http_options.max_decoded_bytes = options_.http_max_body_bytes;
-  RegisterOps(api_router_);
-  RegisterOtlpHttpReceiver(api_router_, *traces_, otlp_http_options);
+  MetricsHttpOptions metrics_http_options;
+  metrics_http_options.max_decoded_bytes = options_.http_max_body_bytes;
+  for (Router* router : {&api_router_, &otlp_router_}) {
+    RegisterOps(*router);
+    RegisterOtlpHttpReceiver(*router, *traces_, otlp_http_options);
+    RegisterOtlpLogsHttpReceiver(*router, *logs_, otlp_http_options);
+    RegisterMetricsHttpReceivers(*router, *metrics_, metrics_http_options);
+  }
   RegisterTracesApi(api_router_, *trace_queries_);
   RegisterJaegerApi(api_router_, *trace_queries_);
+  RegisterLogsApi(api_router_, logs_->table());
+  RegisterMetricsApi(api_router_, metrics_->table());
   RegisterUiPage(api_router_);
-  RegisterOps(otlp_router_);
-  RegisterOtlpHttpReceiver(otlp_router_, *traces_, otlp_http_options);
 
   HttpServerOptions http_options;
   http_options.listen = options_.http_listen;
@@ -68,6 +96,8 @@ Status Server::Start() {
   grpc_options.listen = options_.otlp_grpc_listen;
   grpc_options.max_receive_bytes = options_.grpc_max_receive_bytes;
   otlp_grpc_ = std::make_unique<OtlpGrpcReceiver>(grpc_options, *traces_);
+  otlp_grpc_->AddService(NewOtlpLogsGrpcService(*logs_));
+  otlp_grpc_->AddService(std::make_unique<MetricsGrpcService>(*metrics_));
   RETURN_IF_ERROR(otlp_grpc_->Start());
 
   ready_ = true;
@@ -100,11 +130,15 @@ void Server::Stop() {
   if (otlp_http_) otlp_http_->Stop();
   if (http_) http_->Stop();
   if (traces_) traces_->Stop();
+  if (logs_) logs_->Stop();
+  if (metrics_) metrics_->Stop();
   otlp_grpc_.reset();
   otlp_http_.reset();
   http_.reset();
   trace_queries_.reset();
   traces_.reset();
+  logs_.reset();
+  metrics_.reset();
 }
 
 uint16_t Server::http_port() const { return http_ ? http_->port() : 0; }

@@ -8,6 +8,8 @@
 #include "api/router.h"
 #include "base/status.h"
 #include "query/trace_queries.h"
+#include "server/log_pipeline.h"
+#include "server/metrics_pipeline.h"
 #include "server/otlp_grpc_receiver.h"
 #include "server/trace_pipeline.h"
 
@@ -48,6 +50,8 @@ class Server {
   ServerOptions options_;
   std::unique_ptr<TracePipeline> traces_;
   std::unique_ptr<TraceQueries> trace_queries_;
+  std::unique_ptr<LogPipeline> logs_;
+  std::unique_ptr<MetricsPipeline> metrics_;
   Router api_router_;
   Router otlp_router_;
   std::unique_ptr<HttpServer> http_;

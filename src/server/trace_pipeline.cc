@@ -19,6 +19,9 @@ Counter* const g_ingest_failures = MetricsRegistry::Global().NewCounter(
     "periscope_span_ingest_failures_total", "Export requests that failed to become durable.");
 Counter* const g_replayed = MetricsRegistry::Global().NewCounter(
     "periscope_wal_replayed_records_total", "WAL records replayed at start.");
+Counter* const g_backpressure_waits = MetricsRegistry::Global().NewCounter(
+    "periscope_span_ingest_backpressure_waits_total",
+    "Export requests that waited because the memtable was over its limit.");
 
 }  // namespace
 
@@ -90,9 +93,27 @@ Status TracePipeline::Replay() {
   return Status::Ok();
 }
 
+Status TracePipeline::WaitForMemtableRoom() {
+  const auto limit = static_cast<size_t>(static_cast<double>(options_.memtable_bytes) *
+                                         options_.backpressure_factor);
+  if (table_->memtable_bytes() <= limit) return Status::Ok();
+  g_backpressure_waits->Add();
+  bg_cv_.notify_all();
+  std::unique_lock lock(bg_mu_);
+  const bool room = room_cv_.wait_for(lock, std::chrono::nanoseconds(options_.backpressure_wait_ns),
+                                      [&] { return stopping_ || table_->memtable_bytes() <= limit; });
+  if (!room) {
+    return Status::ResourceExhausted(
+        "ingest is ahead of flushing to disk ({} MiB in memory); retry later",
+        table_->memtable_bytes() >> 20);
+  }
+  return Status::Ok();
+}
+
 Status TracePipeline::Ingest(DecodedTraces decoded) {
   g_spans_rejected->Add(static_cast<uint64_t>(decoded.rejected_spans));
   if (decoded.batch.empty()) return Status::Ok();
+  RETURN_IF_ERROR(WaitForMemtableRoom());
   std::string record;
   record.reserve(decoded.wal_payload.size() + 16);
   PutLengthPrefixed(&record, decoded.batch.tenant);
@@ -108,7 +129,7 @@ Status TracePipeline::Ingest(DecodedTraces decoded) {
     table_->Insert(*seq, std::move(decoded.batch));
   }
   g_spans_accepted->Add(spans);
-  if (table_->memtable_bytes() >= options_.memtable_bytes) bg_cv_.notify_one();
+  if (table_->memtable_bytes() >= options_.memtable_bytes) bg_cv_.notify_all();
   return Status::Ok();
 }
 
@@ -121,15 +142,19 @@ Status TracePipeline::Flush() {
     ASSIGN_OR_RETURN(covered, wal_->Rotate());
   }
   last_flush_ns_ = MonotonicNanos();
-  RETURN_IF_ERROR(table_->WriteFrozen(covered));
+  Status written = table_->WriteFrozen(covered);
+  room_cv_.notify_all();
+  RETURN_IF_ERROR(written);
   return wal_->RemoveUpTo(covered);
 }
 
 void TracePipeline::StartBackground() {
-  background_ = std::thread([this] { BackgroundLoop(); });
+  flusher_ = std::thread([this] { FlushLoop(); });
+  maintainer_ = std::thread([this] { MaintenanceLoop(); });
 }
 
-void TracePipeline::BackgroundLoop() {
+// Flushing has its own thread so that slow merges never hold back memtable flushes.
+void TracePipeline::FlushLoop() {
   std::unique_lock lock(bg_mu_);
   while (!stopping_) {
     bg_cv_.wait_for(lock, std::chrono::nanoseconds(options_.maintenance_interval_ns));
@@ -140,7 +165,17 @@ void TracePipeline::BackgroundLoop() {
     if ((big || old) && table_->memtable_rows() > 0) {
       if (Status s = Flush(); !s.ok()) LogError("flush failed: {}", s.ToString());
     }
-    for (int i = 0; i < 4; ++i) {
+    lock.lock();
+  }
+}
+
+void TracePipeline::MaintenanceLoop() {
+  std::unique_lock lock(bg_mu_);
+  while (!stopping_) {
+    bg_cv_.wait_for(lock, std::chrono::nanoseconds(options_.maintenance_interval_ns * 5));
+    if (stopping_) break;
+    lock.unlock();
+    for (int i = 0; i < 4 && !stopping_; ++i) {
       auto merged = table_->MergeOnce();
       if (!merged.ok()) {
         LogError("merge failed: {}", merged.status().ToString());
@@ -162,7 +197,9 @@ void TracePipeline::Stop() {
     stopping_ = true;
   }
   bg_cv_.notify_all();
-  if (background_.joinable()) background_.join();
+  room_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  if (maintainer_.joinable()) maintainer_.join();
   if (table_ && wal_ && table_->memtable_rows() > 0) {
     if (Status s = Flush(); !s.ok()) LogError("final flush failed: {}", s.ToString());
   }

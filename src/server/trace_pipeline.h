@@ -22,6 +22,10 @@ struct TracePipelineOptions {
   int64_t flush_interval_ns = 30LL * 1000000000LL;  // flush at least this often
   size_t memtable_bytes = 256u << 20;                // ...or when the memtable is this large
   int64_t maintenance_interval_ns = 1LL * 1000000000LL;
+  // Ingest waits while the memtable holds more than backpressure_factor * memtable_bytes
+  // (flushing is behind), and fails with ResourceExhausted after backpressure_wait_ns.
+  double backpressure_factor = 2.0;
+  int64_t backpressure_wait_ns = 10LL * 1000000000LL;
 };
 
 // The durable path of spans: WAL append (acknowledge after fsync), memtable insert, and the
@@ -32,7 +36,8 @@ class TracePipeline {
   static Result<std::unique_ptr<TracePipeline>> Open(const TracePipelineOptions& options);
   ~TracePipeline();
 
-  // Makes `decoded` durable, then queryable. On error nothing is acknowledged.
+  // Makes `decoded` durable, then queryable. On error nothing is acknowledged; when flushing is
+  // too far behind it waits, then fails with ResourceExhausted (a retryable answer for clients).
   Status Ingest(DecodedTraces decoded);
 
   // Starts/stops the background maintenance thread. Stop flushes the memtable.
@@ -49,7 +54,9 @@ class TracePipeline {
  private:
   explicit TracePipeline(TracePipelineOptions options) : options_(std::move(options)) {}
   Status Replay();
-  void BackgroundLoop();
+  void FlushLoop();
+  void MaintenanceLoop();
+  Status WaitForMemtableRoom();
 
   TracePipelineOptions options_;
   std::unique_ptr<SpanTable> table_;
@@ -58,8 +65,10 @@ class TracePipeline {
   std::mutex flush_mu_;
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
-  bool stopping_ = false;
-  std::thread background_;
+  std::condition_variable room_cv_;  // signalled after each flush
+  std::atomic<bool> stopping_{false};
+  std::thread flusher_;
+  std::thread maintainer_;
   int64_t last_flush_ns_ = 0;
 };
 

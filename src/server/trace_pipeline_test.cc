@@ -115,5 +115,40 @@ TEST_F(TracePipelineTest, RejectedSpansAreCountedAndNotStored) {
   EXPECT_EQ(p->wal().last_seq(), 1u);
 }
 
+TEST_F(TracePipelineTest, IngestPushesBackWhenFlushingFallsBehind) {
+  TracePipelineOptions o;
+  o.data_dir = dir_.string();
+  o.memtable_bytes = 1;  // every batch puts the memtable over its limit
+  o.backpressure_factor = 1.0;
+  o.backpressure_wait_ns = 50 * 1000 * 1000;
+  auto p = TracePipeline::Open(o);
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE((*p)->Ingest(Decoded(1, 5)).ok());  // room before the first batch
+  Status refused = (*p)->Ingest(Decoded(2, 5));   // no background flusher is running
+  EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted) << refused.ToString();
+  EXPECT_EQ(Rows(**p), 20u);  // the refused batch was not acknowledged and not stored
+  ASSERT_TRUE((*p)->Flush().ok());
+  EXPECT_TRUE((*p)->Ingest(Decoded(3, 5)).ok());
+  EXPECT_EQ(Rows(**p), 40u);
+}
+
+TEST_F(TracePipelineTest, BackgroundFlusherMakesRoomForWaitingIngest) {
+  TracePipelineOptions o;
+  o.data_dir = dir_.string();
+  o.memtable_bytes = 1;
+  o.backpressure_factor = 1.0;
+  o.maintenance_interval_ns = 10 * 1000 * 1000;
+  o.backpressure_wait_ns = 20LL * 1000 * 1000 * 1000;
+  o.retention_ns = 1000LL * 86400 * 1000 * 1000 * 1000;  // the test spans are from 2026-11-18
+  auto p = TracePipeline::Open(o);
+  ASSERT_TRUE(p.ok());
+  (*p)->StartBackground();
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    ASSERT_TRUE((*p)->Ingest(Decoded(seed, 5)).ok()) << seed;
+  }
+  (*p)->Stop();
+  EXPECT_EQ(Rows(**p), 100u);
+}
+
 }  // namespace
 }  // namespace periscope

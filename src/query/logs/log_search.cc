@@ -1,0 +1,188 @@
+#include "query/logs/log_search.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <queue>
+
+#include "storage/logs/log_tokens.h"
+
+namespace periscope {
+
+namespace {
+
+struct Key {
+  int64_t time;
+  uint64_t tb;
+  // "Newer" sorts first.
+  bool NewerThan(const Key& o) const { return time != o.time ? time > o.time : tb > o.tb; }
+};
+
+std::string EncodeCursor(const Key& k) { return fmt::format("{:x}.{:x}", static_cast<uint64_t>(k.time), k.tb); }
+
+Result<Key> DecodeCursor(std::string_view s) {
+  const size_t dot = s.find('.');
+  Key k{};
+  uint64_t t = 0;
+  auto bad = [&] { return Status::InvalidArgument("cursor '{}' is malformed", s); };
+  if (dot == std::string_view::npos) return bad();
+  auto r1 = std::from_chars(s.data(), s.data() + dot, t, 16);
+  auto r2 = std::from_chars(s.data() + dot + 1, s.data() + s.size(), k.tb, 16);
+  if (r1.ec != std::errc() || r1.ptr != s.data() + dot || r2.ec != std::errc() ||
+      r2.ptr != s.data() + s.size()) {
+    return bad();
+  }
+  k.time = static_cast<int64_t>(t);
+  return k;
+}
+
+// Visits candidate rows: memtable batches, then part blocks by newest first, pruned by time,
+// service and token blooms. `stop_before(max_time)` lets the caller end the walk early.
+template <typename RowFn, typename StopFn>
+Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& stats,
+            int64_t newest_allowed, RowFn&& on_row, StopFn&& stop_before) {
+  std::vector<uint64_t> tokens;
+  req.query.RequiredTokens(&tokens);
+  const auto services = req.query.RequiredServices();
+  auto service_ok = [&](const std::string& s) {
+    return !services || std::find(services->begin(), services->end(), s) != services->end();
+  };
+  auto in_range = [&](int64_t lo, int64_t hi) {
+    return hi >= req.start_ns && lo < req.end_ns && lo <= newest_allowed;
+  };
+  LogSnapshot snap = table.Snapshot(req.tenant);
+  for (const auto& batch : snap.memtable) {
+    for (size_t r = 0; r < batch->size(); ++r) {
+      const int64_t t = batch->time_ns[r];
+      if (t < req.start_ns || t >= req.end_ns || t > newest_allowed) continue;
+      ++stats.rows_examined;
+      if (req.query.Matches(*batch, r)) on_row(*batch, r);
+    }
+  }
+  struct BlockRef {
+    const LogPart* part;
+    size_t block;
+    int64_t max_time;
+  };
+  std::vector<BlockRef> blocks;
+  for (const auto& part : snap.parts) {
+    const LogPartMeta& m = part->meta();
+    if (!in_range(m.min_time_ns, m.max_time_ns)) {
+      stats.blocks_skipped += part->blocks().size();
+      continue;
+    }
+    for (size_t i = 0; i < part->blocks().size(); ++i) {
+      const LogBlockInfo& b = part->blocks()[i];
+      if (!in_range(b.min_time_ns, b.max_time_ns) || !service_ok(b.service) ||
+          (!tokens.empty() && !part->BlockMayContainAll(i, tokens))) {
+        ++stats.blocks_skipped;
+        continue;
+      }
+      blocks.push_back({part.get(), i, b.max_time_ns});
+    }
+  }
+  std::sort(blocks.begin(), blocks.end(),
+            [](const BlockRef& a, const BlockRef& b) { return a.max_time > b.max_time; });
+  LogBatch block;
+  for (const auto& ref : blocks) {
+    if (stop_before(ref.max_time)) break;
+    RETURN_IF_ERROR(ref.part->ReadBlock(ref.block, &block));
+    ++stats.blocks_read;
+    for (size_t r = 0; r < block.size(); ++r) {
+      const int64_t t = block.time_ns[r];
+      if (t < req.start_ns || t >= req.end_ns || t > newest_allowed) continue;
+      ++stats.rows_examined;
+      if (req.query.Matches(block, r)) on_row(block, r);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+uint64_t LogRowTieBreaker(const LogBatch& b, size_t row) {
+  std::string key = b.tags(row).service;
+  key.push_back('\0');
+  key += b.body[row].str;
+  key.push_back('\0');
+  key += std::to_string(b.body[row].int_value) + "/" + std::to_string(b.severity_number[row]) +
+         "/" + std::to_string(b.observed_time_ns[row]);
+  key += b.trace_id[row].View();
+  key += b.span_id[row].View();
+  for (const auto& kv : b.attributes[row]) key += kv.key + "=" + kv.value.ToString() + ";";
+  return logs::TokenHash(key);
+}
+
+Result<LogSearchResult> SearchLogs(const LogTable& table, const LogSearchRequest& req) {
+  LogSearchResult out;
+  std::optional<Key> after;
+  if (!req.cursor.empty()) {
+    ASSIGN_OR_RETURN(Key k, DecodeCursor(req.cursor));
+    after = k;
+  }
+  const size_t limit = std::max<size_t>(1, req.limit);
+  LogBatch pool;
+  pool.tenant = req.tenant;
+  struct Entry {
+    Key key;
+    size_t pool_row;
+  };
+  // Max-heap on "older": the top is the oldest kept row, evicted first.
+  auto older_first = [](const Entry& a, const Entry& b) { return a.key.NewerThan(b.key); };
+  std::priority_queue<Entry, std::vector<Entry>, decltype(older_first)> heap(older_first);
+  auto on_row = [&](const LogBatch& b, size_t r) {
+    const Key k{b.time_ns[r], LogRowTieBreaker(b, r)};
+    if (after && !after->NewerThan(k)) return;
+    if (heap.size() == limit) {
+      if (!k.NewerThan(heap.top().key)) return;
+      heap.pop();
+    }
+    pool.AppendRow(b, r);
+    heap.push({k, pool.size() - 1});
+  };
+  auto stop_before = [&](int64_t block_max_time) {
+    return heap.size() == limit && block_max_time < heap.top().key.time;
+  };
+  const int64_t newest = after ? after->time : std::numeric_limits<int64_t>::max();
+  RETURN_IF_ERROR(Walk(table, req, out.stats, newest, on_row, stop_before));
+  std::vector<Entry> kept;
+  while (!heap.empty()) {
+    kept.push_back(heap.top());
+    heap.pop();
+  }
+  std::reverse(kept.begin(), kept.end());  // newest first
+  out.rows.tenant = req.tenant;
+  for (const auto& e : kept) out.rows.AppendRow(pool, e.pool_row);
+  if (kept.size() == limit) out.next = EncodeCursor(kept.back().key);
+  return out;
+}
+
+Result<LogHistogram> HistogramLogs(const LogTable& table, const LogSearchRequest& req,
+                                   int64_t step_ns, size_t max_buckets) {
+  if (step_ns <= 0) return Status::InvalidArgument("step must be positive");
+  if (req.start_ns == std::numeric_limits<int64_t>::min() ||
+      req.end_ns == std::numeric_limits<int64_t>::max() || req.end_ns <= req.start_ns) {
+    return Status::InvalidArgument("histogram needs start < end");
+  }
+  const uint64_t span = static_cast<uint64_t>(req.end_ns) - static_cast<uint64_t>(req.start_ns);
+  const uint64_t n = (span + static_cast<uint64_t>(step_ns) - 1) / static_cast<uint64_t>(step_ns);
+  if (n > max_buckets) {
+    return Status::InvalidArgument("{} buckets is more than {}; use a larger step", n, max_buckets);
+  }
+  LogHistogram h;
+  h.start_ns = req.start_ns;
+  h.step_ns = step_ns;
+  h.buckets.resize(n);
+  LogSearchStats stats;
+  auto on_row = [&](const LogBatch& b, size_t r) {
+    const uint64_t i = (static_cast<uint64_t>(b.time_ns[r]) - static_cast<uint64_t>(req.start_ns)) /
+                       static_cast<uint64_t>(step_ns);
+    ++h.buckets[i][std::string(SeverityClassName(b.severity_class(r)))];
+  };
+  RETURN_IF_ERROR(Walk(table, req, stats, std::numeric_limits<int64_t>::max(), on_row,
+                       [](int64_t) { return false; }));
+  return h;
+}
+
+}  // namespace periscope

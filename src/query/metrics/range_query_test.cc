@@ -1,0 +1,128 @@
+#include "query/metrics/range_query.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace periscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RangeQueryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("range_query_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    MetricTableOptions o;
+    o.dir = dir_.string();
+    table_ = std::move(MetricTable::Open(o)).value();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void Add(const std::string& service, std::vector<double> values, MetricKind kind,
+           std::vector<int64_t> starts = {}) {
+    MetricBatch b;
+    MetricSeries s;
+    s.labels = {{"__name__", "reqs_total"}, {"service", service}};
+    s.kind = kind;
+    for (size_t i = 0; i < values.size(); ++i) s.time_ms.push_back(static_cast<int64_t>(i) * 10000);
+    s.values = std::move(values);
+    s.start_ms = std::move(starts);
+    b.series.push_back(std::move(s));
+    table_->Insert(1, b);
+  }
+  std::vector<MetricResultSeries> Run(MetricRangeQuery q) {
+    q.matchers = *ParseSeriesSelector("reqs_total");
+    auto r = RunMetricRangeQuery(*table_, q);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : std::vector<MetricResultSeries>{};
+  }
+  fs::path dir_;
+  std::unique_ptr<MetricTable> table_;
+};
+
+TEST_F(RangeQueryTest, IncreaseHandlesCounterResets) {
+  // 0..40s: 10, 20, 30, then a restart to 5, then 15: increase 10+10+5+10 = 35 over 40 s.
+  Add("a", {10, 20, 30, 5, 15}, MetricKind::kCounter);
+  MetricRangeQuery q;
+  q.fn = "increase";
+  q.window_ms = 40001;
+  q.start_ms = q.end_ms = 40000;
+  auto r = Run(q);
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_EQ(r[0].points.size(), 1u);
+  EXPECT_NEAR(r[0].points[0].second, 35.0 * 40.001 / 40.0, 1e-9);
+  EXPECT_EQ(r[0].labels, (Labels{{"service", "a"}}));  // fn drops __name__
+  q.fn = "rate";
+  EXPECT_NEAR(Run(q)[0].points[0].second, 35.0 / 40.0, 1e-9);
+}
+
+TEST_F(RangeQueryTest, StartTimeChangeIsAResetEvenWhenTheValueGrows) {
+  Add("a", {10, 20, 30, 40}, MetricKind::kCounter, {1, 1, 25000, 25000});
+  MetricRangeQuery q;
+  q.fn = "increase";
+  q.window_ms = 30001;
+  q.start_ms = q.end_ms = 30000;
+  // 10 + (30 after restart) + 10 = 50 over 30 s.
+  EXPECT_NEAR(Run(q)[0].points[0].second, 50.0 * 30.001 / 30.0, 1e-9);
+}
+
+TEST_F(RangeQueryTest, AggregatesByLabelAndSteps) {
+  Add("a", {1, 2, 3}, MetricKind::kGauge);
+  Add("b", {10, 20, 30}, MetricKind::kGauge);
+  MetricRangeQuery q;
+  q.start_ms = 0;
+  q.end_ms = 20000;
+  q.step_ms = 10000;
+  q.agg = "sum";
+  auto r = Run(q);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].points, (std::vector<std::pair<int64_t, double>>{{0, 11}, {10000, 22}, {20000, 33}}));
+  q.agg = "max";
+  q.by = {"service"};
+  r = Run(q);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[1].labels, (Labels{{"service", "b"}}));
+  EXPECT_EQ(r[1].points.back().second, 30);
+  q.agg = "avg";
+  q.by = {};
+  EXPECT_EQ(Run(q)[0].points[0].second, 5.5);
+  q.agg = "count";
+  EXPECT_EQ(Run(q)[0].points[0].second, 2);
+}
+
+TEST_F(RangeQueryTest, DeltaCountersAreSummed) {
+  Add("a", {5, 5, 5, 5}, MetricKind::kDeltaCounter);
+  MetricRangeQuery q;
+  q.fn = "increase";
+  q.window_ms = 30000;
+  q.start_ms = q.end_ms = 30000;
+  EXPECT_EQ(Run(q)[0].points[0].second, 15);  // (0, 30s] holds three samples
+}
+
+TEST_F(RangeQueryTest, RejectsBadParameters) {
+  MetricRangeQuery q;
+  q.matchers = *ParseSeriesSelector("x");
+  q.fn = "irate";
+  EXPECT_EQ(RunMetricRangeQuery(*table_, q).status().code(), StatusCode::kInvalidArgument);
+  q.fn = "";
+  q.end_ms = 1000000000;
+  q.step_ms = 1;
+  EXPECT_FALSE(RunMetricRangeQuery(*table_, q).ok());
+}
+
+TEST(SeriesSelectorTest, ParsesEveryMatcherAndRejectsJunk) {
+  auto m = ParseSeriesSelector(R"(http_requests_total{code=~"5..", svc!="a\"b", x!~'y', e=""})");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->size(), 5u);
+  EXPECT_EQ((*m)[2].value(), "a\"b");
+  EXPECT_EQ((*m)[3].op(), MatchOp::kNotRegex);
+  EXPECT_TRUE(ParseSeriesSelector("{job=\"x\"}").ok());
+  for (const char* bad : {"", "x{", "x{a}", "x{a=b}", "x{a=\"b\"", "x y", "{a==\"b\"}",
+                          "x{a=~\"(\"}"}) {
+    EXPECT_EQ(ParseSeriesSelector(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace periscope

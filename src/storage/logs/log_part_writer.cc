@@ -1,0 +1,221 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <numeric>
+#include <set>
+
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "storage/logs/log_part.h"
+#include "storage/logs/log_part_format.h"
+#include "storage/logs/log_tokens.h"
+#include "storage/logs/template_codec.h"
+#include "storage/logs/token_bloom.h"
+#include "storage/part/encoding/attributes_column.h"
+#include "storage/part/encoding/string_column.h"
+#include "storage/part/encoding/value_column.h"
+
+namespace periscope {
+
+namespace {
+
+using logs::LogChunkInfo;
+
+bool IsText(ValueType t) {
+  return t == ValueType::kString || t == ValueType::kArray || t == ValueType::kKvList ||
+         t == ValueType::kBytes;
+}
+
+// Accumulates the file image in memory.
+class FileImage {
+ public:
+  explicit FileImage(int level) : level_(level) {
+    data_.append(logs::kLogPartMagic, sizeof(logs::kLogPartMagic));
+    PutFixed32(&data_, logs::kLogFormatVersion);
+  }
+  LogChunkInfo AddChunk(std::string_view raw, bool compress) {
+    LogChunkInfo c;
+    c.offset = data_.size();
+    c.raw_len = static_cast<uint32_t>(raw.size());
+    std::string stored;
+    if (compress) {
+      stored = part::CompressChunk(raw, level_, &c.codec);
+    } else {
+      stored.assign(raw);
+      c.codec = part::ChunkCodec::kRaw;
+    }
+    c.stored_len = static_cast<uint32_t>(stored.size());
+    c.crc = Crc32c(stored);
+    data_ += stored;
+    return c;
+  }
+  std::string& data() { return data_; }
+
+ private:
+  int level_;
+  std::string data_;
+};
+
+void EncodeBlock(const LogBatch& b, size_t begin, size_t end, bool split, FileImage& file,
+                 logs::LogBlockEntry& entry) {
+  std::vector<std::string> cols(logs::kLogColumnCount);
+  std::vector<uint64_t> tokens;
+  auto add_tokens = [&](std::string_view text) {
+    logs::ForEachToken(text, [&](std::string_view t) {
+      if (logs::IsBloomToken(t)) tokens.push_back(logs::TokenHash(t));
+    });
+  };
+  logs::TemplateWriter bodies(split);
+  part::ValueColumnWriter other_bodies;
+  part::StringColumnWriter sev_texts, event_names;
+  part::AttributesWriter attrs;
+  std::vector<std::string> scalar_text;  // display text of non-string bodies, for the bloom
+  int64_t prev_time = 0;
+  for (size_t r = begin; r < end; ++r) {
+    PutVarintSigned64(&cols[logs::kLogColTimes], b.time_ns[r] - prev_time);
+    prev_time = b.time_ns[r];
+    const auto observed_delta = static_cast<int64_t>(static_cast<uint64_t>(b.observed_time_ns[r]) -
+                                                     static_cast<uint64_t>(b.time_ns[r]));
+    PutVarint64(&cols[logs::kLogColObserved],
+                b.observed_time_ns[r] == 0 ? 0 : ZigZagEncode(observed_delta) + 1);
+    PutVarintSigned64(&cols[logs::kLogColSeverityNumbers], b.severity_number[r]);
+    sev_texts.Add(b.severity_text[r]);
+    const AnyValue& body = b.body[r];
+    cols[logs::kLogColBodyTypes].push_back(static_cast<char>(body.type));
+    if (IsText(body.type)) {
+      bodies.Add(body.str);
+      if (body.type != ValueType::kBytes) add_tokens(body.str);
+    } else {
+      other_bodies.Add(body);
+      if (body.type != ValueType::kEmpty) add_tokens(body.ToString());
+    }
+    const bool has_trace = !b.trace_id[r].IsZero();
+    cols[logs::kLogColTraceIds].push_back(has_trace ? 1 : 0);
+    if (has_trace) {
+      cols[logs::kLogColTraceIds].append(b.trace_id[r].View());
+      tokens.push_back(logs::TokenHash(b.trace_id[r].Hex()));  // trace_id: filters use blooms
+    }
+    const bool has_span = !b.span_id[r].IsZero();
+    cols[logs::kLogColSpanIds].push_back(has_span ? 1 : 0);
+    if (has_span) cols[logs::kLogColSpanIds].append(b.span_id[r].View());
+    PutVarint64(&cols[logs::kLogColFlags], b.flags[r]);
+    event_names.Add(b.event_name[r]);
+    attrs.Add(&b.attributes[r]);
+    for (const auto& kv : b.attributes[r]) {
+      if (kv.value.type == ValueType::kString) add_tokens(kv.value.str);
+    }
+    PutVarint64(&cols[logs::kLogColDropped], b.dropped_attributes_count[r]);
+    PutVarint64(&cols[logs::kLogColResources], b.resource_index[r]);
+    PutVarint64(&cols[logs::kLogColScopes], b.scope_index[r]);
+  }
+  sev_texts.Finish(&cols[logs::kLogColSeverityTexts]);
+  event_names.Finish(&cols[logs::kLogColEventNames]);
+  auto streams = bodies.Finish();
+  cols[logs::kLogColBodyTemplates] = std::move(streams.templates);
+  cols[logs::kLogColBodyInts] = std::move(streams.ints);
+  cols[logs::kLogColBodyStrings] = std::move(streams.strings);
+  other_bodies.Finish(&cols[logs::kLogColBodyOther]);
+  cols[logs::kLogColAttributes] = attrs.FinishPacked();
+
+  entry.info.rows = static_cast<uint32_t>(end - begin);
+  entry.info.min_time_ns = *std::min_element(b.time_ns.begin() + static_cast<ptrdiff_t>(begin),
+                                             b.time_ns.begin() + static_cast<ptrdiff_t>(end));
+  entry.info.max_time_ns = *std::max_element(b.time_ns.begin() + static_cast<ptrdiff_t>(begin),
+                                             b.time_ns.begin() + static_cast<ptrdiff_t>(end));
+  entry.info.service = b.tags(begin).service;
+  entry.bloom = file.AddChunk(logs::TokenBloomBuilder::Build(std::move(tokens)), false);
+  for (const auto& c : cols) entry.chunks.push_back(file.AddChunk(c, true));
+}
+
+Status WriteFileDurably(const std::string& path, const std::string& data) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("open {}: {}", tmp, std::strerror(errno));
+  size_t done = 0;
+  Status st;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      st = Status::IOError("write {}: {}", tmp, std::strerror(errno));
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (st.ok() && ::fsync(fd) != 0) st = Status::IOError("fsync {}: {}", tmp, std::strerror(errno));
+  ::close(fd);
+  if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    st = Status::IOError("rename {}: {}", tmp, std::strerror(errno));
+  }
+  if (!st.ok()) {
+    std::remove(tmp.c_str());
+    return st;
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    const int rc = ::fsync(dfd);
+    ::close(dfd);
+    if (rc != 0) return Status::IOError("fsync dir {}: {}", dir, std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteLogPart(const std::string& path, LogBatch rows, const LogPartMeta& meta,
+                    const LogPartWriteOptions& options) {
+  std::vector<uint32_t> order(rows.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const std::string& sa = rows.tags(a).service;
+    const std::string& sb = rows.tags(b).service;
+    if (sa != sb) return sa < sb;
+    return rows.time_ns[a] < rows.time_ns[b];
+  });
+  rows.Permute(order);
+
+  logs::LogPartFooter footer;
+  footer.meta = meta;
+  footer.meta.rows = rows.size();
+  footer.meta.min_time_ns = rows.empty() ? 0 : INT64_MAX;
+  footer.meta.max_time_ns = rows.empty() ? 0 : INT64_MIN;
+  std::set<std::string> services;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    footer.meta.min_time_ns = std::min(footer.meta.min_time_ns, rows.time_ns[i]);
+    footer.meta.max_time_ns = std::max(footer.meta.max_time_ns, rows.time_ns[i]);
+    services.insert(rows.tags(i).service);
+  }
+  footer.meta.services.assign(services.begin(), services.end());
+  footer.resources = rows.resources;
+  footer.scopes = rows.scopes;
+
+  FileImage file(options.zstd_level);
+  size_t begin = 0;
+  while (begin < rows.size()) {
+    size_t end = begin;
+    size_t body_bytes = 0;
+    const std::string& service = rows.tags(begin).service;
+    while (end < rows.size() && end - begin < logs::kMaxRowsPerLogBlock &&
+           body_bytes < logs::kMaxLogBlockBodyBytes && rows.tags(end).service == service) {
+      body_bytes += rows.body[end].str.size();
+      ++end;
+    }
+    EncodeBlock(rows, begin, end, options.split_variables, file, footer.blocks.emplace_back());
+    begin = end;
+  }
+  std::string footer_bytes;
+  EncodeLogFooter(footer, &footer_bytes);
+  std::string& data = file.data();
+  data += footer_bytes;
+  PutFixed32(&data, static_cast<uint32_t>(footer_bytes.size()));
+  PutFixed32(&data, Crc32c(footer_bytes));
+  data.append(logs::kLogPartMagic, sizeof(logs::kLogPartMagic));
+  return WriteFileDurably(path, data);
+}
+
+}  // namespace periscope

@@ -1,0 +1,443 @@
+#include "storage/metrics/metric_table.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "base/log.h"
+#include "model/metric_labels.h"
+#include "storage/metrics/series_block.h"
+
+namespace periscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kPartSuffix = ".msp";
+
+// Tenant names become directory names: keep [A-Za-z0-9_-], hex-escape everything else.
+std::string TenantDirName(const std::string& tenant) {
+  std::string out;
+  for (unsigned char c : tenant) {
+    if (std::isalnum(c) || c == '_' || c == '-') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02x}", c);
+    }
+  }
+  return out.empty() ? "%" : out;
+}
+
+// Appends src's samples to dst, keeping start_ms either empty or one per sample.
+void AppendSamples(const MetricSeries& src, MetricSeries& dst) {
+  const bool src_start = !src.start_ms.empty();
+  if (src_start && dst.start_ms.size() != dst.time_ms.size()) {
+    dst.start_ms.resize(dst.time_ms.size(), 0);
+  }
+  dst.time_ms.insert(dst.time_ms.end(), src.time_ms.begin(), src.time_ms.end());
+  dst.values.insert(dst.values.end(), src.values.begin(), src.values.end());
+  if (src_start) {
+    dst.start_ms.insert(dst.start_ms.end(), src.start_ms.begin(), src.start_ms.end());
+  } else if (!dst.start_ms.empty()) {
+    dst.start_ms.resize(dst.time_ms.size(), 0);
+  }
+  dst.exemplars.insert(dst.exemplars.end(), src.exemplars.begin(), src.exemplars.end());
+}
+
+void AppendRange(const MetricSeries& src, int64_t min_ms, int64_t max_ms, MetricSeries& dst) {
+  const bool src_start = src.start_ms.size() == src.time_ms.size() && !src.start_ms.empty();
+  for (size_t i = 0; i < src.time_ms.size(); ++i) {
+    const int64_t t = src.time_ms[i];
+    if (t < min_ms || t > max_ms) continue;
+    if (src_start && dst.start_ms.size() != dst.time_ms.size()) {
+      dst.start_ms.resize(dst.time_ms.size(), 0);
+    }
+    dst.time_ms.push_back(t);
+    dst.values.push_back(src.values[i]);
+    if (src_start) {
+      dst.start_ms.push_back(src.start_ms[i]);
+    } else if (!dst.start_ms.empty()) {
+      dst.start_ms.push_back(0);
+    }
+  }
+  for (const auto& e : src.exemplars) {
+    if (e.time_ms >= min_ms && e.time_ms <= max_ms) dst.exemplars.push_back(e);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MetricTable>> MetricTable::Open(const MetricTableOptions& options) {
+  std::unique_ptr<MetricTable> t(new MetricTable(options));
+  std::error_code ec;
+  fs::create_directories(options.dir, ec);
+  if (ec) return Status::IOError("create {}: {}", options.dir, ec.message());
+  RETURN_IF_ERROR(t->LoadParts());
+  return t;
+}
+
+Status MetricTable::LoadParts() {
+  std::error_code ec;
+  std::vector<fs::path> paths;
+  for (const auto& tenant_dir : fs::directory_iterator(options_.dir, ec)) {
+    if (!tenant_dir.is_directory()) continue;
+    for (const auto& entry : fs::directory_iterator(tenant_dir.path(), ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.ends_with(".tmp")) {
+        fs::remove(entry.path(), ec);
+      } else if (name.ends_with(kPartSuffix)) {
+        paths.push_back(entry.path());
+      }
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const auto& path : paths) {
+    const std::string stem = path.stem().string();  // part-<id>
+    uint64_t id = 0;
+    if (stem.size() > 5) id = std::strtoull(stem.c_str() + 5, nullptr, 10);
+    next_part_id_ = std::max(next_part_id_, id + 1);
+    auto part = MetricPart::Open(path.string());
+    if (!part.ok()) {
+      LogWarn("metric part {} does not open ({}); renamed to .corrupt", path.string(),
+              part.status().ToString());
+      fs::rename(path, path.string() + ".corrupt", ec);
+      continue;
+    }
+    AddPartLocked(std::move(part).value());
+  }
+  return Status::Ok();
+}
+
+void MetricTable::AddPartLocked(std::shared_ptr<MetricPart> part) {
+  Tenant& tenant = tenants_[part->meta().tenant];
+  for (const auto& e : part->series()) tenant.index.Add(e.series_id, e.labels, e.kind);
+  flushed_wal_seq_ = std::max(flushed_wal_seq_, part->meta().covered_wal_seq);
+  tenant.parts.push_back(std::move(part));
+}
+
+std::string MetricTable::PartPath(const std::string& tenant, uint64_t id) const {
+  return fmt::format("{}/{}/part-{:020}{}", options_.dir, TenantDirName(tenant), id, kPartSuffix);
+}
+
+const MetricTable::Tenant* MetricTable::FindTenant(const std::string& tenant) const {
+  auto it = tenants_.find(tenant);
+  return it == tenants_.end() ? nullptr : &it->second;
+}
+
+uint64_t MetricTable::flushed_wal_seq() const {
+  std::shared_lock lock(mu_);
+  return flushed_wal_seq_;
+}
+
+void MetricTable::Insert(uint64_t seq, const MetricBatch& batch) {
+  std::unique_lock lock(mu_);
+  Tenant& tenant = tenants_[batch.tenant];
+  for (const auto& s : batch.series) {
+    const uint32_t ord = tenant.index.Add(SeriesIdOf(s.labels), s.labels, s.kind);
+    AppendSamples(s, tenant.active[ord]);
+    active_samples_ += s.time_ms.size();
+  }
+  active_max_seq_ = std::max(active_max_seq_, seq);
+}
+
+uint64_t MetricTable::Freeze() {
+  std::unique_lock lock(mu_);
+  for (auto& [name, tenant] : tenants_) {
+    if (tenant.frozen.empty()) {
+      tenant.frozen = std::move(tenant.active);
+    } else {
+      for (auto& [ord, s] : tenant.active) AppendSamples(s, tenant.frozen[ord]);
+    }
+    tenant.active.clear();
+  }
+  frozen_samples_ += active_samples_;
+  active_samples_ = 0;
+  frozen_max_seq_ = std::max(frozen_max_seq_, active_max_seq_);
+  return frozen_max_seq_;
+}
+
+Status MetricTable::WriteFrozen(uint64_t covered_seq) {
+  std::lock_guard write_lock(write_mu_);
+  struct Pending {
+    std::string tenant;
+    std::vector<MetricSeries> series;
+    uint64_t id;
+  };
+  std::vector<Pending> pending;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [name, tenant] : tenants_) {
+      if (tenant.frozen.empty()) continue;
+      Pending p{name, {}, 0};
+      p.series.reserve(tenant.frozen.size());
+      for (const auto& [ord, s] : tenant.frozen) {
+        MetricSeries copy = s;
+        const SeriesInfo& info = tenant.index.info(ord);
+        copy.labels = info.labels;
+        copy.kind = info.kind;
+        SortAndDedupSamples(copy);
+        p.series.push_back(std::move(copy));
+      }
+      std::sort(p.series.begin(), p.series.end(),
+                [](const MetricSeries& a, const MetricSeries& b) { return a.labels < b.labels; });
+      pending.push_back(std::move(p));
+    }
+  }
+  {
+    std::unique_lock lock(mu_);
+    for (auto& p : pending) p.id = next_part_id_++;
+  }
+  std::vector<std::shared_ptr<MetricPart>> written;
+  for (const auto& p : pending) {
+    std::vector<const MetricSeries*> ptrs;
+    for (const auto& s : p.series) ptrs.push_back(&s);
+    MetricPartMeta meta;
+    meta.tenant = p.tenant;
+    meta.covered_wal_seq = covered_seq;
+    const std::string path = PartPath(p.tenant, p.id);
+    RETURN_IF_ERROR(WriteMetricPart(path, meta, ptrs));
+    ASSIGN_OR_RETURN(auto part, MetricPart::Open(path));
+    written.push_back(std::move(part));
+  }
+  std::unique_lock lock(mu_);
+  for (auto& part : written) AddPartLocked(std::move(part));
+  for (auto& [name, tenant] : tenants_) tenant.frozen.clear();
+  frozen_samples_ = 0;
+  flushed_wal_seq_ = std::max(flushed_wal_seq_, covered_seq);
+  return Status::Ok();
+}
+
+Result<bool> MetricTable::MergeOnce() {
+  std::lock_guard write_lock(write_mu_);
+  std::vector<std::shared_ptr<MetricPart>> inputs;
+  std::string tenant_name;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [name, tenant] : tenants_) {
+      std::vector<std::shared_ptr<MetricPart>> small;
+      for (const auto& p : tenant.parts) {
+        if (p->file_bytes() < options_.max_merged_part_bytes / options_.merge_fan_in) {
+          small.push_back(p);
+        }
+      }
+      if (small.size() < options_.merge_fan_in) continue;
+      std::sort(small.begin(), small.end(),
+                [](const auto& a, const auto& b) { return a->file_bytes() < b->file_bytes(); });
+      small.resize(options_.merge_fan_in);
+      inputs = std::move(small);
+      tenant_name = name;
+      break;
+    }
+  }
+  if (inputs.empty()) return false;
+  std::map<uint64_t, MetricSeries> merged;
+  uint64_t covered = 0;
+  for (const auto& part : inputs) {
+    covered = std::max(covered, part->meta().covered_wal_seq);
+    std::vector<uint32_t> all(part->series().size());
+    for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+    RETURN_IF_ERROR(part->Read(all, [&](uint32_t e, MetricSeries&& s) {
+      const PartSeriesEntry& entry = part->series()[e];
+      MetricSeries& dst = merged[entry.series_id];
+      if (dst.labels.empty()) {
+        dst.labels = entry.labels;
+        dst.kind = entry.kind;
+      }
+      AppendSamples(s, dst);
+    }));
+  }
+  std::vector<const MetricSeries*> ptrs;
+  for (auto& [id, s] : merged) {
+    SortAndDedupSamples(s);
+    ptrs.push_back(&s);
+  }
+  std::sort(ptrs.begin(), ptrs.end(),
+            [](const MetricSeries* a, const MetricSeries* b) { return a->labels < b->labels; });
+  uint64_t id;
+  {
+    std::unique_lock lock(mu_);
+    id = next_part_id_++;
+  }
+  MetricPartMeta meta;
+  meta.tenant = tenant_name;
+  meta.covered_wal_seq = covered;
+  const std::string path = PartPath(tenant_name, id);
+  RETURN_IF_ERROR(WriteMetricPart(path, meta, ptrs));
+  ASSIGN_OR_RETURN(auto part, MetricPart::Open(path));
+  {
+    std::unique_lock lock(mu_);
+    auto& parts = tenants_[tenant_name].parts;
+    std::erase_if(parts, [&](const auto& p) {
+      return std::find(inputs.begin(), inputs.end(), p) != inputs.end();
+    });
+    AddPartLocked(std::move(part));
+  }
+  std::error_code ec;
+  for (const auto& p : inputs) fs::remove(p->path(), ec);
+  return true;
+}
+
+Result<size_t> MetricTable::ApplyRetention(int64_t now_ms) {
+  const int64_t cutoff = now_ms - options_.retention_ms;
+  std::vector<std::shared_ptr<MetricPart>> removed;
+  {
+    std::unique_lock lock(mu_);
+    for (auto& [name, tenant] : tenants_) {
+      std::erase_if(tenant.parts, [&](const auto& p) {
+        if (p->meta().max_time_ms >= cutoff) return false;
+        removed.push_back(p);
+        return true;
+      });
+    }
+  }
+  std::error_code ec;
+  for (const auto& p : removed) {
+    if (!fs::remove(p->path(), ec) && ec) {
+      return Status::IOError("remove {}: {}", p->path(), ec.message());
+    }
+  }
+  return removed.size();
+}
+
+Result<std::vector<SelectedSeries>> MetricTable::Select(const std::string& tenant_name,
+                                                        const std::vector<LabelMatcher>& matchers,
+                                                        int64_t min_ms, int64_t max_ms) const {
+  std::vector<SelectedSeries> out;
+  std::vector<std::shared_ptr<MetricPart>> parts;
+  std::vector<uint32_t> ordinals;
+  {
+    std::shared_lock lock(mu_);
+    const Tenant* tenant = FindTenant(tenant_name);
+    if (!tenant) return out;
+    RoaringBitmap selected = tenant->index.Select(matchers);
+    ordinals.reserve(selected.cardinality());
+    for (uint32_t ord : selected) ordinals.push_back(ord);
+    out.resize(ordinals.size());
+    for (size_t i = 0; i < ordinals.size(); ++i) {
+      const SeriesInfo& info = tenant->index.info(ordinals[i]);
+      out[i].id = info.id;
+      out[i].series.labels = info.labels;
+      out[i].series.kind = info.kind;
+    }
+    for (const auto& p : tenant->parts) {
+      if (p->meta().max_time_ms >= min_ms && p->meta().min_time_ms <= max_ms) parts.push_back(p);
+    }
+    // Parts are older than the memtable; read them first so that memtable samples win ties.
+    std::sort(parts.begin(), parts.end(),
+              [](const auto& a, const auto& b) { return a->path() < b->path(); });
+    // Memtable samples are copied under the lock; part samples are prepended below.
+    for (size_t i = 0; i < ordinals.size(); ++i) {
+      for (const auto* mem : {&tenant->frozen, &tenant->active}) {
+        auto it = mem->find(ordinals[i]);
+        if (it != mem->end()) AppendRange(it->second, min_ms, max_ms, out[i].series);
+      }
+    }
+  }
+  for (const auto& part : parts) {
+    std::vector<uint32_t> entries;
+    std::unordered_map<uint32_t, size_t> slot;
+    for (size_t i = 0; i < out.size(); ++i) {
+      const int64_t e = part->Find(out[i].id);
+      if (e < 0) continue;
+      const PartSeriesEntry& entry = part->series()[static_cast<size_t>(e)];
+      if (entry.max_time_ms < min_ms || entry.min_time_ms > max_ms) continue;
+      entries.push_back(static_cast<uint32_t>(e));
+      slot[static_cast<uint32_t>(e)] = i;
+    }
+    std::vector<std::pair<size_t, MetricSeries>> read;
+    RETURN_IF_ERROR(part->Read(entries, [&](uint32_t e, MetricSeries&& s) {
+      read.emplace_back(slot[e], std::move(s));
+    }));
+    for (auto& [i, s] : read) {
+      MetricSeries merged;
+      AppendRange(s, min_ms, max_ms, merged);
+      AppendSamples(out[i].series, merged);
+      out[i].series.time_ms = std::move(merged.time_ms);
+      out[i].series.values = std::move(merged.values);
+      out[i].series.start_ms = std::move(merged.start_ms);
+      out[i].series.exemplars = std::move(merged.exemplars);
+    }
+  }
+  std::erase_if(out, [](const SelectedSeries& s) { return s.series.time_ms.empty(); });
+  for (auto& s : out) SortAndDedupSamples(s.series);
+  return out;
+}
+
+std::vector<SeriesInfo> MetricTable::Series(const std::string& tenant_name,
+                                            const std::vector<LabelMatcher>& matchers) const {
+  std::shared_lock lock(mu_);
+  std::vector<SeriesInfo> out;
+  const Tenant* tenant = FindTenant(tenant_name);
+  if (!tenant) return out;
+  for (uint32_t ord : tenant->index.Select(matchers)) out.push_back(tenant->index.info(ord));
+  return out;
+}
+
+std::vector<std::string> MetricTable::LabelNames(const std::string& tenant_name,
+                                                 const std::vector<LabelMatcher>& matchers) const {
+  std::shared_lock lock(mu_);
+  const Tenant* tenant = FindTenant(tenant_name);
+  if (!tenant) return {};
+  if (matchers.empty()) return tenant->index.LabelNames(nullptr);
+  RoaringBitmap among = tenant->index.Select(matchers);
+  return tenant->index.LabelNames(&among);
+}
+
+std::vector<std::string> MetricTable::LabelValues(const std::string& tenant_name,
+                                                  const std::string& name,
+                                                  const std::vector<LabelMatcher>& matchers) const {
+  std::shared_lock lock(mu_);
+  const Tenant* tenant = FindTenant(tenant_name);
+  if (!tenant) return {};
+  if (matchers.empty()) return tenant->index.LabelValues(name, nullptr);
+  RoaringBitmap among = tenant->index.Select(matchers);
+  return tenant->index.LabelValues(name, &among);
+}
+
+size_t MetricTable::memtable_samples() const {
+  std::shared_lock lock(mu_);
+  return active_samples_ + frozen_samples_;
+}
+
+size_t MetricTable::memtable_bytes() const {
+  std::shared_lock lock(mu_);
+  size_t series = 0;
+  for (const auto& [name, t] : tenants_) series += t.active.size() + t.frozen.size();
+  return (active_samples_ + frozen_samples_) * 24 + series * 128;
+}
+
+size_t MetricTable::series_count() const {
+  std::shared_lock lock(mu_);
+  size_t n = 0;
+  for (const auto& [name, t] : tenants_) n += t.index.size();
+  return n;
+}
+
+size_t MetricTable::part_count() const {
+  std::shared_lock lock(mu_);
+  size_t n = 0;
+  for (const auto& [name, t] : tenants_) n += t.parts.size();
+  return n;
+}
+
+uint64_t MetricTable::part_bytes() const {
+  std::shared_lock lock(mu_);
+  uint64_t n = 0;
+  for (const auto& [name, t] : tenants_) {
+    for (const auto& p : t.parts) n += p->file_bytes();
+  }
+  return n;
+}
+
+uint64_t MetricTable::part_samples() const {
+  std::shared_lock lock(mu_);
+  uint64_t n = 0;
+  for (const auto& [name, t] : tenants_) {
+    for (const auto& p : t.parts) n += p->meta().samples;
+  }
+  return n;
+}
+
+}  // namespace periscope

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "model/metric_batch.h"
+#include "storage/metrics/label_matcher.h"
+#include "storage/metrics/metric_part.h"
+#include "storage/metrics/series_index.h"
+
+namespace periscope {
+
+struct MetricTableOptions {
+  std::string dir;  // parts live in dir/<tenant>/part-*.msp
+  int64_t retention_ms = 30LL * 86400 * 1000;
+  size_t merge_fan_in = 8;  // merge a tenant's parts once it has this many small ones
+  uint64_t max_merged_part_bytes = 512ull << 20;
+};
+
+// One selected series with its samples in [min, max] time, sorted and deduplicated. Value type.
+struct SelectedSeries {
+  uint64_t id = 0;
+  MetricSeries series;  // labels and kind filled
+};
+
+// The metric table of every tenant: a series index per tenant, a queryable memtable of
+// acknowledged samples and immutable parts on disk, with flush, merge and retention.
+// Thread-safe.
+class MetricTable {
+ public:
+  // Opens every part under options.dir and indexes its series. Leftover ".tmp" files are
+  // deleted; a part that fails to open is renamed to "*.corrupt" with a warning.
+  static Result<std::unique_ptr<MetricTable>> Open(const MetricTableOptions& options);
+
+  // Highest WAL sequence number covered by the parts on disk.
+  uint64_t flushed_wal_seq() const;
+
+  // Adds an acknowledged batch (WAL record `seq`) to the memtable; queryable on return.
+  void Insert(uint64_t seq, const MetricBatch& batch);
+
+  // Moves the memtable aside (still queryable); returns the highest seq in it. Call with
+  // ingest paused. WriteFrozen writes it as one part per tenant covering seqs <= covered_seq;
+  // on error the frozen samples stay queryable and are retried by the next call.
+  uint64_t Freeze();
+  Status WriteFrozen(uint64_t covered_seq);
+
+  // Merges the smallest parts of one tenant when it has at least merge_fan_in of them; true
+  // when it merged something.
+  Result<bool> MergeOnce();
+  // Deletes parts whose newest sample is older than now - retention; returns parts removed.
+  Result<size_t> ApplyRetention(int64_t now_ms);
+
+  // Series of `tenant` matching every matcher, with their samples in [min_ms, max_ms]; series
+  // without samples there are left out. Corruption/IOError when a part cannot be read.
+  Result<std::vector<SelectedSeries>> Select(const std::string& tenant,
+                                             const std::vector<LabelMatcher>& matchers,
+                                             int64_t min_ms, int64_t max_ms) const;
+  // Label sets of the matching series (no samples read; every series ever indexed).
+  std::vector<SeriesInfo> Series(const std::string& tenant,
+                                 const std::vector<LabelMatcher>& matchers) const;
+  // Sorted label names, or values of one label, among the matching series.
+  std::vector<std::string> LabelNames(const std::string& tenant,
+                                      const std::vector<LabelMatcher>& matchers) const;
+  std::vector<std::string> LabelValues(const std::string& tenant, const std::string& name,
+                                       const std::vector<LabelMatcher>& matchers) const;
+
+  size_t memtable_samples() const;
+  size_t memtable_bytes() const;
+  size_t series_count() const;
+  size_t part_count() const;
+  uint64_t part_bytes() const;
+  uint64_t part_samples() const;
+
+ private:
+  struct Tenant {
+    SeriesIndex index;
+    std::unordered_map<uint32_t, MetricSeries> active;  // ordinal -> samples (no labels)
+    std::unordered_map<uint32_t, MetricSeries> frozen;
+    std::vector<std::shared_ptr<MetricPart>> parts;
+  };
+
+  explicit MetricTable(MetricTableOptions options) : options_(std::move(options)) {}
+  Status LoadParts();
+  std::string PartPath(const std::string& tenant, uint64_t id) const;
+  void AddPartLocked(std::shared_ptr<MetricPart> part);
+  const Tenant* FindTenant(const std::string& tenant) const;
+
+  MetricTableOptions options_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, Tenant> tenants_;
+  uint64_t active_max_seq_ = 0;
+  uint64_t frozen_max_seq_ = 0;
+  size_t active_samples_ = 0;
+  size_t frozen_samples_ = 0;
+  uint64_t next_part_id_ = 1;
+  uint64_t flushed_wal_seq_ = 0;
+  std::mutex write_mu_;  // one flush or merge at a time
+};
+
+}  // namespace periscope

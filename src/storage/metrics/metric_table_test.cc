@@ -1,0 +1,208 @@
+#include "storage/metrics/metric_table.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "base/time.h"
+#include "storage/metrics/metric_test_util.h"
+
+namespace periscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+class MetricTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("metric_table_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    options_.dir = dir_.string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::unique_ptr<MetricTable> OpenTable() {
+    auto t = MetricTable::Open(options_);
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    return std::move(t).value();
+  }
+  static LabelMatcher Name(const std::string& n) {
+    return *LabelMatcher::Make("__name__", MatchOp::kEqual, n);
+  }
+  fs::path dir_;
+  MetricTableOptions options_;
+};
+
+MetricSeries Series(const std::string& name, std::vector<int64_t> t, std::vector<double> v) {
+  MetricSeries s;
+  s.labels = {{"__name__", name}, {"job", "a"}};
+  s.kind = MetricKind::kCounter;
+  s.time_ms = std::move(t);
+  s.values = std::move(v);
+  return s;
+}
+
+TEST_F(MetricTableTest, MemtableAndPartsAnswerTheSameAndSurviveReopen) {
+  auto table = OpenTable();
+  MetricBatch b1;
+  b1.series.push_back(Series("c", {1000, 2000, 3000}, {1, 2, 3}));
+  MetricSeries with_start = Series("d", {1000, 2000}, {5, 6});
+  with_start.start_ms = {500, 500};
+  MetricExemplar ex;
+  ex.time_ms = 2000;
+  ex.value = 6;
+  ex.trace_id.bytes[0] = 0xab;
+  ex.span_id.bytes[7] = 1;
+  with_start.exemplars.push_back(ex);
+  b1.series.push_back(with_start);
+  table->Insert(1, b1);
+  auto before = table->Select("default", {}, 0, 10000);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 2u);
+
+  EXPECT_EQ(table->Freeze(), 1u);
+  ASSERT_TRUE(table->WriteFrozen(1).ok());
+  EXPECT_EQ(table->part_count(), 1u);
+  EXPECT_EQ(table->memtable_samples(), 0u);
+  MetricBatch b2;
+  b2.series.push_back(Series("c", {3000, 4000}, {3, 4}));  // 3000 duplicates
+  table->Insert(2, b2);
+  auto c = table->Select("default", {Name("c")}, 0, 10000);
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->size(), 1u);
+  EXPECT_EQ((*c)[0].series.time_ms, (std::vector<int64_t>{1000, 2000, 3000, 4000}));
+  EXPECT_EQ((*c)[0].series.values, (std::vector<double>{1, 2, 3, 4}));
+  EXPECT_EQ((*c)[0].series.kind, MetricKind::kCounter);
+
+  table->Freeze();
+  ASSERT_TRUE(table->WriteFrozen(2).ok());
+  table.reset();
+  table = OpenTable();
+  EXPECT_EQ(table->flushed_wal_seq(), 2u);
+  EXPECT_EQ(table->series_count(), 2u);
+  auto d = table->Select("default", {Name("d")}, 0, 10000);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 1u);
+  EXPECT_EQ((*d)[0].series.start_ms, (std::vector<int64_t>{500, 500}));
+  ASSERT_EQ((*d)[0].series.exemplars.size(), 1u);
+  EXPECT_EQ((*d)[0].series.exemplars[0], ex);
+  auto windowed = table->Select("default", {Name("c")}, 1500, 3500);
+  ASSERT_TRUE(windowed.ok());
+  EXPECT_EQ((*windowed)[0].series.time_ms, (std::vector<int64_t>{2000, 3000}));
+}
+
+TEST_F(MetricTableTest, TenantsAreSeparate) {
+  auto table = OpenTable();
+  MetricBatch b;
+  b.tenant = "acme/corp";
+  b.series.push_back(Series("c", {1000}, {1}));
+  table->Insert(1, b);
+  table->Freeze();
+  ASSERT_TRUE(table->WriteFrozen(1).ok());
+  EXPECT_TRUE(table->Select("default", {}, 0, 5000)->empty());
+  EXPECT_EQ(table->Select("acme/corp", {}, 0, 5000)->size(), 1u);
+  table.reset();
+  table = OpenTable();
+  EXPECT_EQ(table->Select("acme/corp", {}, 0, 5000)->size(), 1u);
+}
+
+TEST_F(MetricTableTest, MergeKeepsEverySample) {
+  options_.merge_fan_in = 3;
+  auto table = OpenTable();
+  for (int i = 0; i < 3; ++i) {
+    MetricBatch b;
+    b.series.push_back(Series("c", {1000 * (i + 1)}, {static_cast<double>(i)}));
+    b.series.push_back(Series("e" + std::to_string(i), {5}, {1}));
+    table->Insert(i + 1, b);
+    table->Freeze();
+    ASSERT_TRUE(table->WriteFrozen(i + 1).ok());
+  }
+  EXPECT_EQ(table->part_count(), 3u);
+  auto merged = table->MergeOnce();
+  ASSERT_TRUE(merged.ok() && *merged);
+  EXPECT_EQ(table->part_count(), 1u);
+  EXPECT_FALSE(*table->MergeOnce());
+  auto c = table->Select("default", {Name("c")}, 0, 10000);
+  EXPECT_EQ((*c)[0].series.values, (std::vector<double>{0, 1, 2}));
+  EXPECT_EQ(table->Select("default", {}, 0, 10000)->size(), 4u);
+  table.reset();
+  table = OpenTable();
+  EXPECT_EQ(table->part_count(), 1u);
+  EXPECT_EQ(table->flushed_wal_seq(), 3u);
+}
+
+TEST_F(MetricTableTest, RetentionDropsOldParts) {
+  options_.retention_ms = 1000;
+  auto table = OpenTable();
+  MetricBatch b;
+  b.series.push_back(Series("c", {1000}, {1}));
+  table->Insert(1, b);
+  table->Freeze();
+  ASSERT_TRUE(table->WriteFrozen(1).ok());
+  EXPECT_EQ(*table->ApplyRetention(1500), 0u);
+  EXPECT_EQ(*table->ApplyRetention(2001), 1u);
+  EXPECT_EQ(table->part_count(), 0u);
+}
+
+TEST_F(MetricTableTest, CorruptPartIsSetAside) {
+  {
+    auto table = OpenTable();
+    MetricBatch b;
+    b.series.push_back(Series("c", {1000}, {1}));
+    table->Insert(1, b);
+    table->Freeze();
+    ASSERT_TRUE(table->WriteFrozen(1).ok());
+  }
+  fs::path part;
+  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+    if (e.path().extension() == ".msp") part = e.path();
+  }
+  ASSERT_FALSE(part.empty());
+  const auto size = fs::file_size(part);
+  for (uintmax_t cut : {uintmax_t{0}, uintmax_t{10}, size / 2, size - 1}) {
+    auto truncated = MetricPart::Open(part.string());
+    ASSERT_TRUE(truncated.ok());
+    fs::path copy = dir_ / "copy.msp";
+    fs::copy_file(part, copy, fs::copy_options::overwrite_existing);
+    fs::resize_file(copy, cut);
+    auto opened = MetricPart::Open(copy.string());
+    EXPECT_FALSE(opened.ok()) << cut;
+  }
+  {
+    std::fstream f(part, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - 30));
+    f.put('\x5a');
+  }
+  auto table = OpenTable();
+  EXPECT_EQ(table->part_count(), 0u);
+  EXPECT_TRUE(fs::exists(part.string() + ".corrupt"));
+}
+
+// Bytes per sample on node_exporter-like data (BENCHMARKS.md "Metrics"): 10,000 series at a
+// 10 s interval over one hour.
+TEST_F(MetricTableTest, NodeExporterLikeDataFitsTheBytesPerSampleBudget) {
+  auto table = OpenTable();
+  MetricBatch batch = testing::NodeExporterLikeBatch(10000, 360, 1700000000000, 10000);
+  const size_t samples = batch.sample_count();
+  const auto t0 = std::chrono::steady_clock::now();
+  table->Insert(1, batch);
+  table->Freeze();
+  ASSERT_TRUE(table->WriteFrozen(1).ok());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double bytes_per_sample = static_cast<double>(table->part_bytes()) / samples;
+  std::printf("node_exporter-like: %zu samples, %.3f bytes/sample, %.0f samples/s insert+flush\n",
+              samples, bytes_per_sample, samples / seconds);
+  EXPECT_LT(bytes_per_sample, 1.0);
+  auto all = table->Select("default", {}, 0, INT64_MAX);
+  ASSERT_TRUE(all.ok());
+  size_t read = 0;
+  for (const auto& s : *all) read += s.series.values.size();
+  EXPECT_EQ(read, samples);
+}
+
+}  // namespace
+}  // namespace periscope
