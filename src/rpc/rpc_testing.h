@@ -1,0 +1,105 @@
+#pragma once
+
+// A test service and a harness running an io_context on background threads.
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "periscope/rpc.h"
+
+namespace periscope::rpc::testing {
+
+struct EchoRequest {
+  std::string text;
+  int32_t sleep_ms = 0;
+};
+struct EchoReply {
+  std::string text;
+  uint64_t length = 0;
+};
+
+struct Echo {
+  RPC_SERVICE("Echo");
+  RPC_METHOD(Say, EchoReply(EchoRequest));
+  RPC_METHOD(Fail, EchoReply(EchoRequest));
+  RPC_METHOD(Sleep, EchoReply(EchoRequest));
+};
+
+// Implements Echo; Sleep waits sleep_ms and counts calls in flight and cancellations.
+// Thread-safe.
+struct EchoImpl {
+  boost::asio::awaitable<Result<EchoReply>> Say(EchoRequest r) {
+    co_return EchoReply{r.text, r.text.size()};
+  }
+  boost::asio::awaitable<Result<EchoReply>> Fail(EchoRequest r) {
+    co_return Status(StatusCode::kNotFound, "no " + r.text);
+  }
+  boost::asio::awaitable<Result<EchoReply>> Sleep(EchoRequest r, const CallContext& ctx) {
+    int now = ++in_flight;
+    int peak = max_in_flight.load();
+    while (now > peak && !max_in_flight.compare_exchange_weak(peak, now)) {
+    }
+    if (ctx.deadline) saw_deadline = true;
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(r.sleep_ms));
+    try {
+      co_await timer.async_wait(boost::asio::use_awaitable);
+    } catch (const boost::system::system_error&) {
+      ++cancelled;
+      --in_flight;
+      throw;
+    }
+    --in_flight;
+    ++completed;
+    co_return EchoReply{r.text, r.text.size()};
+  }
+
+  std::atomic<int> in_flight{0};
+  std::atomic<int> max_in_flight{0};
+  std::atomic<int> cancelled{0};
+  std::atomic<int> completed{0};
+  std::atomic<bool> saw_deadline{false};
+};
+
+// Runs an io_context on `threads` threads for the lifetime of the object.
+class IoThreads {
+ public:
+  explicit IoThreads(int threads = 2) : guard_(io_.get_executor()) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+  ~IoThreads() {
+    guard_.reset();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+  boost::asio::io_context& io() { return io_; }
+  boost::asio::any_io_executor executor() { return io_.get_executor(); }
+
+  // Runs f() (returning awaitable<void>) on the io_context and waits up to `timeout`; false if it
+  // did not finish in time.
+  template <class F>
+  bool Run(F f, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    auto fut = boost::asio::co_spawn(io_, std::move(f), boost::asio::use_future);
+    if (fut.wait_for(timeout) != std::future_status::ready) return false;
+    fut.get();
+    return true;
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace periscope::rpc::testing
