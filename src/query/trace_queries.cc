@@ -9,13 +9,20 @@
 namespace periscope {
 
 Result<SpanBatch> TraceQueries::GetTrace(const std::string& tenant, const TraceId& id) const {
+  return FetchTrace(tenant, id, false);
+}
+
+Result<SpanBatch> TraceQueries::FetchTrace(const std::string& tenant, const TraceId& id,
+                                           bool summary_only) const {
   SpanQuery query;
   query.tenant = tenant;
   query.trace_id = id;
   SpanBatch found;
   found.tenant = tenant;
   std::unordered_set<SpanId, BinaryIdHash> seen;
-  RETURN_IF_ERROR(table_.Scan(query, [&](const SpanBatch& batch, size_t row) {
+  SpanScanOptions options;
+  options.summary_only = summary_only;
+  RETURN_IF_ERROR(table_.Scan(query, options, [&](const SpanBatch& batch, size_t row) {
     if (seen.insert(batch.span_id[row]).second) found.AppendRow(batch, row);
     return true;
   }));
@@ -60,17 +67,29 @@ TraceSummary TraceQueries::Summarize(const SpanBatch& trace) {
 
 Result<TraceSearchResult> TraceQueries::Search(const SpanQuery& query, size_t limit,
                                                bool with_spans) const {
-  // Newest matching start per trace; parts come newest first, so once `limit` traces are known
-  // and a whole part is older than the limit-th newest, nothing later can enter the result.
+  TraceSearchResult result;
+  if (limit == 0) return result;
+  // Newest matching start per trace. Parts come newest first and their blocks are visited
+  // newest first too, so once `limit` traces are known, a block whose newest span is older
+  // than the limit-th newest cannot change the result, nor can any later block of that part.
   std::unordered_map<TraceId, int64_t, BinaryIdHash> newest;
+  int64_t kth = std::numeric_limits<int64_t>::min();
+  size_t kth_size = 0;  // newest.size() when kth was computed
   auto kth_newest = [&]() -> int64_t {
     if (newest.size() < limit) return std::numeric_limits<int64_t>::min();
+    if (newest.size() == kth_size) return kth;
     std::vector<int64_t> starts;
     starts.reserve(newest.size());
     for (const auto& [id, t] : newest) starts.push_back(t);
     std::nth_element(starts.begin(), starts.begin() + static_cast<ptrdiff_t>(limit - 1),
                      starts.end(), std::greater<>());
-    return starts[limit - 1];
+    kth = starts[limit - 1];
+    if (newest.size() > 8 * limit + 1024) {
+      // Keep memory bounded: drop everything older than the limit-th newest.
+      std::erase_if(newest, [&](const auto& kv) { return kv.second < kth; });
+    }
+    kth_size = newest.size();
+    return kth;
   };
   auto visit = [&](const SpanBatch& batch, size_t row) {
     auto [it, inserted] = newest.try_emplace(batch.trace_id[row], batch.start_ns[row]);
@@ -83,15 +102,16 @@ Result<TraceSearchResult> TraceQueries::Search(const SpanQuery& query, size_t li
       if (query.Matches(*batch, row)) visit(*batch, row);
     }
   }
+  SpanScanOptions options;
+  options.newest_first = true;
+  options.summary_only = true;
+  options.before_block = [&](int64_t block_max_start_ns) {
+    return newest.size() < limit || block_max_start_ns >= kth_newest();
+  };
   for (const auto& part : snap.parts) {
     if (!query.MayMatchTime(part->meta().min_start_ns, part->meta().max_start_ns)) continue;
-    if (limit > 0 && newest.size() >= limit && part->meta().max_start_ns < kth_newest()) break;
-    RETURN_IF_ERROR(part->Scan(query, visit));
-    if (newest.size() > 8 * limit + 1024) {
-      // Keep memory bounded: drop everything older than the limit-th newest.
-      const int64_t kth = kth_newest();
-      std::erase_if(newest, [&](const auto& kv) { return kv.second < kth; });
-    }
+    if (newest.size() >= limit && part->meta().max_start_ns < kth_newest()) break;
+    RETURN_IF_ERROR(part->Scan(query, options, visit));
   }
   std::vector<std::pair<int64_t, TraceId>> ranked;
   ranked.reserve(newest.size());
@@ -100,9 +120,8 @@ Result<TraceSearchResult> TraceQueries::Search(const SpanQuery& query, size_t li
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   if (ranked.size() > limit) ranked.resize(limit);
-  TraceSearchResult result;
   for (const auto& [t, id] : ranked) {
-    ASSIGN_OR_RETURN(SpanBatch trace, GetTrace(query.tenant, id));
+    ASSIGN_OR_RETURN(SpanBatch trace, FetchTrace(query.tenant, id, !with_spans));
     if (trace.empty()) continue;
     result.summaries.push_back(Summarize(trace));
     if (with_spans) result.traces.push_back(std::move(trace));

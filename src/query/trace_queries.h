@@ -47,6 +47,10 @@ class TraceQueries {
   static TraceSummary Summarize(const SpanBatch& trace);
 
  private:
+  // GetTrace; with `summary_only`, the spans carry only the columns Summarize needs.
+  Result<SpanBatch> FetchTrace(const std::string& tenant, const TraceId& id,
+                               bool summary_only) const;
+
   const SpanTable& table_;
 };
 

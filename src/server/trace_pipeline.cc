@@ -126,6 +126,7 @@ Status TracePipeline::Ingest(DecodedTraces decoded) {
       g_ingest_failures->Add();
       return seq.status();
     }
+    if (options_.on_ingested) options_.on_ingested(decoded.batch);
     table_->Insert(*seq, std::move(decoded.batch));
   }
   g_spans_accepted->Add(spans);

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -26,6 +27,9 @@ struct TracePipelineOptions {
   // (flushing is behind), and fails with ResourceExhausted after backpressure_wait_ns.
   double backpressure_factor = 2.0;
   int64_t backpressure_wait_ns = 10LL * 1000000000LL;
+  // Called with every batch once it is durable, before it becomes queryable (not on WAL
+  // replay); used to derive RED metrics. Must be thread-safe and cheap.
+  std::function<void(const SpanBatch&)> on_ingested;
 };
 
 // The durable path of spans: WAL append (acknowledge after fsync), memtable insert, and the

@@ -142,12 +142,9 @@ Status SpanTable::WriteFrozen(uint64_t covered_seq) {
     flushed_wal_seq_ = std::max(flushed_wal_seq_, covered_seq);
     return Status::Ok();
   }
-  std::map<std::string, SpanBatch> by_tenant;
-  for (const auto& m : frozen) {
-    SpanBatch copy = *m.batch;
-    by_tenant[copy.tenant].tenant = copy.tenant;
-    by_tenant[copy.tenant].Append(std::move(copy));
-  }
+  // The part is written straight from the shared batches, which stay queryable meanwhile.
+  std::map<std::string, std::vector<std::shared_ptr<const SpanBatch>>> by_tenant;
+  for (const auto& m : frozen) by_tenant[m.batch->tenant].push_back(m.batch);
   {
     std::unique_lock lock(mu_);
     first_id = next_part_id_;
@@ -155,7 +152,7 @@ Status SpanTable::WriteFrozen(uint64_t covered_seq) {
   }
   std::vector<std::shared_ptr<SpanPart>> written;
   uint64_t id = first_id;
-  for (auto& [tenant, batch] : by_tenant) {
+  for (auto& [tenant, batches] : by_tenant) {
     const int64_t t0 = MonotonicNanos();
     std::error_code ec;
     const std::string path = PartPath(tenant, id);
@@ -165,8 +162,9 @@ Status SpanTable::WriteFrozen(uint64_t covered_seq) {
     meta.tenant = tenant;
     meta.level = 0;
     meta.max_wal_seq = covered_seq;
-    const size_t rows = batch.size();
-    RETURN_IF_ERROR(WriteSpanPart(path, std::move(batch), meta));
+    size_t rows = 0;
+    for (const auto& b : batches) rows += b->size();
+    RETURN_IF_ERROR(WriteSpanPart(path, batches, meta));
     ASSIGN_OR_RETURN(auto part, SpanPart::Open(path));
     written.push_back(std::move(part));
     g_flushes->Add();
@@ -216,17 +214,13 @@ Result<bool> SpanTable::MergeOnce() {
   if (inputs.empty()) return false;
   const int64_t t0 = MonotonicNanos();
   const std::string tenant = inputs.front()->meta().tenant;
-  SpanBatch merged;
-  merged.tenant = tenant;
+  std::vector<std::shared_ptr<const SpanBatch>> merged;
   SpanPartMeta meta;
   meta.tenant = tenant;
   for (const auto& p : inputs) {
-    SpanQuery all;
-    all.tenant = tenant;
-    RETURN_IF_ERROR(p->Scan(all, [&](const SpanBatch& b, size_t row) {
-      merged.AppendRow(b, row);
-      return true;
-    }));
+    ASSIGN_OR_RETURN(auto blocks, p->ReadAllBlocks());
+    merged.insert(merged.end(), std::make_move_iterator(blocks.begin()),
+                  std::make_move_iterator(blocks.end()));
     meta.level = std::max(meta.level, p->meta().level + 1);
     meta.max_wal_seq = std::max(meta.max_wal_seq, p->meta().max_wal_seq);
     meta.replaces.push_back(p->meta().part_id);
@@ -236,7 +230,8 @@ Result<bool> SpanTable::MergeOnce() {
     meta.part_id = next_part_id_++;
   }
   const std::string path = PartPath(tenant, meta.part_id);
-  RETURN_IF_ERROR(WriteSpanPart(path, std::move(merged), meta));
+  RETURN_IF_ERROR(WriteSpanPart(path, merged, meta));
+  merged.clear();
   ASSIGN_OR_RETURN(auto part, SpanPart::Open(path));
   {
     std::unique_lock lock(mu_);
@@ -292,7 +287,8 @@ SpanSnapshot SpanTable::Snapshot(const std::string& tenant) const {
   return snap;
 }
 
-Status SpanTable::Scan(const SpanQuery& query, const SpanVisitor& visit) const {
+Status SpanTable::Scan(const SpanQuery& query, const SpanScanOptions& options,
+                       const SpanVisitor& visit) const {
   SpanSnapshot snap = Snapshot(query.tenant);
   for (const auto& batch : snap.memtable) {
     for (size_t row = 0; row < batch->size(); ++row) {
@@ -303,7 +299,7 @@ Status SpanTable::Scan(const SpanQuery& query, const SpanVisitor& visit) const {
   for (const auto& part : snap.parts) {
     if (!query.MayMatchTime(part->meta().min_start_ns, part->meta().max_start_ns)) continue;
     if (query.trace_id && !part->MayContainTrace(*query.trace_id)) continue;
-    RETURN_IF_ERROR(part->Scan(query, [&](const SpanBatch& b, size_t row) {
+    RETURN_IF_ERROR(part->Scan(query, options, [&](const SpanBatch& b, size_t row) {
       if (!visit(b, row)) {
         stopped = true;
         return false;

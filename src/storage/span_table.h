@@ -56,7 +56,12 @@ class SpanTable {
 
   SpanSnapshot Snapshot(const std::string& tenant) const;
   // Visits every matching row in the memtable and the parts; stops early when visit says so.
-  Status Scan(const SpanQuery& query, const SpanVisitor& visit) const;
+  Status Scan(const SpanQuery& query, const SpanVisitor& visit) const {
+    return Scan(query, SpanScanOptions(), visit);
+  }
+  // Same, scanning each part as `options` say (memtable rows always carry every column).
+  Status Scan(const SpanQuery& query, const SpanScanOptions& options,
+              const SpanVisitor& visit) const;
   // Distinct (service, name, kind) of a tenant, sorted.
   std::vector<OperationKey> Operations(const std::string& tenant) const;
 

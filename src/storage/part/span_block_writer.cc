@@ -18,14 +18,14 @@ uint64_t WrapDelta(int64_t a, int64_t b) {
 // Row positions of the spans of one trace run, for parent and link references.
 class RunIndex {
  public:
-  void Reset(const SpanBatch& b, size_t begin, size_t end) {
+  void Reset(const SortedRows& b, size_t begin, size_t end) {
     begin_ = begin;
     end_ = end;
     map_.clear();
     if (end - begin > 16) {
-      for (size_t i = begin; i < end; ++i) map_.try_emplace(b.span_id[i], i - begin);
+      for (size_t i = begin; i < end; ++i) map_.try_emplace(b.span_id(i), i - begin);
     }
-    batch_ = &b;
+    rows_ = &b;
   }
   // Index of span `id` inside the run, or -1.
   int64_t Find(const SpanId& id) const {
@@ -34,13 +34,13 @@ class RunIndex {
       return it == map_.end() ? -1 : static_cast<int64_t>(it->second);
     }
     for (size_t i = begin_; i < end_; ++i) {
-      if (batch_->span_id[i] == id) return static_cast<int64_t>(i - begin_);
+      if (rows_->span_id(i) == id) return static_cast<int64_t>(i - begin_);
     }
     return -1;
   }
 
  private:
-  const SpanBatch* batch_ = nullptr;
+  const SortedRows* rows_ = nullptr;
   size_t begin_ = 0, end_ = 0;
   std::unordered_map<SpanId, size_t, BinaryIdHash> map_;
 };
@@ -57,27 +57,31 @@ void PutSpanRef(std::string* codes, std::string* raw, const RunIndex& run, const
 
 }  // namespace
 
-EncodedBlock EncodeSpanBlock(const SpanBatch& b, size_t begin, size_t end,
-                             const std::vector<uint32_t>& part_resource,
-                             const std::vector<uint32_t>& part_scope) {
+EncodedBlock EncodeSpanBlock(const SortedRows& rows, size_t begin, size_t end) {
   EncodedBlock out;
   BlockInfo& info = out.info;
   const size_t n = end - begin;
   info.rows = static_cast<uint32_t>(n);
-  info.min_start_ns = *std::min_element(b.start_ns.begin() + begin, b.start_ns.begin() + end);
-  info.max_start_ns = *std::max_element(b.start_ns.begin() + begin, b.start_ns.begin() + end);
-  info.min_trace_id = *std::min_element(b.trace_id.begin() + begin, b.trace_id.begin() + end);
-  info.max_trace_id = *std::max_element(b.trace_id.begin() + begin, b.trace_id.begin() + end);
+  info.min_start_ns = rows.start_ns(begin);
+  info.max_start_ns = rows.start_ns(begin);
+  info.min_trace_id = rows.trace_id(begin);
+  info.max_trace_id = rows.trace_id(begin);
+  for (size_t i = begin; i < end; ++i) {
+    info.min_start_ns = std::min(info.min_start_ns, rows.start_ns(i));
+    info.max_start_ns = std::max(info.max_start_ns, rows.start_ns(i));
+    info.min_trace_id = std::min(info.min_trace_id, rows.trace_id(i));
+    info.max_trace_id = std::max(info.max_trace_id, rows.trace_id(i));
+  }
 
   std::vector<std::pair<size_t, size_t>> runs;
   for (size_t i = begin; i < end;) {
     size_t j = i + 1;
-    while (j < end && b.trace_id[j] == b.trace_id[i]) ++j;
+    while (j < end && rows.trace_id(j) == rows.trace_id(i)) ++j;
     runs.emplace_back(i, j);
     i = j;
   }
   BloomFilterBuilder bloom(runs.size());
-  for (auto [rb, re] : runs) bloom.Add(b.trace_id[rb]);
+  for (auto [rb, re] : runs) bloom.Add(rows.trace_id(rb));
   out.bloom = bloom.data();
 
   std::vector<std::string>& c = out.chunks;
@@ -86,9 +90,9 @@ EncodedBlock EncodeSpanBlock(const SpanBatch& b, size_t begin, size_t end,
   // Trace ids: run count, run lengths, then the 16-byte ids.
   PutVarint64(&c[kColTraceIds], runs.size());
   for (auto [rb, re] : runs) PutVarint64(&c[kColTraceIds], re - rb);
-  for (auto [rb, re] : runs) c[kColTraceIds].append(b.trace_id[rb].View());
+  for (auto [rb, re] : runs) c[kColTraceIds].append(rows.trace_id(rb).View());
 
-  for (size_t i = begin; i < end; ++i) c[kColSpanIds].append(b.span_id[i].View());
+  for (size_t i = begin; i < end; ++i) c[kColSpanIds].append(rows.span_id(i).View());
 
   // Parents, link span ids: 0 none, 1 raw id follows, 2+k the k-th span of the trace run.
   std::string parent_codes, parent_raw;
@@ -101,29 +105,31 @@ EncodedBlock EncodeSpanBlock(const SpanBatch& b, size_t begin, size_t end,
   AttributesWriter event_attrs;
   RunIndex run;
   for (auto [rb, re] : runs) {
-    run.Reset(b, rb, re);
-    PutVarint64(&starts_base, WrapDelta(b.start_ns[rb], info.min_start_ns));
+    run.Reset(rows, rb, re);
+    PutVarint64(&starts_base, WrapDelta(rows.start_ns(rb), info.min_start_ns));
     for (size_t i = rb; i < re; ++i) {
-      if (b.parent_span_id[i].IsZero()) {
+      const SpanBatch& b = rows.batch(i);
+      const size_t r = rows.row(i);
+      if (b.parent_span_id[r].IsZero()) {
         PutVarint64(&parent_codes, 0);
       } else {
-        PutSpanRef(&parent_codes, &parent_raw, run, b.parent_span_id[i]);
+        PutSpanRef(&parent_codes, &parent_raw, run, b.parent_span_id[r]);
       }
       if (i > rb)
         PutVarintSigned64(&starts_delta,
-                          static_cast<int64_t>(WrapDelta(b.start_ns[i], b.start_ns[i - 1])));
-      PutVarintSigned64(&durations, static_cast<int64_t>(WrapDelta(b.end_ns[i], b.start_ns[i])));
+                          static_cast<int64_t>(WrapDelta(b.start_ns[r], rows.start_ns(i - 1))));
+      PutVarintSigned64(&durations, static_cast<int64_t>(WrapDelta(b.end_ns[r], b.start_ns[r])));
 
-      PutVarint64(&event_counts, b.events[i].size());
-      for (const SpanEvent& e : b.events[i]) {
-        PutVarintSigned64(&event_times, static_cast<int64_t>(WrapDelta(e.time_ns, b.start_ns[i])));
+      PutVarint64(&event_counts, b.events[r].size());
+      for (const SpanEvent& e : b.events[r]) {
+        PutVarintSigned64(&event_times, static_cast<int64_t>(WrapDelta(e.time_ns, b.start_ns[r])));
         event_names.Add(e.name);
         event_attrs.Add(&e.attributes);
         PutVarint64(&event_dropped, e.dropped_attributes_count);
       }
-      PutVarint64(&link_counts, b.links[i].size());
-      for (const SpanLink& l : b.links[i]) {
-        bool same_trace = l.trace_id == b.trace_id[i];
+      PutVarint64(&link_counts, b.links[r].size());
+      for (const SpanLink& l : b.links[r]) {
+        bool same_trace = l.trace_id == b.trace_id[r];
         link_modes.push_back(same_trace ? 0 : 1);
         if (!same_trace) link_traces.append(l.trace_id.View());
         if (same_trace) {
@@ -165,24 +171,29 @@ EncodedBlock EncodeSpanBlock(const SpanBatch& b, size_t begin, size_t end,
   std::unordered_map<uint32_t, uint32_t> local_resource, local_scope;
   std::vector<uint32_t> scopes;
   AttributesWriter attrs;
+  std::vector<uint32_t> row_scopes(n);
   for (size_t i = begin; i < end; ++i) {
-    names.Add(b.name[i]);
-    messages.Add(b.status_message[i]);
-    states.Add(b.trace_state[i]);
-    c[kColKinds].push_back(static_cast<char>(b.kind[i]));
-    c[kColStatusCodes].push_back(static_cast<char>(b.status_code[i]));
-    PutVarint64(&c[kColFlags], b.flags[i]);
-    PutVarint64(&dropped_attrs, b.dropped_attributes_count[i]);
-    PutVarint64(&dropped_events, b.dropped_events_count[i]);
-    PutVarint64(&dropped_links, b.dropped_links_count[i]);
-    uint32_t r = part_resource[b.resource_index[i]];
-    auto [rit, rnew] = local_resource.try_emplace(r, static_cast<uint32_t>(info.resources.size()));
-    if (rnew) info.resources.push_back(r);
+    const SpanBatch& b = rows.batch(i);
+    const size_t r = rows.row(i);
+    names.Add(b.name[r]);
+    messages.Add(b.status_message[r]);
+    states.Add(b.trace_state[r]);
+    c[kColKinds].push_back(static_cast<char>(b.kind[r]));
+    c[kColStatusCodes].push_back(static_cast<char>(b.status_code[r]));
+    PutVarint64(&c[kColFlags], b.flags[r]);
+    PutVarint64(&dropped_attrs, b.dropped_attributes_count[r]);
+    PutVarint64(&dropped_events, b.dropped_events_count[r]);
+    PutVarint64(&dropped_links, b.dropped_links_count[r]);
+    uint32_t res = rows.resource(i);
+    auto [rit, rnew] =
+        local_resource.try_emplace(res, static_cast<uint32_t>(info.resources.size()));
+    if (rnew) info.resources.push_back(res);
     PutVarint64(&c[kColResources], rit->second);
-    uint32_t s = part_scope[b.scope_index[i]];
+    uint32_t s = rows.scope(i);
     auto [sit, snew] = local_scope.try_emplace(s, static_cast<uint32_t>(scopes.size()));
     if (snew) scopes.push_back(s);
-    attrs.Add(&b.attributes[i]);
+    row_scopes[i - begin] = sit->second;
+    attrs.Add(&b.attributes[r]);
   }
   names.Finish(&c[kColNames]);
   messages.Finish(&c[kColStatusMessages]);
@@ -191,8 +202,7 @@ EncodedBlock EncodeSpanBlock(const SpanBatch& b, size_t begin, size_t end,
   PutLengthPrefixed(&c[kColDropped], dropped_events);
   c[kColDropped].append(dropped_links);
   std::string scope_codes;
-  for (size_t i = begin; i < end; ++i)
-    PutVarint64(&scope_codes, local_scope[part_scope[b.scope_index[i]]]);
+  for (uint32_t code : row_scopes) PutVarint64(&scope_codes, code);
   PutVarint64(&c[kColScopes], scopes.size());
   for (uint32_t s : scopes) PutVarint64(&c[kColScopes], s);
   c[kColScopes].append(scope_codes);

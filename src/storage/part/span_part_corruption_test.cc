@@ -131,7 +131,12 @@ TEST(SpanBlockTest, DecodeSurvivesMutatedChunks) {
   batch.events[3].push_back(SpanEvent{5, "e", {{"k", AnyValue::Bytes("b")}}, 1});
   batch.links[5].push_back(SpanLink{TraceId(), SpanId(), "ts", {}, 1, 2});
   std::vector<uint32_t> resources = {0, 1, 2, 3}, scopes = {0};
-  part::EncodedBlock block = part::EncodeSpanBlock(batch, 0, batch.size(), resources, scopes);
+  part::SortedRows rows;
+  rows.batches = {&batch};
+  for (uint32_t i = 0; i < batch.size(); ++i) rows.refs.push_back({0, i});
+  rows.part_resource = {resources};
+  rows.part_scope = {scopes};
+  part::EncodedBlock block = part::EncodeSpanBlock(rows, 0, batch.size());
   SpanBatch out;
   ASSERT_TRUE(
       part::DecodeSpanBlock(block.info, batch.resources, batch.scopes, block.chunks, &out).ok());
@@ -151,6 +156,15 @@ TEST(SpanBlockTest, DecodeSurvivesMutatedChunks) {
       auto chunks = block.chunks;
       chunks[c][rng() % chunks[c].size()] = static_cast<char>(rng());
       Status st = part::DecodeSpanBlock(block.info, batch.resources, batch.scopes, chunks, &out);
+      if (!st.ok()) {
+        EXPECT_EQ(st.code(), StatusCode::kCorruption);
+      }
+      part::BlockSelection sel;
+      sel.begin = rng() % batch.size();
+      sel.end = sel.begin + rng() % 9;
+      sel.summary_only = round % 2 == 0;
+      sel.attributes = round % 4 == 0;
+      st = part::DecodeSpanBlock(block.info, batch.resources, batch.scopes, chunks, &out, sel);
       if (!st.ok()) {
         EXPECT_EQ(st.code(), StatusCode::kCorruption);
       }

@@ -22,7 +22,7 @@ inline constexpr uint32_t kMaxFooterBytes = 1u << 30;
 
 inline constexpr size_t kTargetRowsPerBlock = 4096;
 inline constexpr size_t kMaxRowsPerBlock = 16384;
-inline constexpr int64_t kTimeBucketNs = 5ll * 60 * 1'000'000'000;
+inline constexpr int64_t kTimeBucketNs = 1'000'000'000;
 inline constexpr int kZstdLevel = 3;
 inline constexpr size_t kMaxDedicatedColumns = 16;
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -50,7 +51,9 @@ class MappedSpanPart final : public SpanPart {
 
   bool MayContainTrace(const TraceId& id) const override { return bloom_.MayContain(id); }
 
-  Status Scan(const SpanQuery& query, const SpanVisitor& visit) const override;
+  Status Scan(const SpanQuery& query, const SpanScanOptions& options,
+              const SpanVisitor& visit) const override;
+  Result<std::vector<std::shared_ptr<const SpanBatch>>> ReadAllBlocks() const override;
 
   // Checks the CRC of every bloom filter (they are read in place, without per-read checks).
   Status VerifyBlooms() const {
@@ -78,6 +81,9 @@ class MappedSpanPart final : public SpanPart {
     return part::DecompressChunk(stored, c.codec, c.raw_len, out);
   }
   bool MayMatchBlock(const SpanQuery& q, const BlockInfo& b) const;
+  // Reads the chunks `sel` needs and decodes the selected rows of block `b` into *out.
+  Status DecodeBlock(const BlockInfo& b, const part::BlockSelection& sel,
+                     std::vector<std::string>* chunks, SpanBatch* out) const;
 
   std::string path_;
   std::unique_ptr<MappedFile> file_;
@@ -102,35 +108,78 @@ bool MappedSpanPart::MayMatchBlock(const SpanQuery& q, const BlockInfo& b) const
   return true;
 }
 
-Status MappedSpanPart::Scan(const SpanQuery& query, const SpanVisitor& visit) const {
+Status MappedSpanPart::DecodeBlock(const BlockInfo& b, const part::BlockSelection& sel,
+                                   std::vector<std::string>* chunks, SpanBatch* out) const {
+  chunks->resize(b.chunks.size());
+  for (size_t c = 0; c < b.chunks.size(); ++c) {
+    if (part::SelectionNeedsColumn(sel, c)) {
+      RETURN_IF_ERROR(ReadChunk(b.chunks[c], &(*chunks)[c]));
+    } else {
+      (*chunks)[c].clear();
+    }
+  }
+  *out = SpanBatch();
+  out->tenant = footer_.meta.tenant;
+  Status st = part::DecodeSpanBlock(b, footer_.resources, footer_.scopes, *chunks, out, sel);
+  if (!st.ok()) return Status::Corruption("span part {}: {}", path_, st.message());
+  return Status::Ok();
+}
+
+Status MappedSpanPart::Scan(const SpanQuery& query, const SpanScanOptions& options,
+                            const SpanVisitor& visit) const {
   const SpanPartMeta& m = footer_.meta;
   if (query.tenant != m.tenant || !query.MayMatchTime(m.min_start_ns, m.max_start_ns)) {
     return Status::Ok();
   }
   if (query.trace_id && !MayContainTrace(*query.trace_id)) return Status::Ok();
+  std::vector<uint32_t> order;
+  order.reserve(footer_.blocks.size());
+  for (uint32_t i = 0; i < footer_.blocks.size(); ++i) {
+    if (MayMatchBlock(query, footer_.blocks[i])) order.push_back(i);
+  }
+  if (options.newest_first) {
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+      return footer_.blocks[x].max_start_ns > footer_.blocks[y].max_start_ns;
+    });
+  }
   std::vector<std::string> chunks;
-  std::vector<TraceId> ids;
   SpanBatch batch;
-  for (const BlockInfo& b : footer_.blocks) {
-    if (!MayMatchBlock(query, b)) continue;
-    chunks.resize(b.chunks.size());
+  part::BlockSelection sel;
+  sel.summary_only = options.summary_only;
+  sel.attributes = !query.attributes.empty();
+  for (uint32_t bi : order) {
+    const BlockInfo& b = footer_.blocks[bi];
+    if (options.before_block && !options.before_block(b.max_start_ns)) return Status::Ok();
+    sel.begin = 0;
+    sel.end = b.rows;
     if (query.trace_id) {
-      RETURN_IF_ERROR(ReadChunk(b.chunks[part::kColTraceIds], &chunks[part::kColTraceIds]));
-      RETURN_IF_ERROR(part::DecodeBlockTraceIds(chunks[part::kColTraceIds], b.rows, &ids));
-      if (std::find(ids.begin(), ids.end(), *query.trace_id) == ids.end()) continue;
+      if (b.chunks.size() <= part::kColTraceIds) {
+        return Status::Corruption("span part {}: block without trace ids", path_);
+      }
+      std::string ids;
+      RETURN_IF_ERROR(ReadChunk(b.chunks[part::kColTraceIds], &ids));
+      Status st = part::FindTraceRows(ids, b.rows, *query.trace_id, &sel.begin, &sel.end);
+      if (!st.ok()) return Status::Corruption("span part {}: {}", path_, st.message());
+      if (sel.begin == sel.end) continue;
     }
-    for (size_t c = 0; c < b.chunks.size(); ++c) {
-      RETURN_IF_ERROR(ReadChunk(b.chunks[c], &chunks[c]));
-    }
-    batch = SpanBatch();
-    batch.tenant = m.tenant;
-    Status st = part::DecodeSpanBlock(b, footer_.resources, footer_.scopes, chunks, &batch);
-    if (!st.ok()) return Status::Corruption("span part {}: {}", path_, st.message());
+    RETURN_IF_ERROR(DecodeBlock(b, sel, &chunks, &batch));
     for (size_t row = 0; row < batch.size(); ++row) {
       if (query.Matches(batch, row) && !visit(batch, row)) return Status::Ok();
     }
   }
   return Status::Ok();
+}
+
+Result<std::vector<std::shared_ptr<const SpanBatch>>> MappedSpanPart::ReadAllBlocks() const {
+  std::vector<std::shared_ptr<const SpanBatch>> out;
+  out.reserve(footer_.blocks.size());
+  std::vector<std::string> chunks;
+  for (const BlockInfo& b : footer_.blocks) {
+    auto batch = std::make_shared<SpanBatch>();
+    RETURN_IF_ERROR(DecodeBlock(b, part::BlockSelection(), &chunks, batch.get()));
+    out.push_back(std::move(batch));
+  }
+  return out;
 }
 
 }  // namespace

@@ -168,6 +168,46 @@ TEST(SpanPartTest, RoundTripsLargeTraceSpanningBlocks) {
   ExpectScanMatchesBruteForce(*part, batch, q, 20000);
 }
 
+TEST(SpanPartTest, WritesSeveralBatchesWithoutCopyingThem) {
+  TempDir dir;
+  SpanBatch all = MakeOddBatch();
+  // Split into three batches whose rows interleave traces across batches.
+  std::vector<SpanBatch> parts(3);
+  for (size_t i = 0; i < all.size(); ++i) parts[i % 3].AppendRow(all, i);
+  std::vector<std::shared_ptr<const SpanBatch>> batches;
+  for (auto& b : parts) batches.push_back(std::make_shared<const SpanBatch>(std::move(b)));
+  batches.push_back(std::make_shared<const SpanBatch>());  // empty ones are skipped
+  ASSERT_TRUE(WriteSpanPart(dir.File("multi"), batches, {}).ok());
+  auto part = SpanPart::Open(dir.File("multi"));
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  ExpectRoundTrip(all, **part);
+  EXPECT_EQ((*part)->meta().rows, all.size());
+  EXPECT_EQ((*part)->meta().min_start_ns,
+            *std::min_element(all.start_ns.begin(), all.start_ns.end()));
+
+  auto other = std::make_shared<SpanBatch>(testing::MakeTestSpans(2, 2));
+  other->tenant = "other";
+  batches.push_back(other);
+  EXPECT_EQ(WriteSpanPart(dir.File("mixed"), batches, {}).code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir.File("mixed")));
+}
+
+TEST(SpanPartTest, ReadAllBlocksReturnsEveryRowInOrder) {
+  TempDir dir;
+  SpanBatch batch = testing::MakeTestSpans(5000, 4, 3);
+  auto part = WriteAndOpen(dir.File("p"), batch);
+  ASSERT_NE(part, nullptr);
+  auto blocks = part->ReadAllBlocks();
+  ASSERT_TRUE(blocks.ok()) << blocks.status().ToString();
+  EXPECT_GT(blocks->size(), 1u);
+  std::vector<SpanId> from_blocks;
+  for (const auto& b : *blocks) {
+    ASSERT_TRUE(b->IsConsistent());
+    from_blocks.insert(from_blocks.end(), b->span_id.begin(), b->span_id.end());
+  }
+  EXPECT_EQ(from_blocks, ScanIds(*part, SpanQuery()));
+}
+
 TEST(SpanPartTest, RejectsEmptyBatchAndTenantMismatch) {
   TempDir dir;
   EXPECT_EQ(WriteSpanPart(dir.File("empty"), SpanBatch{}, {}).code(), StatusCode::kInvalidArgument);
@@ -337,6 +377,95 @@ TEST_F(SpanPartScanTest, ConcurrentScansAgree) {
   }
   for (auto& th : threads) th.join();
   for (size_t c : counts) EXPECT_EQ(c, 90000u);
+}
+
+}  // namespace
+}  // namespace periscope
+
+namespace periscope {
+namespace {
+
+TEST_F(SpanPartScanTest, TraceLookupVisitsOnlyThatTracesRows) {
+  ASSERT_NE(part_, nullptr);
+  std::map<SpanId, size_t> rows;
+  for (size_t i = 0; i < batch_->size(); ++i) rows[batch_->span_id[i]] = i;
+  for (size_t row : {0ul, 9ul, 55555ul, batch_->size() - 1}) {
+    SpanQuery q;
+    q.trace_id = batch_->trace_id[row];
+    size_t seen = 0;
+    ASSERT_TRUE(part_
+                    ->Scan(q,
+                           [&](const SpanBatch& b, size_t r) {
+                             EXPECT_EQ(b.size(), 4u);  // the block decoded just this trace
+                             EXPECT_TRUE(b.IsConsistent());
+                             ExpectSameRow(*batch_, rows.at(b.span_id[r]), b, r);
+                             ++seen;
+                             return true;
+                           })
+                    .ok());
+    EXPECT_EQ(seen, 4u);
+  }
+}
+
+TEST_F(SpanPartScanTest, SummaryOnlyScanAgreesOnMatchesAndSummaryColumns) {
+  ASSERT_NE(part_, nullptr);
+  SpanQuery q;
+  q.service = batch_->tags(0).service;
+  q.attributes.push_back({"http.request.method", "GET"});
+  std::vector<SpanId> full = ScanIds(*part_, q);
+  SpanScanOptions options;
+  options.summary_only = true;
+  std::vector<SpanId> light;
+  std::map<SpanId, size_t> rows;
+  for (size_t i = 0; i < batch_->size(); ++i) rows[batch_->span_id[i]] = i;
+  ASSERT_TRUE(part_
+                  ->Scan(q, options,
+                         [&](const SpanBatch& b, size_t r) {
+                           const size_t want = rows.at(b.span_id[r]);
+                           EXPECT_EQ(b.trace_id[r], batch_->trace_id[want]);
+                           EXPECT_EQ(b.parent_span_id[r], batch_->parent_span_id[want]);
+                           EXPECT_EQ(b.start_ns[r], batch_->start_ns[want]);
+                           EXPECT_EQ(b.end_ns[r], batch_->end_ns[want]);
+                           EXPECT_EQ(b.name[r], batch_->name[want]);
+                           EXPECT_EQ(b.status_code[r], batch_->status_code[want]);
+                           EXPECT_EQ(b.tags(r), batch_->tags(want));
+                           EXPECT_TRUE(b.events[r].empty());
+                           EXPECT_TRUE(b.status_message[r].empty());
+                           light.push_back(b.span_id[r]);
+                           return true;
+                         })
+                  .ok());
+  EXPECT_FALSE(full.empty());
+  EXPECT_EQ(light, full);
+}
+
+TEST_F(SpanPartScanTest, NewestFirstVisitsBlocksByDescendingTimeAndCanStop) {
+  ASSERT_NE(part_, nullptr);
+  SpanScanOptions options;
+  options.newest_first = true;
+  std::vector<int64_t> block_max;
+  options.before_block = [&](int64_t t) {
+    block_max.push_back(t);
+    return true;
+  };
+  size_t seen = 0;
+  ASSERT_TRUE(part_->Scan(SpanQuery(), options, [&](const SpanBatch&, size_t) {
+                      return ++seen, true;
+                    }).ok());
+  EXPECT_EQ(seen, batch_->size());
+  ASSERT_GT(block_max.size(), 2u);
+  EXPECT_TRUE(std::is_sorted(block_max.rbegin(), block_max.rend()));
+  EXPECT_EQ(block_max.front(), part_->meta().max_start_ns);
+
+  size_t blocks = 0;
+  options.before_block = [&](int64_t) { return ++blocks <= 2; };
+  seen = 0;
+  ASSERT_TRUE(part_->Scan(SpanQuery(), options, [&](const SpanBatch&, size_t) {
+                      return ++seen, true;
+                    }).ok());
+  EXPECT_EQ(blocks, 3u);
+  EXPECT_GT(seen, 0u);
+  EXPECT_LT(seen, batch_->size());
 }
 
 }  // namespace

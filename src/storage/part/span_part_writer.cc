@@ -95,62 +95,90 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0));
 
 // Orders rows by (root service of the trace, start bucket of the trace, trace id, start,
 // span id): a trace's spans are contiguous and ordered, traces of one root service and time
-// bucket are neighbours, and blocks hold narrow trace-id and time ranges.
-std::vector<uint32_t> SortOrder(const SpanBatch& b) {
+// bucket are neighbours, and blocks hold narrow time ranges. Sorts traces, then the few rows of
+// each trace. Fills rows->refs; rows->batches and rows->part_resource must be set.
+void SortRows(const std::vector<Resource>& part_resources, part::SortedRows* rows) {
   struct TraceInfo {
+    TraceId id;
     int64_t min_start = INT64_MAX;
     int64_t root_start = INT64_MAX;
     uint32_t resource = 0;
+    uint32_t service = 0;
+    uint32_t first = 0;  // position of its first row in the output
+    uint32_t count = 0;
   };
-  std::unordered_map<TraceId, TraceInfo, BinaryIdHash> traces;
-  traces.reserve(b.size());
-  for (size_t i = 0; i < b.size(); ++i) {
-    TraceInfo& t = traces[b.trace_id[i]];
-    t.min_start = std::min(t.min_start, b.start_ns[i]);
-    // Root span first, else the earliest span, names the trace's service.
-    int64_t rank = b.parent_span_id[i].IsZero() ? INT64_MIN : b.start_ns[i];
-    if (rank < t.root_start) {
-      t.root_start = rank;
-      t.resource = b.resource_index[i];
+  size_t total = 0;
+  for (const SpanBatch* b : rows->batches) total += b->size();
+  std::unordered_map<TraceId, uint32_t, BinaryIdHash> index;
+  index.reserve(total / 2 + 1);
+  std::vector<TraceInfo> traces;
+  std::vector<uint32_t> trace_of;  // per input row, batch after batch
+  trace_of.reserve(total);
+  for (uint32_t bi = 0; bi < rows->batches.size(); ++bi) {
+    const SpanBatch& b = *rows->batches[bi];
+    for (size_t i = 0; i < b.size(); ++i) {
+      auto [it, inserted] = index.try_emplace(b.trace_id[i], static_cast<uint32_t>(traces.size()));
+      if (inserted) traces.emplace_back().id = b.trace_id[i];
+      TraceInfo& t = traces[it->second];
+      trace_of.push_back(it->second);
+      ++t.count;
+      t.min_start = std::min(t.min_start, b.start_ns[i]);
+      // Root span first, else the earliest span, names the trace's service.
+      int64_t rank = b.parent_span_id[i].IsZero() ? INT64_MIN : b.start_ns[i];
+      if (rank < t.root_start) {
+        t.root_start = rank;
+        t.resource = rows->part_resource[bi][b.resource_index[i]];
+      }
     }
   }
-  std::vector<uint32_t> by_name(b.resources.size());
+  std::vector<uint32_t> by_name(part_resources.size());
   for (uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
   std::sort(by_name.begin(), by_name.end(), [&](uint32_t x, uint32_t y) {
-    return b.resources[x].tags.service < b.resources[y].tags.service;
+    return part_resources[x].tags.service < part_resources[y].tags.service;
   });
-  std::vector<uint32_t> service_rank(b.resources.size());
+  std::vector<uint32_t> service_rank(part_resources.size());
   for (uint32_t i = 0; i < by_name.size(); ++i) {
-    bool same =
-        i > 0 && b.resources[by_name[i]].tags.service == b.resources[by_name[i - 1]].tags.service;
+    bool same = i > 0 && part_resources[by_name[i]].tags.service ==
+                             part_resources[by_name[i - 1]].tags.service;
     service_rank[by_name[i]] = same ? service_rank[by_name[i - 1]] : i;
   }
-
-  struct Key {
-    uint32_t service;
-    int64_t bucket;
-    TraceId trace;
-    int64_t start;
-    SpanId span;
-    uint32_t row;
-  };
-  std::vector<Key> keys(b.size());
-  for (size_t i = 0; i < b.size(); ++i) {
-    const TraceInfo& t = traces[b.trace_id[i]];
-    keys[i] = Key{service_rank[t.resource],
-                  FloorDiv(t.min_start, part::kTimeBucketNs),
-                  b.trace_id[i],
-                  b.start_ns[i],
-                  b.span_id[i],
-                  static_cast<uint32_t>(i)};
+  for (TraceInfo& t : traces) {
+    t.service = service_rank[t.resource];
+    t.min_start = FloorDiv(t.min_start, part::kTimeBucketNs);  // now the bucket
   }
-  std::sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
-    return std::tie(x.service, x.bucket, x.trace, x.start, x.span, x.row) <
-           std::tie(y.service, y.bucket, y.trace, y.start, y.span, y.row);
+  std::vector<uint32_t> order(traces.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    const TraceInfo& a = traces[x];
+    const TraceInfo& b = traces[y];
+    return std::tie(a.service, a.min_start, a.id) < std::tie(b.service, b.min_start, b.id);
   });
-  std::vector<uint32_t> order(b.size());
-  for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].row;
-  return order;
+  uint32_t pos = 0;
+  for (uint32_t t : order) {
+    traces[t].first = pos;
+    pos += traces[t].count;
+  }
+  rows->refs.resize(total);
+  std::vector<uint32_t> fill(traces.size(), 0);
+  size_t k = 0;
+  for (uint32_t bi = 0; bi < rows->batches.size(); ++bi) {
+    const size_t n = rows->batches[bi]->size();
+    for (size_t i = 0; i < n; ++i, ++k) {
+      const uint32_t t = trace_of[k];
+      rows->refs[traces[t].first + fill[t]++] = part::SortedRows::Ref{bi, static_cast<uint32_t>(i)};
+    }
+  }
+  auto by_start = [&](const part::SortedRows::Ref& x, const part::SortedRows::Ref& y) {
+    const SpanBatch& a = *rows->batches[x.batch];
+    const SpanBatch& b = *rows->batches[y.batch];
+    return std::tie(a.start_ns[x.row], a.span_id[x.row], x.batch, x.row) <
+           std::tie(b.start_ns[y.row], b.span_id[y.row], y.batch, y.row);
+  };
+  for (const TraceInfo& t : traces) {
+    if (t.count > 1) {
+      std::sort(rows->refs.begin() + t.first, rows->refs.begin() + t.first + t.count, by_start);
+    }
+  }
 }
 
 // Maps each item of `items` to an id in the deduplicated `*out`.
@@ -167,11 +195,11 @@ std::vector<uint32_t> Dedup(const std::vector<T>& items, std::vector<T>* out) {
 
 // Ends the block that starts at `begin` at a trace boundary once it has the target row count,
 // never past kMaxRowsPerBlock.
-size_t BlockEnd(const SpanBatch& b, size_t begin) {
+size_t BlockEnd(const part::SortedRows& b, size_t begin) {
   size_t end = begin;
   while (end < b.size() && end - begin < part::kTargetRowsPerBlock) {
     size_t run_end = end + 1;
-    while (run_end < b.size() && b.trace_id[run_end] == b.trace_id[end]) ++run_end;
+    while (run_end < b.size() && b.trace_id(run_end) == b.trace_id(end)) ++run_end;
     if (run_end - begin > part::kMaxRowsPerBlock) {
       return end > begin ? end : begin + part::kMaxRowsPerBlock;
     }
@@ -180,22 +208,22 @@ size_t BlockEnd(const SpanBatch& b, size_t begin) {
   return end;
 }
 
-Status WriteFile(const std::string& tmp, SpanBatch& rows, PartFooter& footer) {
-  std::vector<uint32_t> part_resource = Dedup(rows.resources, &footer.resources);
-  std::vector<uint32_t> part_scope = Dedup(rows.scopes, &footer.scopes);
+Status WriteFile(const std::string& tmp, const part::SortedRows& rows, PartFooter& footer) {
   // Rows are sorted, so each trace is one run and operations repeat in long stretches.
   std::set<std::tuple<std::string_view, std::string_view, SpanKind>> ops;
   size_t trace_count = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
-    ops.emplace(rows.tags(i).service, rows.name[i], rows.kind[i]);
-    trace_count += i == 0 || rows.trace_id[i] != rows.trace_id[i - 1];
+    const SpanBatch& b = rows.batch(i);
+    const size_t r = rows.row(i);
+    ops.emplace(b.tags(r).service, b.name[r], b.kind[r]);
+    trace_count += i == 0 || rows.trace_id(i) != rows.trace_id(i - 1);
   }
   for (const auto& [service, name, kind] : ops) {
     footer.operations.push_back(OperationKey{std::string(service), std::string(name), kind});
   }
   part::BloomFilterBuilder part_bloom(trace_count);
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (i == 0 || rows.trace_id[i] != rows.trace_id[i - 1]) part_bloom.Add(rows.trace_id[i]);
+    if (i == 0 || rows.trace_id(i) != rows.trace_id(i - 1)) part_bloom.Add(rows.trace_id(i));
   }
 
   FileSink sink;
@@ -205,7 +233,7 @@ Status WriteFile(const std::string& tmp, SpanBatch& rows, PartFooter& footer) {
   RETURN_IF_ERROR(sink.Append(header));
   for (size_t begin = 0; begin < rows.size();) {
     size_t end = BlockEnd(rows, begin);
-    EncodedBlock block = part::EncodeSpanBlock(rows, begin, end, part_resource, part_scope);
+    EncodedBlock block = part::EncodeSpanBlock(rows, begin, end);
     BlockInfo& info = footer.blocks.emplace_back(std::move(block.info));
     info.chunks.resize(block.chunks.size());
     for (size_t c = 0; c < block.chunks.size(); ++c) {
@@ -234,20 +262,42 @@ Status WriteFile(const std::string& tmp, SpanBatch& rows, PartFooter& footer) {
 }  // namespace
 
 Status WriteSpanPart(const std::string& path, SpanBatch rows, const SpanPartMeta& meta) {
-  if (rows.empty()) return Status::InvalidArgument("span part {}: no rows", path);
-  if (!rows.IsConsistent())
-    return Status::InvalidArgument("span part {}: inconsistent batch", path);
-  if (meta.tenant != rows.tenant) {
-    return Status::InvalidArgument("span part {}: meta tenant {} differs from rows' tenant {}",
-                                   path, meta.tenant, rows.tenant);
-  }
-  rows.Permute(SortOrder(rows));
+  std::vector<std::shared_ptr<const SpanBatch>> batches;
+  batches.push_back(std::make_shared<const SpanBatch>(std::move(rows)));
+  return WriteSpanPart(path, batches, meta);
+}
 
+Status WriteSpanPart(const std::string& path,
+                     const std::vector<std::shared_ptr<const SpanBatch>>& batches,
+                     const SpanPartMeta& meta) {
+  part::SortedRows rows;
   PartFooter footer;
   footer.meta = meta;
-  footer.meta.rows = rows.size();
-  footer.meta.min_start_ns = *std::min_element(rows.start_ns.begin(), rows.start_ns.end());
-  footer.meta.max_start_ns = *std::max_element(rows.start_ns.begin(), rows.start_ns.end());
+  footer.meta.min_start_ns = INT64_MAX;
+  footer.meta.max_start_ns = INT64_MIN;
+  size_t total = 0;
+  for (const auto& b : batches) {
+    if (b->empty()) continue;
+    if (!b->IsConsistent()) {
+      return Status::InvalidArgument("span part {}: inconsistent batch", path);
+    }
+    if (meta.tenant != b->tenant) {
+      return Status::InvalidArgument("span part {}: meta tenant {} differs from rows' tenant {}",
+                                     path, meta.tenant, b->tenant);
+    }
+    rows.batches.push_back(b.get());
+    rows.part_resource.push_back(Dedup(b->resources, &footer.resources));
+    rows.part_scope.push_back(Dedup(b->scopes, &footer.scopes));
+    total += b->size();
+    for (int64_t t : b->start_ns) {
+      footer.meta.min_start_ns = std::min(footer.meta.min_start_ns, t);
+      footer.meta.max_start_ns = std::max(footer.meta.max_start_ns, t);
+    }
+  }
+  if (total == 0) return Status::InvalidArgument("span part {}: no rows", path);
+  if (total > UINT32_MAX) return Status::InvalidArgument("span part {}: too many rows", path);
+  footer.meta.rows = total;
+  SortRows(footer.resources, &rows);
 
   const std::string tmp = path + ".tmp";
   Status st = WriteFile(tmp, rows, footer);

@@ -86,6 +86,14 @@ std::string AttributesWriter::FinishPacked() const {
 Status DecodeAttributes(std::string_view keys_chunk, std::string_view shared_chunk,
                         const std::vector<std::string_view>& dedicated_chunks, size_t n,
                         std::vector<Attributes>* out) {
+  return DecodeAttributesRange(keys_chunk, shared_chunk, dedicated_chunks, n, 0, n, out);
+}
+
+Status DecodeAttributesRange(std::string_view keys_chunk, std::string_view shared_chunk,
+                             const std::vector<std::string_view>& dedicated_chunks, size_t n,
+                             size_t begin, size_t end, std::vector<Attributes>* out) {
+  end = std::min(end, n);
+  begin = std::min(begin, end);
   Decoder in(keys_chunk);
   size_t key_count = in.Count(1);
   std::vector<std::string_view> keys;
@@ -127,13 +135,20 @@ Status DecodeAttributes(std::string_view keys_chunk, std::string_view shared_chu
   size_t values_left = shared.size();
   for (const auto& c : columns) values_left += c.size();
   out->clear();
-  out->resize(n);
+  out->resize(end - begin);
+  AnyValue scratch;
   for (size_t r = 0; r < n; ++r) {
     uint64_t s = in.Varint();
     if (!in.ok() || s >= shapes.size()) return Status::Corruption("attribute shape out of range");
     if (shapes[s].size() > values_left) return Status::Corruption("attribute values exhausted");
     values_left -= shapes[s].size();
-    Attributes& attrs = (*out)[r];
+    if (r < begin || r >= end) {
+      for (uint32_t k : shapes[s]) {
+        RETURN_IF_ERROR((slot[k] < 0 ? shared : columns[slot[k]]).Next(&scratch));
+      }
+      continue;
+    }
+    Attributes& attrs = (*out)[r - begin];
     attrs.resize(shapes[s].size());
     for (size_t j = 0; j < attrs.size(); ++j) {
       uint32_t k = shapes[s][j];
@@ -145,11 +160,16 @@ Status DecodeAttributes(std::string_view keys_chunk, std::string_view shared_chu
 }
 
 Status DecodeAttributesPacked(std::string_view packed, size_t n, std::vector<Attributes>* out) {
+  return DecodeAttributesPackedRange(packed, n, 0, n, out);
+}
+
+Status DecodeAttributesPackedRange(std::string_view packed, size_t n, size_t begin, size_t end,
+                                   std::vector<Attributes>* out) {
   Decoder in(packed);
   std::string_view keys = in.LengthPrefixed();
   std::string_view shared = in.LengthPrefixed();
   if (!in.ok()) return Status::Corruption("packed attributes truncated");
-  return DecodeAttributes(keys, shared, {}, n, out);
+  return DecodeAttributesRange(keys, shared, {}, n, begin, end, out);
 }
 
 }  // namespace periscope::part

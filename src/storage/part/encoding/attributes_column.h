@@ -36,5 +36,12 @@ Status DecodeAttributes(std::string_view keys, std::string_view shared,
                         std::vector<Attributes>* out);
 // Decodes `n` lists from AttributesWriter::FinishPacked output.
 Status DecodeAttributesPacked(std::string_view packed, size_t n, std::vector<Attributes>* out);
+// Like DecodeAttributes and DecodeAttributesPacked, but materializes only lists [begin, end)
+// (clamped to n) into *out, which gets end - begin entries; the others are only checked.
+Status DecodeAttributesRange(std::string_view keys, std::string_view shared,
+                             const std::vector<std::string_view>& dedicated, size_t n,
+                             size_t begin, size_t end, std::vector<Attributes>* out);
+Status DecodeAttributesPackedRange(std::string_view packed, size_t n, size_t begin, size_t end,
+                                   std::vector<Attributes>* out);
 
 }  // namespace periscope::part
