@@ -115,7 +115,8 @@ class Server:
             os.remove(self.ports_file)
         self.cmd = ["taskset", "-c", SERVER_CORE, periscope, mode, "--data-dir", data_dir,
                     "--http-listen", "127.0.0.1:0", "--otlp-grpc-listen", "127.0.0.1:0",
-                    "--otlp-http-listen", "127.0.0.1:0", "--ports-file", self.ports_file,
+                    "--otlp-http-listen", "127.0.0.1:0", "--dogstatsd-listen", "127.0.0.1:0",
+                    "--ports-file", self.ports_file,
                     *extra]
         self.proc = None
         self.total_cpu_s = 0.0

@@ -13,6 +13,7 @@ struct ServeFlags {
   ServerOptions server;
   std::string retention = "7d";
   std::string flush_interval = "30s";
+  std::string dogstatsd_flush_interval = "10s";
   size_t memtable_mib = 256;
   bool no_fsync = false;
   std::string log_level = "info";

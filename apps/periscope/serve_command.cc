@@ -22,6 +22,12 @@ Status ResolveServeFlags(ServeFlags& flags) {
   if (!flush || *flush <= 0) {
     return Status::InvalidArgument("--flush-interval '{}' is not a duration", flags.flush_interval);
   }
+  auto dsd_flush = ParseDurationNanos(flags.dogstatsd_flush_interval);
+  if (!dsd_flush || *dsd_flush <= 0) {
+    return Status::InvalidArgument("--dogstatsd-flush-interval '{}' is not a duration",
+                                   flags.dogstatsd_flush_interval);
+  }
+  flags.server.dogstatsd_flush_interval_ns = *dsd_flush;
   flags.server.retention_ns = *retention;
   flags.server.flush_interval_ns = *flush;
   flags.server.memtable_bytes = flags.memtable_mib << 20;
@@ -82,6 +88,15 @@ void AddServeFlags(CLI::App* cmd, ServeFlags* f) {
   cmd->add_option("--otlp-http-listen", f->server.otlp_http_listen,
                   "OTLP/HTTP (empty: only on the UI port)")
       ->envname("PERISCOPE_OTLP_HTTP_LISTEN")->capture_default_str();
+  cmd->add_option("--dogstatsd-listen", f->server.dogstatsd_listen,
+                  "DogStatsD UDP host:port (empty disables)")
+      ->envname("PERISCOPE_DOGSTATSD_LISTEN")->capture_default_str();
+  cmd->add_option("--dogstatsd-socket", f->server.dogstatsd_socket,
+                  "DogStatsD Unix datagram socket path (optional)")
+      ->envname("PERISCOPE_DOGSTATSD_SOCKET");
+  cmd->add_option("--dogstatsd-flush-interval", f->dogstatsd_flush_interval,
+                  "Aggregate DogStatsD samples over this interval")
+      ->envname("PERISCOPE_DOGSTATSD_FLUSH_INTERVAL")->capture_default_str();
   cmd->add_option("--ports-file", f->server.ports_file,
                   "Write the bound ports as JSON here once ready")
       ->envname("PERISCOPE_PORTS_FILE");

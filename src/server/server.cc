@@ -37,12 +37,24 @@ Status Server::Start() {
   std::filesystem::create_directories(options_.data_dir, ec);
   if (ec) return Status::IOError("creating data dir {}: {}", options_.data_dir, ec.message());
 
+  MetricsPipelineOptions mp;
+  mp.data_dir = options_.data_dir;
+  mp.wal_fsync = options_.wal_fsync;
+  mp.retention_ms = options_.retention_ns / 1000000;
+  mp.flush_interval_ns = options_.flush_interval_ns;
+  mp.memtable_bytes = options_.memtable_bytes;
+  ASSIGN_OR_RETURN(metrics_, MetricsPipeline::Open(mp));
+  metrics_->StartBackground();
+  red_metrics_ = std::make_unique<SpanMetricsGenerator>(SpanMetricsOptions{}, *metrics_);
+  red_metrics_->Start();
+
   TracePipelineOptions tp;
   tp.data_dir = options_.data_dir;
   tp.wal_fsync = options_.wal_fsync;
   tp.retention_ns = options_.retention_ns;
   tp.flush_interval_ns = options_.flush_interval_ns;
   tp.memtable_bytes = options_.memtable_bytes;
+  tp.on_ingested = [gen = red_metrics_.get()](const SpanBatch& b) { gen->Observe(b); };
   ASSIGN_OR_RETURN(traces_, TracePipeline::Open(tp));
   traces_->StartBackground();
   trace_queries_ = std::make_unique<TraceQueries>(traces_->table());
@@ -56,14 +68,6 @@ Status Server::Start() {
   ASSIGN_OR_RETURN(logs_, LogPipeline::Open(lp));
   logs_->StartBackground();
 
-  MetricsPipelineOptions mp;
-  mp.data_dir = options_.data_dir;
-  mp.wal_fsync = options_.wal_fsync;
-  mp.retention_ms = options_.retention_ns / 1000000;
-  mp.flush_interval_ns = options_.flush_interval_ns;
-  mp.memtable_bytes = options_.memtable_bytes;
-  ASSIGN_OR_RETURN(metrics_, MetricsPipeline::Open(mp));
-  metrics_->StartBackground();
 
   OtlpHttpOptions otlp_http_options;
   otlp_http_options.max_decoded_bytes = options_.http_max_body_bytes;
@@ -99,6 +103,14 @@ Status Server::Start() {
   otlp_grpc_->AddService(NewOtlpLogsGrpcService(*logs_));
   otlp_grpc_->AddService(std::make_unique<MetricsGrpcService>(*metrics_));
   RETURN_IF_ERROR(otlp_grpc_->Start());
+  if (!options_.dogstatsd_listen.empty() || !options_.dogstatsd_socket.empty()) {
+    DogStatsdOptions dsd;
+    dsd.listen = options_.dogstatsd_listen;
+    dsd.unix_socket_path = options_.dogstatsd_socket;
+    dsd.flush_interval_ns = options_.dogstatsd_flush_interval_ns;
+    dogstatsd_ = std::make_unique<DogStatsdReceiver>(dsd, *metrics_);
+    RETURN_IF_ERROR(dogstatsd_->Start());
+  }
 
   ready_ = true;
   RETURN_IF_ERROR(WritePortsFile());
@@ -113,8 +125,8 @@ Status Server::WritePortsFile() const {
   const std::string tmp = options_.ports_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << fmt::format(R"({{"http": {}, "otlp_grpc": {}, "otlp_http": {}}})", http_port(),
-                       otlp_grpc_port(), otlp_http_port())
+    out << fmt::format(R"({{"http": {}, "otlp_grpc": {}, "otlp_http": {}, "dogstatsd": {}}})",
+                       http_port(), otlp_grpc_port(), otlp_http_port(), dogstatsd_port())
         << "\n";
     if (!out) return Status::IOError("writing {}", tmp);
   }
@@ -126,23 +138,28 @@ Status Server::WritePortsFile() const {
 
 void Server::Stop() {
   ready_ = false;
+  if (dogstatsd_) dogstatsd_->Stop();  // flushes the pending interval into metrics_
   if (otlp_grpc_) otlp_grpc_->Stop();
   if (otlp_http_) otlp_http_->Stop();
   if (http_) http_->Stop();
   if (traces_) traces_->Stop();
+  if (red_metrics_) red_metrics_->Stop();
   if (logs_) logs_->Stop();
   if (metrics_) metrics_->Stop();
+  dogstatsd_.reset();
   otlp_grpc_.reset();
   otlp_http_.reset();
   http_.reset();
   trace_queries_.reset();
   traces_.reset();
   logs_.reset();
+  red_metrics_.reset();
   metrics_.reset();
 }
 
 uint16_t Server::http_port() const { return http_ ? http_->port() : 0; }
 uint16_t Server::otlp_grpc_port() const { return otlp_grpc_ ? otlp_grpc_->port() : 0; }
 uint16_t Server::otlp_http_port() const { return otlp_http_ ? otlp_http_->port() : 0; }
+uint16_t Server::dogstatsd_port() const { return dogstatsd_ ? dogstatsd_->port() : 0; }
 
 }  // namespace periscope

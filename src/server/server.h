@@ -8,9 +8,11 @@
 #include "api/router.h"
 #include "base/status.h"
 #include "query/trace_queries.h"
+#include "server/dogstatsd_receiver.h"
 #include "server/log_pipeline.h"
 #include "server/metrics_pipeline.h"
 #include "server/otlp_grpc_receiver.h"
+#include "server/span_metrics.h"
 #include "server/trace_pipeline.h"
 
 namespace periscope {
@@ -21,6 +23,9 @@ struct ServerOptions {
   std::string otlp_grpc_listen = "0.0.0.0:4317";
   std::string otlp_http_listen = "0.0.0.0:4318";  // empty disables the separate OTLP port
   std::string ports_file;                         // written once every listener is up
+  std::string dogstatsd_listen = "0.0.0.0:8125";   // UDP; empty disables DogStatsD
+  std::string dogstatsd_socket;                    // Unix datagram socket path, optional
+  int64_t dogstatsd_flush_interval_ns = 10LL * 1000000000LL;
   bool wal_fsync = true;
   int64_t retention_ns = 7LL * 86400 * 1000000000LL;
   int64_t flush_interval_ns = 30LL * 1000000000LL;
@@ -42,6 +47,7 @@ class Server {
   uint16_t http_port() const;
   uint16_t otlp_grpc_port() const;
   uint16_t otlp_http_port() const;
+  uint16_t dogstatsd_port() const;
 
  private:
   Status WritePortsFile() const;
@@ -52,11 +58,13 @@ class Server {
   std::unique_ptr<TraceQueries> trace_queries_;
   std::unique_ptr<LogPipeline> logs_;
   std::unique_ptr<MetricsPipeline> metrics_;
+  std::unique_ptr<SpanMetricsGenerator> red_metrics_;  // feeds metrics_ from ingested spans
   Router api_router_;
   Router otlp_router_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> otlp_http_;
   std::unique_ptr<OtlpGrpcReceiver> otlp_grpc_;
+  std::unique_ptr<DogStatsdReceiver> dogstatsd_;
   std::atomic<bool> ready_{false};
 };
 

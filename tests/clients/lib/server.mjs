@@ -64,7 +64,8 @@ export class Server {
     const fd = openSync(this.stderrPath, 'w');
     const argv = ['serve', '--data-dir', this.dataDir,
       '--http-listen', '127.0.0.1:0', '--otlp-grpc-listen', '127.0.0.1:0',
-      '--otlp-http-listen', '127.0.0.1:0', '--ports-file', this.portsPath, ...this.args];
+      '--otlp-http-listen', '127.0.0.1:0', '--dogstatsd-listen', '127.0.0.1:0',
+      '--ports-file', this.portsPath, ...this.args];
     // Flags only: no PERISCOPE_* setting of the caller's environment leaks into the server.
     const env = Object.fromEntries(Object.entries(process.env)
       .filter(([k]) => !k.startsWith('PERISCOPE_')));
