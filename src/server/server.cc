@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "api/jaeger/jaeger_api.h"
+#include "api/jaeger/jaeger_dependencies.h"
 #include "api/logs_api.h"
 #include "api/metrics_api.h"
 #include "api/traces_api.h"
@@ -81,6 +82,7 @@ Status Server::Start() {
   }
   RegisterTracesApi(api_router_, *trace_queries_);
   RegisterJaegerApi(api_router_, *trace_queries_);
+  RegisterJaegerDependencies(api_router_, metrics_->table());
   RegisterLogsApi(api_router_, logs_->table());
   RegisterMetricsApi(api_router_, metrics_->table());
   RegisterUiPage(api_router_);
