@@ -17,12 +17,13 @@ int InspectPart(const std::string& path, bool rows) {
     return 1;
   }
   const SpanPartMeta& m = (*part)->meta();
-  std::printf("%s: part %lu tenant=%s level=%u rows=%lu bytes=%lu (%.1f B/span) start=[%s, %s] "
-              "max_wal_seq=%lu operations=%zu\n",
-              path.c_str(), m.part_id, m.tenant.c_str(), m.level, m.rows, (*part)->file_bytes(),
-              m.rows ? static_cast<double>((*part)->file_bytes()) / static_cast<double>(m.rows) : 0.0,
-              FormatRfc3339(m.min_start_ns).c_str(), FormatRfc3339(m.max_start_ns).c_str(),
-              m.max_wal_seq, (*part)->operations().size());
+  std::printf(
+      "%s: part %lu tenant=%s level=%u rows=%lu bytes=%lu (%.1f B/span) start=[%s, %s] "
+      "max_wal_seq=%lu operations=%zu\n",
+      path.c_str(), m.part_id, m.tenant.c_str(), m.level, m.rows, (*part)->file_bytes(),
+      m.rows ? static_cast<double>((*part)->file_bytes()) / static_cast<double>(m.rows) : 0.0,
+      FormatRfc3339(m.min_start_ns).c_str(), FormatRfc3339(m.max_start_ns).c_str(), m.max_wal_seq,
+      (*part)->operations().size());
   SpanQuery all;
   all.tenant = m.tenant;
   uint64_t seen = 0;

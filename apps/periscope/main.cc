@@ -1,7 +1,7 @@
 // periscope: serve | demo | load | inspect. Thin: parses flags and composes src/.
-#include <CLI/CLI.hpp>
 #include <google/protobuf/stubs/logging.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <string>

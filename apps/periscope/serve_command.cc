@@ -1,6 +1,6 @@
-#include <csignal>
 #include <fmt/format.h>
 
+#include <csignal>
 #include <functional>
 
 #include "apps/periscope/commands.h"
@@ -80,42 +80,53 @@ int RunServerUntilSignal(ServeFlags& flags, const std::function<void(Server&)>& 
 
 void AddServeFlags(CLI::App* cmd, ServeFlags* f) {
   cmd->add_option("--data-dir", f->server.data_dir, "Data directory")
-      ->envname("PERISCOPE_DATA_DIR")->capture_default_str();
+      ->envname("PERISCOPE_DATA_DIR")
+      ->capture_default_str();
   cmd->add_option("--http-listen", f->server.http_listen, "UI, query APIs and OTLP/HTTP")
-      ->envname("PERISCOPE_HTTP_LISTEN")->capture_default_str();
+      ->envname("PERISCOPE_HTTP_LISTEN")
+      ->capture_default_str();
   cmd->add_option("--otlp-grpc-listen", f->server.otlp_grpc_listen, "OTLP/gRPC")
-      ->envname("PERISCOPE_OTLP_GRPC_LISTEN")->capture_default_str();
+      ->envname("PERISCOPE_OTLP_GRPC_LISTEN")
+      ->capture_default_str();
   cmd->add_option("--otlp-http-listen", f->server.otlp_http_listen,
                   "OTLP/HTTP (empty: only on the UI port)")
-      ->envname("PERISCOPE_OTLP_HTTP_LISTEN")->capture_default_str();
+      ->envname("PERISCOPE_OTLP_HTTP_LISTEN")
+      ->capture_default_str();
   cmd->add_option("--dogstatsd-listen", f->server.dogstatsd_listen,
                   "DogStatsD UDP host:port (empty disables)")
-      ->envname("PERISCOPE_DOGSTATSD_LISTEN")->capture_default_str();
+      ->envname("PERISCOPE_DOGSTATSD_LISTEN")
+      ->capture_default_str();
   cmd->add_option("--dogstatsd-socket", f->server.dogstatsd_socket,
                   "DogStatsD Unix datagram socket path (optional)")
       ->envname("PERISCOPE_DOGSTATSD_SOCKET");
   cmd->add_option("--dogstatsd-flush-interval", f->dogstatsd_flush_interval,
                   "Aggregate DogStatsD samples over this interval")
-      ->envname("PERISCOPE_DOGSTATSD_FLUSH_INTERVAL")->capture_default_str();
+      ->envname("PERISCOPE_DOGSTATSD_FLUSH_INTERVAL")
+      ->capture_default_str();
   cmd->add_option("--ports-file", f->server.ports_file,
                   "Write the bound ports as JSON here once ready")
       ->envname("PERISCOPE_PORTS_FILE");
   cmd->add_option("--retention", f->retention, "Keep data this long (e.g. 7d, 12h)")
-      ->envname("PERISCOPE_RETENTION")->capture_default_str();
+      ->envname("PERISCOPE_RETENTION")
+      ->capture_default_str();
   cmd->add_option("--flush-interval", f->flush_interval, "Flush the memtable at least this often")
-      ->envname("PERISCOPE_FLUSH_INTERVAL")->capture_default_str();
+      ->envname("PERISCOPE_FLUSH_INTERVAL")
+      ->capture_default_str();
   cmd->add_option("--memtable-mib", f->memtable_mib, "Flush the memtable past this size")
-      ->envname("PERISCOPE_MEMTABLE_MIB")->capture_default_str();
+      ->envname("PERISCOPE_MEMTABLE_MIB")
+      ->capture_default_str();
   cmd->add_flag("--no-fsync", f->no_fsync,
                 "Do not fsync the WAL (unsafe: acknowledged data can be lost on power failure)")
       ->envname("PERISCOPE_NO_FSYNC");
   cmd->add_option("--log-level", f->log_level, "debug, info, warn or error")
-      ->envname("PERISCOPE_LOG_LEVEL")->capture_default_str();
+      ->envname("PERISCOPE_LOG_LEVEL")
+      ->capture_default_str();
 }
 
 void AddDemoFlags(CLI::App* cmd, DemoFlags* f) {
   cmd->add_option("--traces-per-second", f->traces_per_second, "Simulated user requests per second")
-      ->envname("PERISCOPE_DEMO_TRACES_PER_SECOND")->capture_default_str();
+      ->envname("PERISCOPE_DEMO_TRACES_PER_SECOND")
+      ->capture_default_str();
   cmd->add_option("--seed", f->seed, "Simulator seed")->capture_default_str();
 }
 
@@ -126,13 +137,15 @@ int RunDemo(DemoFlags& flags) {
   int rc = RunServerUntilSignal(flags.serve, [&](Server& server) {
     demo::ShopSimulatorOptions o;
     o.otlp_grpc_target = fmt::format("127.0.0.1:{}", server.otlp_grpc_port());
-    const uint16_t http_port = server.otlp_http_port() ? server.otlp_http_port() : server.http_port();
+    const uint16_t http_port =
+        server.otlp_http_port() ? server.otlp_http_port() : server.http_port();
     o.otlp_http_target = fmt::format("127.0.0.1:{}", http_port);
     o.traces_per_second = flags.traces_per_second;
     o.seed = flags.seed;
     simulator = std::make_unique<demo::ShopSimulator>(o);
     if (Status s = simulator->Start(); !s.ok()) LogError("demo simulator: {}", s.ToString());
-    std::string host = flags.serve.server.http_listen.substr(0, flags.serve.server.http_listen.rfind(':'));
+    std::string host =
+        flags.serve.server.http_listen.substr(0, flags.serve.server.http_listen.rfind(':'));
     if (host == "0.0.0.0" || host.empty()) host = "localhost";
     std::fprintf(stdout,
                  "\nPeriscope demo is running.\n  UI:          http://%s:%u/\n"

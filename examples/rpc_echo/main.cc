@@ -1,12 +1,11 @@
 // rpc_echo: serves an Echo service on 127.0.0.1 (a free port), calls it three times through the
 // typed client (one call fails on purpose), prints the replies and the trace id, and exports the
 // CLIENT and SERVER spans to the OTLP endpoint named by the OTEL_* environment variables.
-#include <cstdio>
-#include <string>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <string>
 
 #include "periscope/rpc.h"
 #include "periscope/trace.h"

@@ -13,13 +13,12 @@ namespace pt = periscope::trace;
 int main() {
   std::shared_ptr<pt::TracerProvider> provider = pt::MakeTracerProviderFromEnv();
   pt::Resource resource = pt::ResourceFromEnv();
-  pt::LoggerProvider logs(
-      {.resource = resource,
-       .exporter = pt::MakeOtlpLogExporter(pt::OtlpExporterOptions::FromEnv(pt::OtlpSignal::kLogs))});
-  pt::MeterProvider metrics(
-      {.resource = resource,
-       .exporter =
-           pt::MakeOtlpMetricExporter(pt::OtlpExporterOptions::FromEnv(pt::OtlpSignal::kMetrics))});
+  pt::LoggerProvider logs({.resource = resource,
+                           .exporter = pt::MakeOtlpLogExporter(
+                               pt::OtlpExporterOptions::FromEnv(pt::OtlpSignal::kLogs))});
+  pt::MeterProvider metrics({.resource = resource,
+                             .exporter = pt::MakeOtlpMetricExporter(
+                                 pt::OtlpExporterOptions::FromEnv(pt::OtlpSignal::kMetrics))});
 
   pt::Tracer tracer = provider->GetTracer("sdk_quickstart", "0.1.0");
   pt::Logger logger = logs.GetLogger("sdk_quickstart");
@@ -27,10 +26,10 @@ int main() {
 
   std::string trace_id;
   {
-    pt::ScopedSpan request(tracer, "POST /checkout",
-                           {.kind = pt::SpanKind::kServer,
-                            .attributes = {{"http.request.method", "POST"},
-                                           {"http.route", "/checkout"}}});
+    pt::ScopedSpan request(
+        tracer, "POST /checkout",
+        {.kind = pt::SpanKind::kServer,
+         .attributes = {{"http.request.method", "POST"}, {"http.route", "/checkout"}}});
     trace_id = request->context().trace_id.ToHex();
     {
       pt::ScopedSpan charge(tracer, "charge card", {.kind = pt::SpanKind::kClient});

@@ -12,7 +12,8 @@
 //     RPC_METHOD(Say, EchoReply(EchoRequest));
 //   };
 //   struct EchoImpl {
-//     boost::asio::awaitable<rpc::Result<EchoReply>> Say(EchoRequest r) { co_return EchoReply{r.text}; }
+//     boost::asio::awaitable<rpc::Result<EchoReply>> Say(EchoRequest r) { co_return
+//     EchoReply{r.text}; }
 //   };
 //
 //   rpc::Server server(io.get_executor(), {.tracer = tracer});

@@ -4,7 +4,6 @@
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast.hpp>
 #include <boost/url.hpp>
-
 #include <charconv>
 #include <thread>
 #include <vector>
@@ -146,9 +145,10 @@ struct HttpServer::Impl {
       }
       if (ec) {
         const bool too_big = ec == http::error::body_limit;
-        HttpResponse r = too_big ? HttpResponse::Error(413, fmt::format("request body larger than {} bytes",
-                                                                         options.max_body_bytes))
-                                 : HttpResponse::Error(400, "malformed HTTP request: " + ec.message());
+        HttpResponse r =
+            too_big ? HttpResponse::Error(413, fmt::format("request body larger than {} bytes",
+                                                           options.max_body_bytes))
+                    : HttpResponse::Error(400, "malformed HTTP request: " + ec.message());
         g_errors->Add();
         auto res = ToBeast(r, 11, false);
         co_await http::async_write(stream, res, kNoThrow);

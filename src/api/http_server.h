@@ -12,8 +12,8 @@ namespace periscope {
 struct HttpServerOptions {
   std::string listen = "0.0.0.0:7070";  // host:port; port 0 picks a free port
   size_t io_threads = 2;
-  size_t worker_threads = 16;            // handlers may block (e.g. on WAL fsync)
-  size_t max_body_bytes = 20u << 20;     // larger bodies get 413
+  size_t worker_threads = 16;         // handlers may block (e.g. on WAL fsync)
+  size_t max_body_bytes = 20u << 20;  // larger bodies get 413
   int idle_timeout_seconds = 120;
 };
 

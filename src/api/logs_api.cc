@@ -91,12 +91,11 @@ HttpResponse Histogram(const LogTable& table, HttpRequest& req) {
   for (size_t i = 0; i < h->buckets.size(); ++i) {
     boost::json::object counts;
     for (const auto& [name, n] : h->buckets[i]) counts[name] = n;
-    buckets.push_back(
-        {{"time", FormatRfc3339(h->start_ns + static_cast<int64_t>(i) * h->step_ns)},
-         {"counts", std::move(counts)}});
+    buckets.push_back({{"time", FormatRfc3339(h->start_ns + static_cast<int64_t>(i) * h->step_ns)},
+                       {"counts", std::move(counts)}});
   }
-  return HttpResponse::Json(boost::json::serialize(boost::json::object{
-      {"step_ns", h->step_ns}, {"buckets", std::move(buckets)}}));
+  return HttpResponse::Json(boost::json::serialize(
+      boost::json::object{{"step_ns", h->step_ns}, {"buckets", std::move(buckets)}}));
 }
 
 HttpResponse TraceLogs(const LogTable& table, HttpRequest& req) {
@@ -129,12 +128,12 @@ boost::json::object LogToJson(const LogBatch& b, size_t row) {
   const UnifiedTags& tags = b.tags(row);
   boost::json::object o;
   o["time"] = FormatRfc3339(b.time_ns[row]);
-  o["observed_time"] =
-      b.observed_time_ns[row] == 0 ? boost::json::value(nullptr)
-                                   : boost::json::value(FormatRfc3339(b.observed_time_ns[row]));
+  o["observed_time"] = b.observed_time_ns[row] == 0
+                           ? boost::json::value(nullptr)
+                           : boost::json::value(FormatRfc3339(b.observed_time_ns[row]));
   const SeverityClass cls = b.severity_class(row);
-  o["severity"] = b.severity_text[row].empty() ? std::string(SeverityClassName(cls))
-                                               : b.severity_text[row];
+  o["severity"] =
+      b.severity_text[row].empty() ? std::string(SeverityClassName(cls)) : b.severity_text[row];
   o["severity_number"] = b.severity_number[row];
   o["level"] = std::string(SeverityClassName(cls));
   o["body"] = BodyToJson(b.body[row]);

@@ -1,7 +1,6 @@
 #include "api/metrics_api.h"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 #include <cmath>
 
@@ -26,12 +25,12 @@ Result<int64_t> ParseTimeMs(std::string_view name, std::string_view v) {
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
   if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(d)) {
     if (auto t = ParseTimestamp(v)) return *t / 1000000;
-    return Status::InvalidArgument("parameter {}: '{}' is not a time (RFC 3339 or Unix time)",
-                                   name, v);
+    return Status::InvalidArgument("parameter {}: '{}' is not a time (RFC 3339 or Unix time)", name,
+                                   v);
   }
   if (std::fabs(d) >= 1e17) return static_cast<int64_t>(d / 1e6);  // nanoseconds
   if (std::fabs(d) >= 1e11) return static_cast<int64_t>(d);        // milliseconds
-  return static_cast<int64_t>(std::llround(d * 1000));            // seconds
+  return static_cast<int64_t>(std::llround(d * 1000));             // seconds
 }
 
 // "5m", "250ms", "1h" or bare (fractional) seconds; milliseconds.
@@ -124,8 +123,8 @@ HttpResponse QueryRange(const MetricTable& table, HttpRequest& req) {
     for (const auto& [t, v] : s.points) points.push_back(json::array{t, v});
     series.push_back(json::object{{"labels", LabelsJson(s.labels)}, {"points", points}});
   }
-  json::object o{{"start", q.start_ms}, {"end", q.end_ms}, {"step", q.step_ms},
-                 {"series", std::move(series)}};
+  json::object o{
+      {"start", q.start_ms}, {"end", q.end_ms}, {"step", q.step_ms}, {"series", std::move(series)}};
   return HttpResponse::Json(json::serialize(o));
 }
 
@@ -233,7 +232,8 @@ void RegisterMetricsApi(Router& router, const MetricTable& table) {
   router.Add("GET", "/api/metrics/labels", [t](HttpRequest& r) {
     auto m = MatchersOf(r, "match");
     if (!m.ok()) return FromStatus(m.status());
-    if (r.HasParam("name")) return StringList("values", t->LabelValues(r.Tenant(), r.Param("name"), *m));
+    if (r.HasParam("name"))
+      return StringList("values", t->LabelValues(r.Tenant(), r.Param("name"), *m));
     return StringList("labels", t->LabelNames(r.Tenant(), *m));
   });
   router.Add("GET", "/api/metrics/series", [t](HttpRequest& r) {

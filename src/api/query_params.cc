@@ -28,8 +28,8 @@ Result<int64_t> ParseTimeParam(std::string_view name, std::string_view value,
                                int64_t bare_unit_ns) {
   if (auto i = ParseInt(value)) return *i * bare_unit_ns;
   if (auto t = ParseTimestamp(value)) return *t;
-  return Status::InvalidArgument(
-      "parameter {}: '{}' is not a time (RFC 3339 or Unix nanoseconds)", name, value);
+  return Status::InvalidArgument("parameter {}: '{}' is not a time (RFC 3339 or Unix nanoseconds)",
+                                 name, value);
 }
 
 Result<size_t> ParseLimit(const HttpRequest& req, size_t fallback, size_t max) {

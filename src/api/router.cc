@@ -52,8 +52,7 @@ HttpResponse Router::Dispatch(HttpRequest& request) const {
   for (const auto& route : routes_) {
     if (!Match(route, segments, &args)) continue;
     path_matched = true;
-    if (route.method != request.method &&
-        !(route.method == "GET" && request.method == "HEAD")) {
+    if (route.method != request.method && !(route.method == "GET" && request.method == "HEAD")) {
       continue;
     }
     request.path_args = args;

@@ -14,7 +14,8 @@ HttpRequest Req(std::string method, std::string path) {
 
 TEST(RouterTest, MatchesPlaceholdersMethodsAndPrefixes) {
   Router router;
-  router.Add("GET", "/api/traces/{id}", [](HttpRequest& r) { return HttpResponse::Text("id=" + r.path_args[0]); });
+  router.Add("GET", "/api/traces/{id}",
+             [](HttpRequest& r) { return HttpResponse::Text("id=" + r.path_args[0]); });
   router.Add("GET", "/api/traces", [](HttpRequest&) { return HttpResponse::Text("search"); });
   router.Add("POST", "/v1/traces", [](HttpRequest&) { return HttpResponse::Text("ingest"); });
   router.Add("GET", "/static/*", [](HttpRequest&) { return HttpResponse::Text("static"); });

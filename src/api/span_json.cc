@@ -16,14 +16,19 @@ std::string Lower(std::string_view s) {
 
 boost::json::value AnyValueToJson(const AnyValue& v) {
   switch (v.type) {
-    case ValueType::kEmpty: return nullptr;
-    case ValueType::kString: return boost::json::string(v.str);
-    case ValueType::kBool: return v.int_value != 0;
-    case ValueType::kInt: return v.int_value;
+    case ValueType::kEmpty:
+      return nullptr;
+    case ValueType::kString:
+      return boost::json::string(v.str);
+    case ValueType::kBool:
+      return v.int_value != 0;
+    case ValueType::kInt:
+      return v.int_value;
     case ValueType::kDouble:
       if (std::isfinite(v.double_value)) return v.double_value;
       return boost::json::string(v.ToString());
-    case ValueType::kBytes: return boost::json::string(v.ToString());
+    case ValueType::kBytes:
+      return boost::json::string(v.ToString());
     case ValueType::kArray:
     case ValueType::kKvList: {
       boost::system::error_code ec;
@@ -43,21 +48,30 @@ boost::json::object AttributesToJson(const Attributes& attrs) {
 
 const char* SpanKindName(SpanKind kind) {
   switch (kind) {
-    case SpanKind::kUnspecified: return "unspecified";
-    case SpanKind::kInternal: return "internal";
-    case SpanKind::kServer: return "server";
-    case SpanKind::kClient: return "client";
-    case SpanKind::kProducer: return "producer";
-    case SpanKind::kConsumer: return "consumer";
+    case SpanKind::kUnspecified:
+      return "unspecified";
+    case SpanKind::kInternal:
+      return "internal";
+    case SpanKind::kServer:
+      return "server";
+    case SpanKind::kClient:
+      return "client";
+    case SpanKind::kProducer:
+      return "producer";
+    case SpanKind::kConsumer:
+      return "consumer";
   }
   return "unspecified";
 }
 
 const char* StatusCodeName(StatusCodeValue code) {
   switch (code) {
-    case StatusCodeValue::kUnset: return "unset";
-    case StatusCodeValue::kOk: return "ok";
-    case StatusCodeValue::kError: return "error";
+    case StatusCodeValue::kUnset:
+      return "unset";
+    case StatusCodeValue::kOk:
+      return "ok";
+    case StatusCodeValue::kError:
+      return "error";
   }
   return "unset";
 }
@@ -75,7 +89,8 @@ std::optional<StatusCodeValue> ParseStatusCode(std::string_view s) {
   std::string l = Lower(s);
   if (l.rfind("status_code_", 0) == 0) l = l.substr(12);
   for (int k = 0; k <= 2; ++k) {
-    if (l == StatusCodeName(static_cast<StatusCodeValue>(k))) return static_cast<StatusCodeValue>(k);
+    if (l == StatusCodeName(static_cast<StatusCodeValue>(k)))
+      return static_cast<StatusCodeValue>(k);
   }
   return std::nullopt;
 }

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <fmt/format.h>
+
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
-
-#include <fmt/format.h>
 
 namespace periscope {
 
@@ -75,7 +75,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return value_.has_value(); }
@@ -99,10 +99,10 @@ class [[nodiscard]] Result {
 #define PERISCOPE_CONCAT(a, b) PERISCOPE_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not ok.
-#define RETURN_IF_ERROR(expr)                   \
-  do {                                          \
-    ::periscope::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                  \
+#define RETURN_IF_ERROR(expr)         \
+  do {                                \
+    ::periscope::Status _st = (expr); \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 // Declares `lhs` from a Result<T> expression, or returns its Status.

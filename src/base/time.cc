@@ -1,11 +1,11 @@
 #include "base/time.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ctime>
-
-#include <fmt/format.h>
 
 namespace periscope {
 
@@ -133,15 +133,24 @@ std::optional<int64_t> ParseDurationNanos(std::string_view s) {
     while (pos < s.size() && ((s[pos] >= 'a' && s[pos] <= 'z') || (s[pos] & 0x80))) ++pos;
     std::string_view unit = s.substr(unit_start, pos - unit_start);
     double mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xc2\xb5s") mult = 1e3;
-    else if (unit == "ms") mult = 1e6;
-    else if (unit == "s") mult = 1e9;
-    else if (unit == "m") mult = 60e9;
-    else if (unit == "h") mult = 3600e9;
-    else if (unit == "d") mult = 86400e9;
-    else if (unit == "w") mult = 7 * 86400e9;
-    else return std::nullopt;
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xc2\xb5s")
+      mult = 1e3;
+    else if (unit == "ms")
+      mult = 1e6;
+    else if (unit == "s")
+      mult = 1e9;
+    else if (unit == "m")
+      mult = 60e9;
+    else if (unit == "h")
+      mult = 3600e9;
+    else if (unit == "d")
+      mult = 86400e9;
+    else if (unit == "w")
+      mult = 7 * 86400e9;
+    else
+      return std::nullopt;
     total += value * mult;
   }
   if (!std::isfinite(total) || total > 9.2e18) return std::nullopt;

@@ -15,8 +15,7 @@ TEST(TimeTest, ParsesRfc3339AndNanos) {
 }
 
 TEST(TimeTest, FormatsRfc3339) {
-  EXPECT_EQ(FormatRfc3339(1795661040LL * kNanosPerSecond + 5),
-            "2026-11-26T02:44:00.000000005Z");
+  EXPECT_EQ(FormatRfc3339(1795661040LL * kNanosPerSecond + 5), "2026-11-26T02:44:00.000000005Z");
 }
 
 TEST(TimeTest, ParsesDurations) {

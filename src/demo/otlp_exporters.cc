@@ -1,10 +1,10 @@
 #include "demo/otlp_exporters.h"
 
-#include <chrono>
-#include <exception>
+#include <grpcpp/grpcpp.h>
 
 #include <boost/beast.hpp>
-#include <grpcpp/grpcpp.h>
+#include <chrono>
+#include <exception>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
@@ -76,7 +76,8 @@ class HttpTraceExporter final : public TraceExporter {
     }
     tcp::resolver resolver(io_);
     beast::error_code ec;
-    auto endpoints = resolver.resolve(host_port_.substr(0, colon), host_port_.substr(colon + 1), ec);
+    auto endpoints =
+        resolver.resolve(host_port_.substr(0, colon), host_port_.substr(colon + 1), ec);
     if (ec) return Status::Unavailable("resolve {}: {}", host_port_, ec.message());
     stream_.expires_after(kTimeout);
     stream_.async_connect(endpoints, [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });

@@ -36,8 +36,7 @@ Status ShopSimulator::Start() {
                                    options_.flush_interval_seconds);
   }
   for (const std::string* t : {&options_.otlp_grpc_target, &options_.otlp_http_target}) {
-    if ((t == &options_.otlp_grpc_target || !t->empty()) &&
-        t->find(':') == std::string::npos) {
+    if ((t == &options_.otlp_grpc_target || !t->empty()) && t->find(':') == std::string::npos) {
       return Status::InvalidArgument("OTLP target '{}' is not host:port", *t);
     }
   }
@@ -65,8 +64,8 @@ void ShopSimulator::Run() {
   std::unique_ptr<TraceExporter> grpc = NewGrpcTraceExporter(options_.otlp_grpc_target);
   std::unique_ptr<TraceExporter> http;
   if (!options_.otlp_http_target.empty()) http = NewHttpTraceExporter(options_.otlp_http_target);
-  const auto interval = std::chrono::nanoseconds(
-      static_cast<int64_t>(options_.flush_interval_seconds * 1e9));
+  const auto interval =
+      std::chrono::nanoseconds(static_cast<int64_t>(options_.flush_interval_seconds * 1e9));
   double carry = 0;
   auto next_flush = std::chrono::steady_clock::now() + interval;
   for (;;) {

@@ -1,11 +1,11 @@
 #include "demo/shop_simulator.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <functional>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "loadgen/otlp_sink_testing.h"
 

@@ -15,9 +15,9 @@ std::string_view ShopServiceName(ShopService service);
 // One running process of a shop service (a pod): what its OTel resource says. Value type.
 struct ServiceInstance {
   ShopService service;
-  std::string env;      // "prod" or "staging"
+  std::string env;  // "prod" or "staging"
   std::string version;
-  std::string host;     // node the pod runs on
+  std::string host;  // node the pod runs on
   std::string pod;
   std::string sdk_language;
   std::string sdk_version;

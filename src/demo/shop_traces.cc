@@ -15,8 +15,14 @@ constexpr uint32_t kFlagSampled = 0x01;
 constexpr uint32_t kFlagHasIsRemote = 0x100;
 constexpr uint32_t kFlagIsRemote = 0x200;
 
-enum GrpcCode : int { kOk = 0, kDeadlineExceeded = 4, kNotFound = 5, kFailedPrecondition = 9,
-                      kInternal = 13, kUnavailable = 14 };
+enum GrpcCode : int {
+  kOk = 0,
+  kDeadlineExceeded = 4,
+  kNotFound = 5,
+  kFailedPrecondition = 9,
+  kInternal = 13,
+  kUnavailable = 14
+};
 
 constexpr std::array<std::string_view, 5> kUserAgents = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -61,14 +67,15 @@ void Fail(Span* s, std::string_view message) {
   s->mutable_status()->set_message(std::string(message));
 }
 
-std::string Stacktrace(std::string_view language, std::string_view type,
-                       std::string_view message, std::string_view frame) {
+std::string Stacktrace(std::string_view language, std::string_view type, std::string_view message,
+                       std::string_view frame) {
   std::string out;
   if (language == "java") {
-    out = std::string(type) + ": " + std::string(message) + "\n\tat " + std::string(frame) +
-          "\n\tat com.shop.inventory.StockRepository.query(StockRepository.java:88)"
-          "\n\tat com.shop.inventory.InventoryService.handle(InventoryService.java:142)"
-          "\n\tat io.grpc.stub.ServerCalls$UnaryServerCallHandler.onHalfClose(ServerCalls.java:182)";
+    out =
+        std::string(type) + ": " + std::string(message) + "\n\tat " + std::string(frame) +
+        "\n\tat com.shop.inventory.StockRepository.query(StockRepository.java:88)"
+        "\n\tat com.shop.inventory.InventoryService.handle(InventoryService.java:142)"
+        "\n\tat io.grpc.stub.ServerCalls$UnaryServerCallHandler.onHalfClose(ServerCalls.java:182)";
   } else if (language == "dotnet") {
     out = std::string(type) + ": " + std::string(message) + "\n   at " + std::string(frame) +
           "\n   at Shop.Cart.CartStore.GetCartAsync(String userId) in /src/CartStore.cs:line 57"
@@ -121,7 +128,8 @@ class ShopTraceGenerator::Trace {
       Request("GET", "/product/{id}", path,
               [this](Span* root, int64_t t) { return Product(root, t); });
     } else if (pick < 88) {
-      Request("POST", "/cart", "/cart", [this](Span* root, int64_t t) { return AddToCart(root, t); });
+      Request("POST", "/cart", "/cart",
+              [this](Span* root, int64_t t) { return AddToCart(root, t); });
     } else {
       Request("POST", "/checkout", "/checkout",
               [this](Span* root, int64_t t) { return Checkout(root, t); });
@@ -364,20 +372,20 @@ class ShopTraceGenerator::Trace {
   std::pair<int64_t, int> Home(Span* root, int64_t t) {
     RpcResult cart = GetCart(fe_, root, t);
     if (cart.code) return {cart.end, 500};
-    RpcResult list = Rpc(
-        fe_, root, ShopService::kInventory, "oteldemo.InventoryService", "ListProducts",
-        cart.end, [this](Span* s, size_t inst, int64_t t) {
-          t = Cache(inst, s, t, "GET", "products:featured").end;
-          if (rng_.Chance(0.15)) {
-            DbResult d = Db(inst, s, t, "SELECT", "products",
-                            "SELECT id, name, price_cents, image_url FROM products WHERE "
-                            "featured = ? ORDER BY rank LIMIT ?",
-                            2, 12);
-            if (d.error) return RpcResult{d.end, kInternal, "database error"};
-            t = Cache(inst, s, d.end, "SET", "products:featured").end;
-          }
-          return RpcResult{t + Ms(0.1, 1)};
-        });
+    RpcResult list = Rpc(fe_, root, ShopService::kInventory, "oteldemo.InventoryService",
+                         "ListProducts", cart.end, [this](Span* s, size_t inst, int64_t t) {
+                           t = Cache(inst, s, t, "GET", "products:featured").end;
+                           if (rng_.Chance(0.15)) {
+                             DbResult d =
+                                 Db(inst, s, t, "SELECT", "products",
+                                    "SELECT id, name, price_cents, image_url FROM products WHERE "
+                                    "featured = ? ORDER BY rank LIMIT ?",
+                                    2, 12);
+                             if (d.error) return RpcResult{d.end, kInternal, "database error"};
+                             t = Cache(inst, s, d.end, "SET", "products:featured").end;
+                           }
+                           return RpcResult{t + Ms(0.1, 1)};
+                         });
     if (list.code) return {list.end, 500};
     int64_t render = Ms(2, 9);
     Internal(fe_, root, "render home", list.end, render);
@@ -395,8 +403,8 @@ class ShopTraceGenerator::Trace {
                             "WHERE id = ?",
                             1, 6);
             if (d.error) return RpcResult{d.end, kInternal, "database error"};
-            if (rng_.Chance(0.1)) return RpcResult{d.end + Ms(0.05, 0.2), kNotFound,
-                                                   "product not found"};
+            if (rng_.Chance(0.1))
+              return RpcResult{d.end + Ms(0.05, 0.2), kNotFound, "product not found"};
             t = Cache(inst, s, d.end, "SET", "product:?").end;
           }
           return RpcResult{t + Ms(0.1, 0.8)};
@@ -411,34 +419,34 @@ class ShopTraceGenerator::Trace {
   }
 
   std::pair<int64_t, int> AddToCart(Span* root, int64_t t) {
-    RpcResult add = Rpc(
-        fe_, root, ShopService::kCart, "oteldemo.CartService", "AddItem", t,
-        [this](Span* s, size_t inst, int64_t t) {
-          RpcResult stock = Rpc(
-              inst, s, ShopService::kInventory, "oteldemo.InventoryService", "CheckStock", t,
-              [this](Span* s2, size_t inst2, int64_t t2) {
-                DbResult d = Db(inst2, s2, t2, "SELECT", "stock",
-                                "SELECT quantity FROM stock WHERE product_id = ?", 0.8, 4);
-                if (d.error) return RpcResult{d.end, kInternal, "database error"};
-                if (rng_.Chance(0.03)) {
-                  return RpcResult{d.end + Ms(0.05, 0.2), kFailedPrecondition, "out of stock"};
-                }
-                return RpcResult{d.end + Ms(0.05, 0.3)};
-              });
-          if (stock.code) return stock;
-          DbResult c = Cache(inst, s, stock.end, "HSET", "cart:?", 0.003);
-          if (c.error) return RpcResult{c.end, kUnavailable, "cart store timed out"};
-          return RpcResult{c.end + Ms(0.05, 0.3)};
-        });
+    RpcResult add =
+        Rpc(fe_, root, ShopService::kCart, "oteldemo.CartService", "AddItem", t,
+            [this](Span* s, size_t inst, int64_t t) {
+              RpcResult stock = Rpc(
+                  inst, s, ShopService::kInventory, "oteldemo.InventoryService", "CheckStock", t,
+                  [this](Span* s2, size_t inst2, int64_t t2) {
+                    DbResult d = Db(inst2, s2, t2, "SELECT", "stock",
+                                    "SELECT quantity FROM stock WHERE product_id = ?", 0.8, 4);
+                    if (d.error) return RpcResult{d.end, kInternal, "database error"};
+                    if (rng_.Chance(0.03)) {
+                      return RpcResult{d.end + Ms(0.05, 0.2), kFailedPrecondition, "out of stock"};
+                    }
+                    return RpcResult{d.end + Ms(0.05, 0.3)};
+                  });
+              if (stock.code) return stock;
+              DbResult c = Cache(inst, s, stock.end, "HSET", "cart:?", 0.003);
+              if (c.error) return RpcResult{c.end, kUnavailable, "cart store timed out"};
+              return RpcResult{c.end + Ms(0.05, 0.3)};
+            });
     if (add.code == kFailedPrecondition) return {add.end, 409};
     if (add.code) return {add.end, 500};
     return {add.end, 200};
   }
 
   std::pair<int64_t, int> Checkout(Span* root, int64_t t) {
-    RpcResult order = Rpc(
-        fe_, root, ShopService::kCheckout, "oteldemo.CheckoutService", "PlaceOrder", t,
-        [this](Span* s, size_t inst, int64_t t) { return PlaceOrder(s, inst, t); });
+    RpcResult order =
+        Rpc(fe_, root, ShopService::kCheckout, "oteldemo.CheckoutService", "PlaceOrder", t,
+            [this](Span* s, size_t inst, int64_t t) { return PlaceOrder(s, inst, t); });
     switch (order.code) {
       case kOk:
         return {order.end, 200};
@@ -467,36 +475,36 @@ class ShopTraceGenerator::Trace {
         return RpcResult{t + Ms(0.1, 0.5), kDeadlineExceeded, "shipping quote timed out"};
       }
     }
-    RpcResult reserve = Rpc(
-        inst, s, ShopService::kInventory, "oteldemo.InventoryService", "ReserveStock", t,
-        [this](Span* s2, size_t inst2, int64_t t2) {
-          DbResult d = Db(inst2, s2, t2, "UPDATE", "stock",
-                          "UPDATE stock SET quantity = quantity - ? WHERE product_id = ? AND "
-                          "quantity >= ?",
-                          1.5, 8);
-          if (d.error) return RpcResult{d.end, kInternal, "database error"};
-          return RpcResult{d.end + Ms(0.05, 0.3)};
-        });
+    RpcResult reserve =
+        Rpc(inst, s, ShopService::kInventory, "oteldemo.InventoryService", "ReserveStock", t,
+            [this](Span* s2, size_t inst2, int64_t t2) {
+              DbResult d = Db(inst2, s2, t2, "UPDATE", "stock",
+                              "UPDATE stock SET quantity = quantity - ? WHERE product_id = ? AND "
+                              "quantity >= ?",
+                              1.5, 8);
+              if (d.error) return RpcResult{d.end, kInternal, "database error"};
+              return RpcResult{d.end + Ms(0.05, 0.3)};
+            });
     if (reserve.code) return reserve;
     double decline_rate = canary ? 0.08 : 0.04;
-    RpcResult charge = Rpc(
-        inst, s, ShopService::kPayment, "oteldemo.PaymentService",
-        "Charge", reserve.end, [this, decline_rate](Span* s2, size_t inst2, int64_t t2) {
-          int64_t fraud = Ms(1, 6);
-          Internal(inst2, s2, "fraud check", t2, fraud);
-          t2 += fraud;
-          if (rng_.Chance(decline_rate)) {
-            Exception(s2, t2, inst2, "PaymentDeclinedError", "card declined: insufficient funds",
-                      "charge (/app/charge.js:41:11)");
-            return RpcResult{t2 + Ms(0.1, 0.4), kFailedPrecondition, "payment declined"};
-          }
-          DbResult d = Db(inst2, s2, t2, "INSERT", "payments",
-                          "INSERT INTO payments (order_id, amount_cents, card_last4, status) "
-                          "VALUES (?, ?, ?, ?)",
-                          1.5, 7);
-          if (d.error) return RpcResult{d.end, kInternal, "database error"};
-          return RpcResult{d.end + Ms(0.1, 0.5)};
-        });
+    RpcResult charge =
+        Rpc(inst, s, ShopService::kPayment, "oteldemo.PaymentService", "Charge", reserve.end,
+            [this, decline_rate](Span* s2, size_t inst2, int64_t t2) {
+              int64_t fraud = Ms(1, 6);
+              Internal(inst2, s2, "fraud check", t2, fraud);
+              t2 += fraud;
+              if (rng_.Chance(decline_rate)) {
+                Exception(s2, t2, inst2, "PaymentDeclinedError",
+                          "card declined: insufficient funds", "charge (/app/charge.js:41:11)");
+                return RpcResult{t2 + Ms(0.1, 0.4), kFailedPrecondition, "payment declined"};
+              }
+              DbResult d = Db(inst2, s2, t2, "INSERT", "payments",
+                              "INSERT INTO payments (order_id, amount_cents, card_last4, status) "
+                              "VALUES (?, ?, ?, ?)",
+                              1.5, 7);
+              if (d.error) return RpcResult{d.end, kInternal, "database error"};
+              return RpcResult{d.end + Ms(0.1, 0.5)};
+            });
     if (charge.code) return charge;
     DbResult insert = Db(inst, s, charge.end, "INSERT", "orders",
                          "INSERT INTO orders (id, user_id, total_cents, created_at) VALUES "
@@ -528,14 +536,12 @@ ShopTraceGenerator::~ShopTraceGenerator() = default;
 
 ShopBatch ShopTraceGenerator::Generate(int traces, int64_t now_ns, int64_t window_ns) {
   ShopBatch batch;
-  std::vector<std::unique_ptr<ExportTraceServiceRequest>> by_instance(
-      topology_.instances().size());
+  std::vector<std::unique_ptr<ExportTraceServiceRequest>> by_instance(topology_.instances().size());
   for (int i = 0; i < traces; ++i) {
     Trace trace(topology_, rng_, by_instance);
     batch.trace_instances.push_back(trace.Run());
-    int64_t offset = window_ns > 0 ? static_cast<int64_t>(rng_.Below(
-                                         static_cast<uint64_t>(window_ns)))
-                                   : 0;
+    int64_t offset =
+        window_ns > 0 ? static_cast<int64_t>(rng_.Below(static_cast<uint64_t>(window_ns))) : 0;
     trace.Shift(now_ns - offset);
   }
   for (size_t i = 0; i < by_instance.size(); ++i) {

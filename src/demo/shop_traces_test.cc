@@ -1,11 +1,11 @@
 #include "demo/shop_traces.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace periscope::demo {
 namespace {
@@ -152,10 +152,11 @@ TEST(ShopTraceGeneratorTest, ProducesWellFormedLinkedTraces) {
   EXPECT_GT(kinds["SPAN_KIND_CLIENT"], 0);
   double root_error_rate = static_cast<double>(root_errors) / roots;
   double error_trace_rate = static_cast<double>(error_traces.size()) / roots;
-  std::printf("2000 traces: %zu spans in %zu requests, %d error spans, %.1f%% traces with an "
-              "error, %.1f%% 5xx roots, %d slow db calls\n",
-              p.by_id.size(), p.requests.size(), errors, 100 * error_trace_rate,
-              100 * root_error_rate, slow_db);
+  std::printf(
+      "2000 traces: %zu spans in %zu requests, %d error spans, %.1f%% traces with an "
+      "error, %.1f%% 5xx roots, %d slow db calls\n",
+      p.by_id.size(), p.requests.size(), errors, 100 * error_trace_rate, 100 * root_error_rate,
+      slow_db);
   EXPECT_GT(error_trace_rate, 0.015);
   EXPECT_LT(error_trace_rate, 0.06);
   EXPECT_GT(errors, 0);
@@ -208,7 +209,8 @@ TEST(ShopTraceGeneratorTest, IsDeterministicForASeed) {
             bc = c.Generate(50, kNow, kSecond);
   ASSERT_EQ(ba.requests.size(), bb.requests.size());
   for (size_t i = 0; i < ba.requests.size(); ++i) {
-    EXPECT_EQ(ba.requests[i].request.SerializeAsString(), bb.requests[i].request.SerializeAsString());
+    EXPECT_EQ(ba.requests[i].request.SerializeAsString(),
+              bb.requests[i].request.SerializeAsString());
   }
   EXPECT_NE(ba.requests[0].request.SerializeAsString(), bc.requests[0].request.SerializeAsString());
 }

@@ -1,12 +1,12 @@
 #include "loadgen/grpc_sender.h"
 
-#include <algorithm>
-#include <limits>
-#include <memory>
-
 #include <grpc/support/time.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
 
 #include "base/time.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"

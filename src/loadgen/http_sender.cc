@@ -1,16 +1,16 @@
 #include "loadgen/http_sender.h"
 
-#include <algorithm>
-#include <chrono>
-#include <exception>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast.hpp>
-#include <fmt/format.h>
+#include <chrono>
+#include <exception>
 
 #include "base/time.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"

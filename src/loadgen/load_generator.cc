@@ -1,8 +1,8 @@
 #include "loadgen/load_generator.h"
 
-#include <vector>
-
 #include <fmt/format.h>
+
+#include <vector>
 
 #include "base/time.h"
 #include "loadgen/grpc_sender.h"
@@ -21,12 +21,10 @@ Status Validate(const LoadOptions& o) {
     return Status::InvalidArgument("target '{}' is not host:port", o.target);
   }
   if (o.spans_per_request < 1 || o.spans_per_request > 100'000) {
-    return Status::InvalidArgument("spans_per_request {} not in [1, 100000]",
-                                   o.spans_per_request);
+    return Status::InvalidArgument("spans_per_request {} not in [1, 100000]", o.spans_per_request);
   }
   if (o.attributes_per_span < 0 || o.attributes_per_span > 128) {
-    return Status::InvalidArgument("attributes_per_span {} not in [0, 128]",
-                                   o.attributes_per_span);
+    return Status::InvalidArgument("attributes_per_span {} not in [0, 128]", o.attributes_per_span);
   }
   if (o.connections < 1 || o.connections > 1024) {
     return Status::InvalidArgument("connections {} not in [1, 1024]", o.connections);
@@ -67,8 +65,8 @@ Result<LoadReport> RunLoad(const LoadOptions& options) {
   }
 
   LoadRun run(options, MonotonicNanos());
-  Status status = http ? RunHttpLoad(options.target, slots, run)
-                       : RunGrpcLoad(options.target, slots, run);
+  Status status =
+      http ? RunHttpLoad(options.target, slots, run) : RunGrpcLoad(options.target, slots, run);
   LoadReport report = run.Finish(MonotonicNanos());
   RETURN_IF_ERROR(status);
   if (report.requests_ok == 0 && report.requests_failed > 0) {

@@ -11,12 +11,12 @@ namespace periscope::loadgen {
 struct LoadOptions {
   std::string protocol = "grpc";  // "grpc" or "http"
   std::string target = "127.0.0.1:4317";
-  double spans_per_second = 0;    // 0 = as fast as possible
+  double spans_per_second = 0;  // 0 = as fast as possible
   int spans_per_request = 1000;
-  int attributes_per_span = 3;    // extra attributes beyond the standard workload's (~175 B/span)
-  int connections = 4;            // concurrent in-flight requests
-  double duration_seconds = 10;   // with total_spans set, a cap (<= 0: none)
-  uint64_t total_spans = 0;       // stop after this many acknowledged spans (0 = use duration)
+  int attributes_per_span = 3;   // extra attributes beyond the standard workload's (~175 B/span)
+  int connections = 4;           // concurrent in-flight requests
+  double duration_seconds = 10;  // with total_spans set, a cap (<= 0: none)
+  uint64_t total_spans = 0;      // stop after this many acknowledged spans (0 = use duration)
   uint64_t seed = 1;
 };
 

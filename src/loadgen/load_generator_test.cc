@@ -1,12 +1,11 @@
 #include "loadgen/load_generator.h"
 
+#include <gtest/gtest.h>
 #include <time.h>
 
 #include <cstdio>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "loadgen/otlp_sink_testing.h"
 
@@ -109,10 +108,11 @@ TEST_P(LoadGeneratorProtocolTest, InProcessSendRate) {
   double cpu = static_cast<double>(cpu1.tv_sec - cpu0.tv_sec) +
                static_cast<double>(cpu1.tv_nsec - cpu0.tv_nsec) / 1e9;
   // For http every sending step runs on this thread; gRPC also works on its own threads.
-  std::printf("in-process %s send rate (1000 spans/request, 4 connections): %s; calling thread "
-              "CPU %.2f s = %.0f spans per CPU-second\n",
-              GetParam().c_str(), report->ToString().c_str(), cpu,
-              static_cast<double>(report->spans_acked) / cpu);
+  std::printf(
+      "in-process %s send rate (1000 spans/request, 4 connections): %s; calling thread "
+      "CPU %.2f s = %.0f spans per CPU-second\n",
+      GetParam().c_str(), report->ToString().c_str(), cpu,
+      static_cast<double>(report->spans_acked) / cpu);
   EXPECT_GT(report->spans_acked, 0u);
 }
 

@@ -1,19 +1,19 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast.hpp>
-#include <grpcpp/grpcpp.h>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
@@ -77,8 +77,7 @@ class OtlpTestSink {
       : public ::opentelemetry::proto::collector::trace::v1::TraceService::Service {
    public:
     explicit GrpcService(OtlpTestSink* sink) : sink_(sink) {}
-    grpc::Status Export(grpc::ServerContext*, const Request* request,
-                        Response* response) override {
+    grpc::Status Export(grpc::ServerContext*, const Request* request, Response* response) override {
       uint64_t spans = sink_->Accept(*request, response);
       sink_->grpc_requests_++;
       sink_->grpc_spans_ += spans;

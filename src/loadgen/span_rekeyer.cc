@@ -101,8 +101,7 @@ bool WalkSpan(const char* base, size_t begin, size_t end, SpanFieldOffsets* out)
 
 // Walks a message whose field `child_field` holds children handled by `walk_child`.
 template <typename Fn>
-bool WalkRepeated(const char* base, size_t begin, size_t end, uint32_t child_field,
-                  Fn walk_child) {
+bool WalkRepeated(const char* base, size_t begin, size_t end, uint32_t child_field, Fn walk_child) {
   WireCursor c(base, begin, end);
   while (!c.done()) {
     uint32_t field, wire;

@@ -1,9 +1,9 @@
 #include "loadgen/span_rekeyer.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "base/time.h"
 #include "loadgen/send_slot.h"
@@ -90,8 +90,7 @@ TEST(SendSlotTest, EachPrepareGivesDistinctIds) {
     for (int i = 0; i < spans.size(); i += 4) {
       EXPECT_TRUE(trace_ids.insert(spans[i].trace_id()).second);
     }
-    EXPECT_LE(spans[0].end_time_unix_nano(),
-              static_cast<uint64_t>(kNow + round * kNanosPerSecond));
+    EXPECT_LE(spans[0].end_time_unix_nano(), static_cast<uint64_t>(kNow + round * kNanosPerSecond));
     EXPECT_GT(spans[0].end_time_unix_nano(),
               static_cast<uint64_t>(kNow + (round - 1) * kNanosPerSecond));
   }

@@ -1,9 +1,9 @@
 #include "loadgen/standard_workload.h"
 
+#include <google/protobuf/arena.h>
+
 #include <array>
 #include <string_view>
-
-#include <google/protobuf/arena.h>
 
 #include "loadgen/split_mix.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -17,11 +17,9 @@ using ::opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 
 constexpr std::array<std::string_view, 5> kServices = {"api-gateway", "catalog", "orders",
                                                        "accounts", "search"};
-constexpr std::array<std::string_view, 5> kVersions = {"2.4.1", "1.9.0", "3.0.2", "1.1.7",
-                                                       "0.8.3"};
+constexpr std::array<std::string_view, 5> kVersions = {"2.4.1", "1.9.0", "3.0.2", "1.1.7", "0.8.3"};
 constexpr std::array<std::string_view, 2> kPeers = {"inventory", "pricing"};
-constexpr std::array<std::string_view, 2> kRpcNames = {"inventory.Stock/Get",
-                                                       "pricing.Quote/Get"};
+constexpr std::array<std::string_view, 2> kRpcNames = {"inventory.Stock/Get", "pricing.Quote/Get"};
 
 void AddString(google::protobuf::RepeatedPtrField<otlp_common::KeyValue>* attrs,
                std::string_view key, std::string_view value) {
@@ -30,8 +28,8 @@ void AddString(google::protobuf::RepeatedPtrField<otlp_common::KeyValue>* attrs,
   kv->mutable_value()->set_string_value(std::string(value));
 }
 
-void AddInt(google::protobuf::RepeatedPtrField<otlp_common::KeyValue>* attrs,
-            std::string_view key, int64_t value) {
+void AddInt(google::protobuf::RepeatedPtrField<otlp_common::KeyValue>* attrs, std::string_view key,
+            int64_t value) {
   auto* kv = attrs->Add();
   kv->set_key(std::string(key));
   kv->mutable_value()->set_int_value(value);
@@ -50,8 +48,8 @@ void AddExtraAttributes(otlp_trace::Span* span, SplitMix& rng, int extra) {
   static constexpr std::array<std::string_view, 8> kKeys = {"a0", "a1", "a2", "a3",
                                                             "a4", "a5", "a6", "a7"};
   for (int i = 0; i < extra; ++i) {
-    std::string key = i < static_cast<int>(kKeys.size()) ? std::string(kKeys[i])
-                                                         : "a" + std::to_string(i);
+    std::string key =
+        i < static_cast<int>(kKeys.size()) ? std::string(kKeys[i]) : "a" + std::to_string(i);
     AddInt(span->mutable_attributes(), key, static_cast<int64_t>(rng.Below(100)));
   }
 }
@@ -123,7 +121,8 @@ std::string BuildStandardTraceRequest(uint64_t seed, int spans, int extra_attrib
         AddInt(child_attrs, "rpc.grpc.status_code", failed && c == 2 ? 13 : 0);
       }
       AddExtraAttributes(child, rng, extra_attributes);
-      if (failed && c == 2) child->mutable_status()->set_code(otlp_trace::Status::STATUS_CODE_ERROR);
+      if (failed && c == 2)
+        child->mutable_status()->set_code(otlp_trace::Status::STATUS_CODE_ERROR);
     }
   }
   return request->SerializeAsString();

@@ -1,10 +1,10 @@
 #include "loadgen/standard_workload.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "base/time.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -17,18 +17,18 @@ using ::opentelemetry::proto::trace::v1::Span;
 
 constexpr int64_t kNow = 1'795'000'000'000'000'000;
 
-std::string StringAttr(const google::protobuf::RepeatedPtrField<
-                           ::opentelemetry::proto::common::v1::KeyValue>& attrs,
-                       const std::string& key) {
+std::string StringAttr(
+    const google::protobuf::RepeatedPtrField< ::opentelemetry::proto::common::v1::KeyValue>& attrs,
+    const std::string& key) {
   for (const auto& kv : attrs) {
     if (kv.key() == key) return kv.value().string_value();
   }
   return "";
 }
 
-int64_t IntAttr(const google::protobuf::RepeatedPtrField<
-                    ::opentelemetry::proto::common::v1::KeyValue>& attrs,
-                const std::string& key) {
+int64_t IntAttr(
+    const google::protobuf::RepeatedPtrField< ::opentelemetry::proto::common::v1::KeyValue>& attrs,
+    const std::string& key) {
   for (const auto& kv : attrs) {
     if (kv.key() == key) return kv.value().int_value();
   }
@@ -41,8 +41,8 @@ TEST(StandardWorkloadTest, HasTheBenchmarkShape) {
   ASSERT_TRUE(request.ParseFromString(bytes));
   ASSERT_EQ(request.resource_spans_size(), 1);
   const auto& rs = request.resource_spans(0);
-  for (const char* key : {"service.name", "service.version", "deployment.environment.name",
-                          "host.name"}) {
+  for (const char* key :
+       {"service.name", "service.version", "deployment.environment.name", "host.name"}) {
     EXPECT_FALSE(StringAttr(rs.resource().attributes(), key).empty()) << key;
   }
   ASSERT_EQ(rs.scope_spans_size(), 1);
@@ -84,9 +84,9 @@ TEST(StandardWorkloadTest, HasTheBenchmarkShape) {
   std::printf("standard workload: %zu bytes for 1000 spans = %.1f bytes/span (4 extra attrs)\n",
               bytes.size(), per_span);
   for (int extra : {0, 8}) {
-    std::printf("  with %d extra attributes: %.1f bytes/span\n", extra,
-                static_cast<double>(BuildStandardTraceRequest(7, 1000, extra, kNow).size()) /
-                    1000.0);
+    std::printf(
+        "  with %d extra attributes: %.1f bytes/span\n", extra,
+        static_cast<double>(BuildStandardTraceRequest(7, 1000, extra, kNow).size()) / 1000.0);
   }
   EXPECT_GT(per_span, 160);
   EXPECT_LT(per_span, 200);

@@ -37,16 +37,21 @@ std::string Base64Encode(std::string_view raw) {
 
 std::string AnyValue::ToString() const {
   switch (type) {
-    case ValueType::kEmpty: return "";
+    case ValueType::kEmpty:
+      return "";
     case ValueType::kString:
     case ValueType::kArray:
-    case ValueType::kKvList: return str;
-    case ValueType::kBool: return int_value ? "true" : "false";
-    case ValueType::kInt: return fmt::format("{}", int_value);
+    case ValueType::kKvList:
+      return str;
+    case ValueType::kBool:
+      return int_value ? "true" : "false";
+    case ValueType::kInt:
+      return fmt::format("{}", int_value);
     case ValueType::kDouble:
       if (std::isfinite(double_value)) return fmt::format("{}", double_value);
       return std::isnan(double_value) ? "NaN" : (double_value > 0 ? "Infinity" : "-Infinity");
-    case ValueType::kBytes: return Base64Encode(str);
+    case ValueType::kBytes:
+      return Base64Encode(str);
   }
   return "";
 }
@@ -54,12 +59,16 @@ std::string AnyValue::ToString() const {
 bool AnyValue::operator==(const AnyValue& o) const {
   if (type != o.type) return false;
   switch (type) {
-    case ValueType::kEmpty: return true;
+    case ValueType::kEmpty:
+      return true;
     case ValueType::kBool:
-    case ValueType::kInt: return int_value == o.int_value;
+    case ValueType::kInt:
+      return int_value == o.int_value;
     case ValueType::kDouble:
-      return double_value == o.double_value || (std::isnan(double_value) && std::isnan(o.double_value));
-    default: return str == o.str;
+      return double_value == o.double_value ||
+             (std::isnan(double_value) && std::isnan(o.double_value));
+    default:
+      return str == o.str;
   }
 }
 

@@ -31,9 +31,7 @@ struct BinaryId {
     }
     return out;
   }
-  std::string_view View() const {
-    return {reinterpret_cast<const char*>(bytes.data()), N};
-  }
+  std::string_view View() const { return {reinterpret_cast<const char*>(bytes.data()), N}; }
   // Exactly 2*N hex digits, either case.
   static std::optional<BinaryId> FromHex(std::string_view s) {
     if (s.size() != 2 * N) return std::nullopt;

@@ -169,10 +169,10 @@ size_t LogBatch::ApproximateBytes() const {
 
 bool LogBatch::IsConsistent() const {
   const size_t n = size();
-  for (size_t c : {resource_index.size(), scope_index.size(), observed_time_ns.size(),
-                   severity_number.size(), severity_text.size(), body.size(), trace_id.size(),
-                   span_id.size(), flags.size(), event_name.size(), attributes.size(),
-                   dropped_attributes_count.size()}) {
+  for (size_t c :
+       {resource_index.size(), scope_index.size(), observed_time_ns.size(), severity_number.size(),
+        severity_text.size(), body.size(), trace_id.size(), span_id.size(), flags.size(),
+        event_name.size(), attributes.size(), dropped_attributes_count.size()}) {
     if (c != n) return false;
   }
   return std::all_of(resource_index.begin(), resource_index.end(),

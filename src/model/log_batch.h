@@ -36,7 +36,7 @@ struct LogBatch {
   std::vector<int64_t> observed_time_ns;  // 0 when unset
   std::vector<int32_t> severity_number;
   std::vector<std::string> severity_text;
-  std::vector<AnyValue> body;  // strings as they are; maps and arrays as JSON text
+  std::vector<AnyValue> body;     // strings as they are; maps and arrays as JSON text
   std::vector<TraceId> trace_id;  // zero when absent
   std::vector<SpanId> span_id;    // zero when absent
   std::vector<uint32_t> flags;

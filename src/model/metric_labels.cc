@@ -10,12 +10,18 @@ namespace periscope {
 
 std::string_view MetricKindName(MetricKind kind) {
   switch (kind) {
-    case MetricKind::kGauge: return "gauge";
-    case MetricKind::kCounter: return "counter";
-    case MetricKind::kSum: return "sum";
-    case MetricKind::kDeltaCounter: return "delta_counter";
-    case MetricKind::kDeltaSum: return "delta_sum";
-    case MetricKind::kUnknown: break;
+    case MetricKind::kGauge:
+      return "gauge";
+    case MetricKind::kCounter:
+      return "counter";
+    case MetricKind::kSum:
+      return "sum";
+    case MetricKind::kDeltaCounter:
+      return "delta_counter";
+    case MetricKind::kDeltaSum:
+      return "delta_sum";
+    case MetricKind::kUnknown:
+      break;
   }
   return "unknown";
 }

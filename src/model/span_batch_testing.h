@@ -29,7 +29,8 @@ inline SpanBatch MakeTestSpans(int traces, int spans_per_trace, uint64_t seed = 
     TraceId tid;
     for (auto& x : tid.bytes) x = static_cast<uint8_t>(rng());
     uint32_t svc = static_cast<uint32_t>(rng() % 4);
-    int64_t start = base_ns + static_cast<int64_t>(t) * 1'000'000 + static_cast<int64_t>(rng() % 1000);
+    int64_t start =
+        base_ns + static_cast<int64_t>(t) * 1'000'000 + static_cast<int64_t>(rng() % 1000);
     SpanId root;
     for (int k = 0; k < spans_per_trace; ++k) {
       size_t i = b.AddRow(k == 0 ? svc : static_cast<uint32_t>((svc + k) % 4), 0);
@@ -39,12 +40,13 @@ inline SpanBatch MakeTestSpans(int traces, int spans_per_trace, uint64_t seed = 
         root = b.span_id[i];
         b.kind[i] = SpanKind::kServer;
         b.name[i] = "GET /api/item/{id}";
-        b.attributes[i] = {{"http.request.method", AnyValue::String("GET")},
-                           {"http.route", AnyValue::String("/api/item/{id}")},
-                           {"http.response.status_code", AnyValue::Int(rng() % 50 == 0 ? 500 : 200)},
-                           {"user.id", AnyValue::String("user-" + std::to_string(rng() % 100000))}};
-        b.events[i].push_back(SpanEvent{start + 10, "request.received",
-                                        {{"size", AnyValue::Int(123)}}, 0});
+        b.attributes[i] = {
+            {"http.request.method", AnyValue::String("GET")},
+            {"http.route", AnyValue::String("/api/item/{id}")},
+            {"http.response.status_code", AnyValue::Int(rng() % 50 == 0 ? 500 : 200)},
+            {"user.id", AnyValue::String("user-" + std::to_string(rng() % 100000))}};
+        b.events[i].push_back(
+            SpanEvent{start + 10, "request.received", {{"size", AnyValue::Int(123)}}, 0});
       } else {
         b.parent_span_id[i] = root;
         b.kind[i] = SpanKind::kClient;
@@ -54,7 +56,8 @@ inline SpanBatch MakeTestSpans(int traces, int spans_per_trace, uint64_t seed = 
                            {"ratio", AnyValue::Double(0.25 * k)},
                            {"rows", AnyValue::Int(static_cast<int64_t>(rng() % 100))}};
         if (k == 2) {
-          b.links[i].push_back(SpanLink{tid, root, "", {{"link.kind", AnyValue::String("follows")}}, 0, 1});
+          b.links[i].push_back(
+              SpanLink{tid, root, "", {{"link.kind", AnyValue::String("follows")}}, 0, 1});
         }
       }
       b.start_ns[i] = start + k * 1000;

@@ -10,7 +10,8 @@ bool AttributeMatches(const SpanBatch& batch, size_t row, const AttributeFilter&
   if (f.key == "env") return tags.env == f.value;
   if (f.key == "version") return tags.version == f.value;
   if (f.key == "host") return tags.host == f.value;
-  if (const AnyValue* v = FindAttribute(batch.attributes[row], f.key)) return v->ToString() == f.value;
+  if (const AnyValue* v = FindAttribute(batch.attributes[row], f.key))
+    return v->ToString() == f.value;
   if (const AnyValue* v = FindAttribute(batch.resource(row).attributes, f.key)) {
     return v->ToString() == f.value;
   }

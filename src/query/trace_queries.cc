@@ -28,9 +28,8 @@ Result<SpanBatch> TraceQueries::FetchTrace(const std::string& tenant, const Trac
   }));
   std::vector<uint32_t> order(found.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return found.start_ns[a] < found.start_ns[b];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return found.start_ns[a] < found.start_ns[b]; });
   found.Permute(order);
   return found;
 }

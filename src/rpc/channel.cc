@@ -2,18 +2,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <unordered_map>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <unordered_map>
 
 #include "periscope/trace/propagation.h"
 #include "rpc/frame.h"
@@ -123,15 +122,15 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
         Close("malformed frame from server");
         break;
       }
-      Result<ResponseFrame> response = Decode<ResponseFrame>(parsed->encoded,
-                                                             options_.decode_limits);
+      Result<ResponseFrame> response =
+          Decode<ResponseFrame>(parsed->encoded, options_.decode_limits);
       if (!response.ok()) {
         Close("undecodable response: " + response.status().message());
         break;
       }
       if (response->id == 0) {
-        Close("server error: " + Status(StatusCodeFromInt(response->code), response->message)
-                                     .ToString());
+        Close("server error: " +
+              Status(StatusCodeFromInt(response->code), response->message).ToString());
         break;
       }
       auto it = pending_.find(response->id);
@@ -172,16 +171,17 @@ awaitable<Result<Channel>> Channel::ConnectTcp(asio::any_io_executor executor, s
   asio::steady_timer timer(executor);
   timer.expires_after(options.connect_timeout);
   boost::system::error_code timer_ec;
-  auto which = co_await (asio::async_connect(tcp, endpoints,
-                                             asio::redirect_error(use_awaitable, ec)) ||
-                         timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+  auto which =
+      co_await (asio::async_connect(tcp, endpoints, asio::redirect_error(use_awaitable, ec)) ||
+                timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   if (which.index() == 1) co_return UnavailableError("connect " + host + ": timed out");
-  if (ec) co_return UnavailableError("connect " + host + ":" + std::to_string(port) + ": " +
-                                     ec.message());
+  if (ec)
+    co_return UnavailableError("connect " + host + ":" + std::to_string(port) + ": " +
+                               ec.message());
   tcp.set_option(asio::ip::tcp::no_delay(true), ec);
   internal::Socket socket(std::move(tcp));
-  auto impl = std::make_shared<internal::ChannelImpl>(std::move(socket), std::move(options),
-                                                      host, port);
+  auto impl =
+      std::make_shared<internal::ChannelImpl>(std::move(socket), std::move(options), host, port);
   impl->Start();
   co_return Channel(std::move(impl));
 }
@@ -194,8 +194,8 @@ awaitable<Result<Channel>> Channel::ConnectUnix(asio::any_io_executor executor, 
                                      asio::redirect_error(use_awaitable, ec));
   if (ec) co_return UnavailableError("connect " + path + ": " + ec.message());
   internal::Socket socket(std::move(unix_socket));
-  auto impl = std::make_shared<internal::ChannelImpl>(std::move(socket), std::move(options),
-                                                      path, 0);
+  auto impl =
+      std::make_shared<internal::ChannelImpl>(std::move(socket), std::move(options), path, 0);
   impl->Start();
   co_return Channel(std::move(impl));
 }

@@ -1,11 +1,10 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-
-#include <unistd.h>
 
 #include "periscope/rpc.h"
 #include "periscope/trace.h"
@@ -139,8 +138,8 @@ TEST_F(EchoServerTest, DeadlineExceededCancelsTheHandler) {
 
 TEST_F(EchoServerTest, ExpiredDeadlineFailsBeforeTheHandlerRuns) {
   Client<Echo> client(Connect());
-  Result<EchoReply> reply = CallOnce<Echo::Sleep>(
-      client, {"late", 10}, {.deadline = trace::Clock::now() - 1s});
+  Result<EchoReply> reply =
+      CallOnce<Echo::Sleep>(client, {"late", 10}, {.deadline = trace::Clock::now() - 1s});
   EXPECT_EQ(reply.status().code(), StatusCode::kDeadlineExceeded);
   EXPECT_EQ(impl_.completed.load() + impl_.cancelled.load(), 0);
 }
@@ -189,8 +188,7 @@ TEST_F(EchoServerTest, ClientSpanIsChildOfTheCallersSpan) {
   Client<Echo> client(Connect());
   auto parent = provider_.GetTracer("app").StartSpan("checkout");
   ASSERT_TRUE(
-      CallOnce<Echo::Say>(client, {"x"}, {.trace_parent = trace::Context().WithSpan(parent)})
-          .ok());
+      CallOnce<Echo::Say>(client, {"x"}, {.trace_parent = trace::Context().WithSpan(parent)}).ok());
   parent->End();
   std::vector<trace::SpanData> spans = Spans();
   ASSERT_EQ(spans.size(), 3u);
@@ -312,7 +310,8 @@ TEST_F(EchoServerTest, MalformedFramesCloseTheConnectionWithAnError) {
       {"oversized", Raw(0xffffffff, "x"), StatusCode::kResourceExhausted, "exceeds the limit"},
       {"unknown kind", Raw(2, "\x09x"), StatusCode::kInvalidArgument, "unknown frame kind"},
       {"response from client", Raw(2, "\x02x"), StatusCode::kInvalidArgument, "only send"},
-      {"garbage header", Raw(4, std::string("\x01\x7f\x00\x01", 4)), StatusCode::kInvalidArgument, "undecodable"},
+      {"garbage header", Raw(4, std::string("\x01\x7f\x00\x01", 4)), StatusCode::kInvalidArgument,
+       "undecodable"},
   };
   for (const auto& c : cases) {
     RawPeer peer(port_);
@@ -321,8 +320,8 @@ TEST_F(EchoServerTest, MalformedFramesCloseTheConnectionWithAnError) {
     ASSERT_TRUE(error) << c.name;
     EXPECT_EQ(error->id, 0u) << c.name;
     EXPECT_EQ(error->code, static_cast<int32_t>(c.code)) << c.name;
-    EXPECT_NE(error->message.find(c.message), std::string::npos) << c.name << ": "
-                                                                 << error->message;
+    EXPECT_NE(error->message.find(c.message), std::string::npos)
+        << c.name << ": " << error->message;
     EXPECT_FALSE(peer.Read()) << c.name << ": connection should be closed";
   }
   EXPECT_EQ(server_->stats().connections_closed_malformed, cases.size());
@@ -334,10 +333,10 @@ TEST_F(EchoServerTest, MalformedFramesCloseTheConnectionWithAnError) {
 TEST_F(EchoServerTest, BadCallsFailOnlyThatCall) {
   RawPeer peer(port_);
   internal::RequestFrame unknown{.id = 7, .service = "Echo", .method = "Nope"};
-  internal::RequestFrame bad_args{.id = 8, .service = "Echo", .method = "Say",
-                                  .payload = "\x03\xff\xff"};
-  internal::RequestFrame good{.id = 9, .service = "Echo", .method = "Say",
-                              .payload = Encode(EchoRequest{"ok"})};
+  internal::RequestFrame bad_args{
+      .id = 8, .service = "Echo", .method = "Say", .payload = "\x03\xff\xff"};
+  internal::RequestFrame good{
+      .id = 9, .service = "Echo", .method = "Say", .payload = Encode(EchoRequest{"ok"})};
   peer.Write(internal::EncodeFrame(unknown));
   peer.Write(internal::EncodeFrame(bad_args));
   peer.Write(internal::EncodeFrame(good));

@@ -192,7 +192,9 @@ TEST(SerializeDecodeTest, RejectsMalformedInputs) {
       {"empty", ""},
       {"truncated varint", "\x80"},
       {"eleven-byte varint", std::string(10, '\xff') + "\x01"},
-      {"length beyond input", "\x05" "ab"},
+      {"length beyond input",
+       "\x05"
+       "ab"},
       {"huge length", "\xff\xff\xff\xff\x0f"},
       {"trailing bytes", std::string("\x00\x00", 2)},
       {"unknown wire type", "\x02\x03\x00"},

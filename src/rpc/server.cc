@@ -5,12 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
-#include <mutex>
-#include <unordered_map>
-#include <utility>
-#include <vector>
-
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -22,6 +16,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "periscope/trace/propagation.h"
 #include "rpc/frame.h"
@@ -149,8 +148,8 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
       }
       Result<RequestFrame> request = Decode<RequestFrame>(parsed->encoded, options.decode_limits);
       if (!request.ok()) {
-        ConnectionError(self, InvalidArgumentError("undecodable request frame: " +
-                                                   request.status().message()));
+        ConnectionError(
+            self, InvalidArgumentError("undecodable request frame: " + request.status().message()));
         break;
       }
       if (request->id == 0) {
@@ -179,7 +178,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     (void)self;  // keeps the connection alive while watching
     auto idle = server_->options_.idle_timeout;
     auto tick = std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::milliseconds(5),
-                                                       std::chrono::milliseconds(1000));
+                                                      std::chrono::milliseconds(1000));
     while (open_) {
       idle_timer_.expires_after(tick);
       boost::system::error_code ec;
@@ -260,15 +259,13 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     uint64_t id = request.id;
     calls_.emplace(id, state);
     ++in_flight_;
-    asio::co_spawn(socket_.get_executor(),
-                   RunHandler(*handler, std::move(request.payload), ctx, state),
-                   asio::bind_cancellation_slot(state->signal.slot(),
-                                                [self, id](std::exception_ptr) {
-                                                  --self->in_flight_;
-                                                  self->calls_.erase(id);
-                                                  self->last_activity_ =
-                                                      std::chrono::steady_clock::now();
-                                                }));
+    asio::co_spawn(
+        socket_.get_executor(), RunHandler(*handler, std::move(request.payload), ctx, state),
+        asio::bind_cancellation_slot(state->signal.slot(), [self, id](std::exception_ptr) {
+          --self->in_flight_;
+          self->calls_.erase(id);
+          self->last_activity_ = std::chrono::steady_clock::now();
+        }));
     if (!state->done) {
       if (ctx->deadline) {
         state->timer.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -322,9 +319,9 @@ namespace {
 awaitable<void> AcceptLoop(std::shared_ptr<ServerImpl> server, std::shared_ptr<Acceptor> acceptor) {
   for (;;) {
     boost::system::error_code ec;
-    Socket socket = co_await acceptor->async_accept(
-        asio::any_io_executor(asio::make_strand(server->executor_)),
-        asio::redirect_error(use_awaitable, ec));
+    Socket socket =
+        co_await acceptor->async_accept(asio::any_io_executor(asio::make_strand(server->executor_)),
+                                        asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       continue;  // e.g. EMFILE; keep serving the connections we have
@@ -355,8 +352,7 @@ Server::Server(asio::any_io_executor executor, ServerOptions options)
 
 Server::~Server() { Shutdown(); }
 
-Status Server::AddHandler(std::string_view service, std::string_view method,
-                          RawHandler handler) {
+Status Server::AddHandler(std::string_view service, std::string_view method, RawHandler handler) {
   std::string key = std::string(service) + "/" + std::string(method);
   if (!impl_->handlers_.emplace(key, std::move(handler)).second) {
     return Status(StatusCode::kAlreadyExists, key + " is already registered");
@@ -375,8 +371,7 @@ Result<uint16_t> Server::ListenTcp(const std::string& host, uint16_t port) {
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return UnavailableError("listen on " + host + ":" + std::to_string(port) + ": " +
-                            ec.message());
+    return UnavailableError("listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   }
   auto local = acceptor->local_endpoint(ec);
   asio::ip::tcp::endpoint tcp;
@@ -429,10 +424,9 @@ void Server::Shutdown() {
 }
 
 ServerStats Server::stats() const {
-  return ServerStats{impl_->connections_accepted_.load(),
-                     impl_->connections_closed_malformed_.load(),
-                     impl_->connections_closed_idle_.load(), impl_->calls_.load(),
-                     impl_->calls_failed_.load()};
+  return ServerStats{
+      impl_->connections_accepted_.load(), impl_->connections_closed_malformed_.load(),
+      impl_->connections_closed_idle_.load(), impl_->calls_.load(), impl_->calls_failed_.load()};
 }
 
 }  // namespace periscope::rpc

@@ -9,8 +9,7 @@ constexpr const char* kRpcSystem = "periscope";
 
 std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
                                              const trace::Context& parent,
-                                             const std::string& service,
-                                             const std::string& method,
+                                             const std::string& service, const std::string& method,
                                              const std::string& address, uint16_t port) {
   trace::StartSpanOptions options;
   options.kind = trace::SpanKind::kClient;

@@ -16,13 +16,11 @@ namespace periscope::rpc::internal {
 // A CLIENT span named "service/method" with the RPC semantic-convention attributes.
 std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
                                              const trace::Context& parent,
-                                             const std::string& service,
-                                             const std::string& method,
+                                             const std::string& service, const std::string& method,
                                              const std::string& address, uint16_t port);
 // A SERVER span, child of the remote parent.
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
-                                             const trace::Context& remote,
-                                             const CallContext& call);
+                                             const trace::Context& remote, const CallContext& call);
 // Injects the context into metadata (traceparent, tracestate, baggage) when it has any.
 void InjectContext(const trace::Context& context, Metadata& metadata);
 // The remote context found in the metadata.

@@ -45,9 +45,9 @@ SpanData MakeSpan(int i) {
 
 TEST(BatchSpanProcessorTest, FullQueueDropsWithoutBlocking) {
   auto exporter = std::make_shared<GatedExporter>();
-  BatchSpanProcessor processor(
-      exporter, {.max_queue_size = 8, .max_export_batch_size = 4,
-                 .schedule_delay = std::chrono::milliseconds(1)});
+  BatchSpanProcessor processor(exporter, {.max_queue_size = 8,
+                                          .max_export_batch_size = 4,
+                                          .schedule_delay = std::chrono::milliseconds(1)});
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 1000; ++i) processor.OnEnd(MakeSpan(i));
   auto elapsed = std::chrono::steady_clock::now() - start;
@@ -67,7 +67,8 @@ TEST(BatchSpanProcessorTest, FullQueueDropsWithoutBlocking) {
 
 TEST(BatchSpanProcessorTest, ShutdownFlushesEverything) {
   auto exporter = std::make_shared<InMemorySpanExporter>();
-  BatchSpanProcessor processor(exporter, {.max_queue_size = 10000, .max_export_batch_size = 64,
+  BatchSpanProcessor processor(exporter, {.max_queue_size = 10000,
+                                          .max_export_batch_size = 64,
                                           .schedule_delay = std::chrono::hours(1)});
   for (int i = 0; i < 5000; ++i) processor.OnEnd(MakeSpan(i));
   EXPECT_TRUE(processor.Shutdown(std::chrono::seconds(10)));

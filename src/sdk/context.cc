@@ -9,9 +9,7 @@ thread_local Context current_context;
 
 Context Context::Current() { return current_context; }
 
-SpanContext Context::span_context() const {
-  return span_ ? span_->context() : SpanContext();
-}
+SpanContext Context::span_context() const { return span_ ? span_->context() : SpanContext(); }
 
 Context Context::WithSpan(std::shared_ptr<Span> span) const {
   Context out = *this;

@@ -40,9 +40,9 @@ void AppendKey(const AttributeValue& v, std::string* out) {
   if (auto* d = std::get_if<double>(&s)) AppendString(std::to_string(*d), out);
   if (auto* str = std::get_if<std::string>(&s)) AppendString(*str, out);
   if (auto* bytes = std::get_if<Bytes>(&s)) {
-    AppendString(std::string_view(reinterpret_cast<const char*>(bytes->data.data()),
-                                  bytes->data.size()),
-                 out);
+    AppendString(
+        std::string_view(reinterpret_cast<const char*>(bytes->data.data()), bytes->data.size()),
+        out);
   }
   if (auto* arr = std::get_if<AttributeArray>(&s)) {
     out->push_back('[');
@@ -86,8 +86,8 @@ class Instrument {
     Cell& c = CellFor(attrs);
     HistogramPoint& h = c.h;
     if (h.bucket_counts.empty()) h.bucket_counts.assign(bounds_.size() + 1, 0);
-    size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) -
-                                        bounds_.begin());
+    size_t bucket =
+        static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
     h.bucket_counts[bucket]++;
     h.min = h.count == 0 ? v : std::min(h.min, v);
     h.max = h.count == 0 ? v : std::max(h.max, v);
@@ -222,8 +222,8 @@ Counter<double> Meter::CreateDoubleCounter(std::string_view name, std::string_vi
 
 Histogram Meter::CreateHistogram(std::string_view name, std::string_view description,
                                  std::string_view unit, std::vector<double> bounds) {
-  auto inst = GetOrCreate(name, description, unit, internal::Instrument::kHistogram,
-                          std::move(bounds));
+  auto inst =
+      GetOrCreate(name, description, unit, internal::Instrument::kHistogram, std::move(bounds));
   if (inst->kind() != internal::Instrument::kHistogram) inst = nullptr;
   return Histogram(std::move(inst));
 }

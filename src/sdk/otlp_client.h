@@ -22,7 +22,8 @@ class OtlpClient {
   OtlpExporterStats stats() const;
 
   // The delay before retry number `retry` (0-based), before any server-given delay.
-  static std::chrono::milliseconds Backoff(const RetryPolicy& policy, int retry, double unit_random);
+  static std::chrono::milliseconds Backoff(const RetryPolicy& policy, int retry,
+                                           double unit_random);
 
  private:
   const OtlpExporterOptions options_;

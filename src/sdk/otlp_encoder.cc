@@ -52,7 +52,8 @@ void Group(std::span<const Item> items, AddResource add_resource, AddScope add_s
     if (rit == resources.end()) rit = resources.emplace(r, add_resource(r)).first;
     auto key = std::make_pair(r, item.scope.get());
     auto sit = scopes.find(key);
-    if (sit == scopes.end()) sit = scopes.emplace(key, add_scope(rit->second, item.scope.get())).first;
+    if (sit == scopes.end())
+      sit = scopes.emplace(key, add_scope(rit->second, item.scope.get())).first;
     add_item(sit->second, item);
   }
 }

@@ -1,3 +1,4 @@
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -6,7 +7,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast.hpp>
-#include <grpcpp/grpcpp.h>
 
 #include "loadgen/otlp_sink_testing.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
@@ -78,8 +78,7 @@ class ScriptedHttpServer {
       {
         std::lock_guard<std::mutex> lock(mu_);
         index = static_cast<int>(seen_.size());
-        seen_.push_back({std::string(req.target()),
-                         std::string(req[http::field::content_encoding]),
+        seen_.push_back({std::string(req.target()), std::string(req[http::field::content_encoding]),
                          std::string(req["authorization"]), req.body()});
       }
       Reply reply = handler_(index);
@@ -108,10 +107,12 @@ class ScriptedTraceService final : public collector::trace::v1::TraceService::Se
  public:
   explicit ScriptedTraceService(std::function<grpc::Status(int)> script)
       : script_(std::move(script)) {}
-  grpc::Status Export(grpc::ServerContext* ctx, const collector::trace::v1::ExportTraceServiceRequest*,
+  grpc::Status Export(grpc::ServerContext* ctx,
+                      const collector::trace::v1::ExportTraceServiceRequest*,
                       collector::trace::v1::ExportTraceServiceResponse*) override {
     auto it = ctx->client_metadata().find("x-api-key");
-    if (it != ctx->client_metadata().end()) api_key_ = std::string(it->second.data(), it->second.size());
+    if (it != ctx->client_metadata().end())
+      api_key_ = std::string(it->second.data(), it->second.size());
     return script_(calls_++);
   }
   int calls() const { return calls_; }
@@ -273,9 +274,8 @@ TEST(OtlpExporterTest, ConnectionRefusedIsRetriedThenFails) {
     asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
     port = a.local_endpoint().port();
   }
-  OtlpSpanExporter exporter(
-      {.endpoint = "http://127.0.0.1:" + std::to_string(port) + "/v1/traces",
-       .retry = FastRetry(3)});
+  OtlpSpanExporter exporter({.endpoint = "http://127.0.0.1:" + std::to_string(port) + "/v1/traces",
+                             .retry = FastRetry(3)});
   EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
   EXPECT_EQ(exporter.stats().requests, 3u);
 }
@@ -315,8 +315,8 @@ std::string RetryInfoDetails(int64_t seconds, int32_t nanos) {
   auto field = [&](int n, const std::string& bytes) {
     return varint(static_cast<uint64_t>(n) << 3 | 2) + varint(bytes.size()) + bytes;
   };
-  std::string duration = varint(1 << 3) + varint(static_cast<uint64_t>(seconds)) +
-                         varint(2 << 3) + varint(static_cast<uint64_t>(nanos));
+  std::string duration = varint(1 << 3) + varint(static_cast<uint64_t>(seconds)) + varint(2 << 3) +
+                         varint(static_cast<uint64_t>(nanos));
   std::string retry_info = field(1, duration);
   std::string any = field(1, "type.googleapis.com/google.rpc.RetryInfo") + field(2, retry_info);
   return varint(1 << 3) + varint(8) + field(3, any);
@@ -410,10 +410,10 @@ TEST(OtlpEnvTest, SignalSpecificWinsAndGrpcEndpointIsVerbatim) {
 }
 
 TEST(OtlpEnvTest, ResourceFromEnv) {
-  Resource r = ResourceFromEnv(FakeEnv(
-      {{"OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attrs,deployment.environment=prod,"
-                                    "team=a%2Cb,=bad"},
-       {"OTEL_SERVICE_NAME", "checkout"}}));
+  Resource r = ResourceFromEnv(FakeEnv({{"OTEL_RESOURCE_ATTRIBUTES",
+                                         "service.name=from-attrs,deployment.environment=prod,"
+                                         "team=a%2Cb,=bad"},
+                                        {"OTEL_SERVICE_NAME", "checkout"}}));
   EXPECT_EQ(*FindAttribute(r.attributes, "service.name"), AttributeValue("checkout"));
   EXPECT_EQ(*FindAttribute(r.attributes, "deployment.environment"), AttributeValue("prod"));
   EXPECT_EQ(*FindAttribute(r.attributes, "team"), AttributeValue("a,b"));
@@ -472,9 +472,10 @@ TEST(OtlpLogsTest, LogsCarryActiveSpanAndReachTheServer) {
 
 TEST(OtlpMetricsTest, CountersAndHistogramsReachTheServer) {
   ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {200, "", ""}; });
-  MeterProvider metrics({.resource = {{{"service.name", "metric-svc"}}},
-                         .exporter = MakeOtlpMetricExporter({.endpoint = server.url("/v1/metrics")}),
-                         .export_interval = std::chrono::hours(1)});
+  MeterProvider metrics(
+      {.resource = {{{"service.name", "metric-svc"}}},
+       .exporter = MakeOtlpMetricExporter({.endpoint = server.url("/v1/metrics")}),
+       .export_interval = std::chrono::hours(1)});
   Meter meter = metrics.GetMeter("app");
   auto requests = meter.CreateInt64Counter("requests", "handled requests", "1");
   requests.Add(3, {{"route", "/a"}});

@@ -94,8 +94,8 @@ class GrpcTransport final : public OtlpTransport {
  public:
   GrpcTransport(const OtlpExporterOptions& options, OtlpSignal signal)
       : options_(options), signal_(signal) {
-    std::string target = options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kGrpc, signal)
-                                                  : options.endpoint;
+    std::string target =
+        options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kGrpc, signal) : options.endpoint;
     std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
     if (target.starts_with("https://")) {
       creds = grpc::SslCredentials(grpc::SslCredentialsOptions());

@@ -107,7 +107,8 @@ class HttpTransport final : public OtlpTransport {
       if (!reused || attempt > 0) {
         SendOutcome out;
         out.result = {ExportResult::Code::kRetryable,
-                      "OTLP/HTTP " + url_.host + ":" + url_.port + ": " + ex.ec.message(), {}};
+                      "OTLP/HTTP " + url_.host + ":" + url_.port + ": " + ex.ec.message(),
+                      {}};
         return out;
       }
     }
@@ -226,9 +227,9 @@ std::string DefaultEndpoint(OtlpProtocol protocol, OtlpSignal signal) {
 
 std::unique_ptr<OtlpTransport> MakeHttpTransport(const OtlpExporterOptions& options,
                                                  OtlpSignal signal, std::string* error) {
-  std::string endpoint =
-      options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kHttpProtobuf, signal)
-                               : options.endpoint;
+  std::string endpoint = options.endpoint.empty()
+                             ? DefaultEndpoint(OtlpProtocol::kHttpProtobuf, signal)
+                             : options.endpoint;
   std::optional<Url> url = ParseHttpUrl(endpoint, error);
   if (!url) return nullptr;
   return std::make_unique<HttpTransport>(options, signal, std::move(*url));

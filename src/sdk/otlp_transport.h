@@ -1,12 +1,12 @@
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/message.h>
 
 #include "periscope/trace/otlp.h"
 

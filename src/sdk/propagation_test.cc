@@ -1,3 +1,5 @@
+#include "periscope/trace/propagation.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -5,7 +7,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "periscope/trace/propagation.h"
 #include "periscope/trace/span.h"
 
 namespace periscope::trace {
@@ -26,24 +27,24 @@ TEST(TraceparentTest, ParsesValidHeader) {
 TEST(TraceparentTest, RejectsMalformedHeaders) {
   const std::vector<std::string> bad = {
       "",
-      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",   // version ff
-      "0-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",    // short version
-      "000-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // long version
-      "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",    // short trace id
-      "00-4bf92f3577b34da6a3ce929d0e0e47366-00f067aa0ba902b7-01",  // long trace id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01",    // short span id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b77-01",  // long span id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",    // short flags
-      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",   // uppercase trace id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",   // uppercase span id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0A",   // uppercase flags
-      "0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",   // uppercase version
-      "00-00000000000000000000000000000000-00f067aa0ba902b7-01",   // zero trace id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",   // zero span id
+      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",        // version ff
+      "0-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",         // short version
+      "000-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",       // long version
+      "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",         // short trace id
+      "00-4bf92f3577b34da6a3ce929d0e0e47366-00f067aa0ba902b7-01",       // long trace id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01",         // short span id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b77-01",       // long span id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",         // short flags
+      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",        // uppercase trace id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",        // uppercase span id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0A",        // uppercase flags
+      "0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",        // uppercase version
+      "00-00000000000000000000000000000000-00f067aa0ba902b7-01",        // zero trace id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",        // zero span id
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // v00 with extra field
-      "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",   // wrong separators
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",   // non-hex flags
-      "00-4bf92f3577b34da6a3ce929d0e0e4736 -00f067aa0ba902b7-01",  // inner whitespace
+      "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",        // wrong separators
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",        // non-hex flags
+      "00-4bf92f3577b34da6a3ce929d0e0e4736 -00f067aa0ba902b7-01",       // inner whitespace
       "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",  // future, no '-' before extra
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",      // missing flags
   };
@@ -79,24 +80,25 @@ TEST(TraceStateTest, ParsesAndSerialises) {
 
 TEST(TraceStateTest, RejectsBadGrammar) {
   const std::vector<std::string> bad = {
-      "Rojo=1",          // uppercase key
-      "1abc=1",          // simple key must start with a letter
-      "rojo",            // no '='
-      "rojo=",           // empty value
-      "rojo=a,b",        // member without '='
-      "rojo=a=b",        // '=' in value
-      "rojo=1,rojo=2",   // duplicate key
+      "Rojo=1",                            // uppercase key
+      "1abc=1",                            // simple key must start with a letter
+      "rojo",                              // no '='
+      "rojo=",                             // empty value
+      "rojo=a,b",                          // member without '='
+      "rojo=a=b",                          // '=' in value
+      "rojo=1,rojo=2",                     // duplicate key
       "t@" + std::string(15, 'a') + "=1",  // system id too long
-      std::string(257, 'a') + "=1",         // key too long
-      "rojo=" + std::string(257, 'v'),      // value too long
-      "rojo=a\x01b",    // control character in value
+      std::string(257, 'a') + "=1",        // key too long
+      "rojo=" + std::string(257, 'v'),     // value too long
+      "rojo=a\x01b",                       // control character in value
   };
   for (const std::string& h : bad) EXPECT_FALSE(TraceState::Parse(h)) << h;
 }
 
 TEST(TraceStateTest, EnforcesThirtyTwoEntries) {
   std::string header;
-  for (int i = 0; i < 32; ++i) header += (i ? "," : "") + std::string("k") + std::to_string(i) + "=v";
+  for (int i = 0; i < 32; ++i)
+    header += (i ? "," : "") + std::string("k") + std::to_string(i) + "=v";
   auto ts = TraceState::Parse(header);
   ASSERT_TRUE(ts);
   EXPECT_EQ(ts->entries().size(), 32u);

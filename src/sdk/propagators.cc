@@ -57,8 +57,7 @@ void TraceContextPropagator::Inject(const Context& context, TextMapCarrier& carr
   if (!sc.trace_state.empty()) carrier.Set("tracestate", sc.trace_state.ToHeader());
 }
 
-Context TraceContextPropagator::Extract(const TextMapCarrier& carrier,
-                                        const Context& base) const {
+Context TraceContextPropagator::Extract(const TextMapCarrier& carrier, const Context& base) const {
   std::optional<std::string> header = carrier.Get("traceparent");
   if (!header) return base;
   std::optional<SpanContext> sc = ParseTraceparent(*header);

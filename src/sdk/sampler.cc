@@ -24,7 +24,8 @@ class ConstantSampler final : public Sampler {
 
 class RatioSampler final : public Sampler {
  public:
-  explicit RatioSampler(double ratio) : ratio_(std::isnan(ratio) ? 0 : std::clamp(ratio, 0.0, 1.0)) {
+  explicit RatioSampler(double ratio)
+      : ratio_(std::isnan(ratio) ? 0 : std::clamp(ratio, 0.0, 1.0)) {
     threshold_ = static_cast<uint64_t>(std::ldexp(ratio_, 56));
   }
   SamplingResult ShouldSample(const SamplingParameters& params) const override {
@@ -72,7 +73,8 @@ class ParentBased final : public Sampler {
 }  // namespace
 
 std::shared_ptr<const Sampler> AlwaysOnSampler() {
-  static const auto* s = new std::shared_ptr<const Sampler>(std::make_shared<ConstantSampler>(true));
+  static const auto* s =
+      new std::shared_ptr<const Sampler>(std::make_shared<ConstantSampler>(true));
   return *s;
 }
 

@@ -1,8 +1,8 @@
+#include "periscope/trace/sampler.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
-
-#include "periscope/trace/sampler.h"
 
 namespace periscope::trace {
 namespace {

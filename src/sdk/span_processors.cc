@@ -42,14 +42,13 @@ BatchOptions BatchOptions::FromEnv(std::string_view prefix, const EnvGetter& env
 struct BatchSpanProcessor::Impl {
   Impl(std::shared_ptr<SpanExporter> e, BatchOptions options)
       : exporter(std::move(e)),
-        worker([this](std::span<const SpanData> spans) { return exporter->Export(spans); },
-               options, [this] { exporter->Shutdown(); }) {}
+        worker([this](std::span<const SpanData> spans) { return exporter->Export(spans); }, options,
+               [this] { exporter->Shutdown(); }) {}
   std::shared_ptr<SpanExporter> exporter;
   internal::BatchWorker<SpanData> worker;
 };
 
-BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
-                                       BatchOptions options)
+BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, BatchOptions options)
     : impl_(std::make_unique<Impl>(std::move(exporter), options)) {}
 
 BatchSpanProcessor::~BatchSpanProcessor() = default;

@@ -30,9 +30,8 @@ bool TraceState::IsValidKey(std::string_view key) {
 
 bool TraceState::IsValidValue(std::string_view value) {
   if (value.empty() || value.size() > 256 || value.back() == ' ') return false;
-  return std::all_of(value.begin(), value.end(), [](char c) {
-    return c >= 0x20 && c <= 0x7e && c != ',' && c != '=';
-  });
+  return std::all_of(value.begin(), value.end(),
+                     [](char c) { return c >= 0x20 && c <= 0x7e && c != ',' && c != '='; });
 }
 
 std::optional<TraceState> TraceState::Parse(std::string_view header) {

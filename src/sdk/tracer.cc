@@ -12,8 +12,9 @@ namespace {
 std::mt19937_64& Rng() {
   thread_local std::mt19937_64 rng([] {
     std::random_device rd;
-    std::seed_seq seq{rd(), rd(), rd(), rd(),
-                      static_cast<unsigned>(std::hash<std::thread::id>()(std::this_thread::get_id()))};
+    std::seed_seq seq{
+        rd(), rd(), rd(), rd(),
+        static_cast<unsigned>(std::hash<std::thread::id>()(std::this_thread::get_id()))};
     return std::mt19937_64(seq);
   }());
   return rng;
@@ -25,7 +26,8 @@ Id NewId() {
   do {
     for (size_t i = 0; i < Id::kSize; i += 8) {
       uint64_t r = Rng()();
-      for (size_t j = 0; j < 8 && i + j < Id::kSize; ++j) bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
+      for (size_t j = 0; j < 8 && i + j < Id::kSize; ++j)
+        bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
     }
   } while (!Id(bytes).IsValid());
   return Id(bytes);

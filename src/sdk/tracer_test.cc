@@ -92,8 +92,10 @@ TEST(TracerTest, ExplicitParentAndForcedRoot) {
 }
 
 TEST(TracerTest, RecordsAttributesEventsLinksAndStatus) {
-  Fixture f(AlwaysOnSampler(), SpanLimits{.max_attributes = 9, .max_events = 2, .max_links = 1,
-                                          .max_attribute_value_length = 5});
+  Fixture f(
+      AlwaysOnSampler(),
+      SpanLimits{
+          .max_attributes = 9, .max_events = 2, .max_links = 1, .max_attribute_value_length = 5});
   Tracer tracer = f.provider->GetTracer("lib");
   auto other = tracer.StartSpan("other", {.parent = Context()});
   auto span = tracer.StartSpan("op", {.attributes = {{"start", 1}}});

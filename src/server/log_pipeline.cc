@@ -59,31 +59,31 @@ LogPipeline::~LogPipeline() { Stop(); }
 Status LogPipeline::Replay() {
   const uint64_t after = table_->flushed_wal_seq();
   uint64_t records = 0, records_rows = 0, skipped = 0;
-  RETURN_IF_ERROR(wal_->Replay(after, [&](uint64_t seq, WalRecordType type,
-                                          std::string_view payload) -> Status {
-    if (type != WalRecordType::kOtlpLogs) {
-      ++skipped;
-      return Status::Ok();
-    }
-    ByteReader reader(payload);
-    std::string_view tenant;
-    if (!reader.GetLengthPrefixed(&tenant)) {
-      LogWarn("WAL record {} has no tenant; skipped", seq);
-      ++skipped;
-      return Status::Ok();
-    }
-    auto decoded = DecodeLogsProtobuf(
-        std::string_view(reader.position(), reader.remaining()), tenant, NowNanos());
-    if (!decoded.ok()) {
-      LogWarn("WAL record {} does not decode ({}); skipped", seq, decoded.status().ToString());
-      ++skipped;
-      return Status::Ok();
-    }
-    records_rows += decoded->batch.size();
-    ++records;
-    table_->Insert(seq, std::move(decoded->batch));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(wal_->Replay(
+      after, [&](uint64_t seq, WalRecordType type, std::string_view payload) -> Status {
+        if (type != WalRecordType::kOtlpLogs) {
+          ++skipped;
+          return Status::Ok();
+        }
+        ByteReader reader(payload);
+        std::string_view tenant;
+        if (!reader.GetLengthPrefixed(&tenant)) {
+          LogWarn("WAL record {} has no tenant; skipped", seq);
+          ++skipped;
+          return Status::Ok();
+        }
+        auto decoded = DecodeLogsProtobuf(std::string_view(reader.position(), reader.remaining()),
+                                          tenant, NowNanos());
+        if (!decoded.ok()) {
+          LogWarn("WAL record {} does not decode ({}); skipped", seq, decoded.status().ToString());
+          ++skipped;
+          return Status::Ok();
+        }
+        records_rows += decoded->batch.size();
+        ++records;
+        table_->Insert(seq, std::move(decoded->batch));
+        return Status::Ok();
+      }));
   g_replayed->Add(records);
   LogInfo("logs WAL replay: {} records ({} log records) after seq {}, {} skipped", records,
           records_rows, after, skipped);

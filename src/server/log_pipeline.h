@@ -20,13 +20,13 @@ struct LogPipelineOptions {
   bool wal_fsync = true;
   int64_t retention_ns = 7LL * 86400 * 1000000000LL;
   int64_t flush_interval_ns = 30LL * 1000000000LL;  // flush at least this often
-  size_t memtable_bytes = 256u << 20;                // ...or when the memtable is this large
+  size_t memtable_bytes = 256u << 20;               // ...or when the memtable is this large
   int64_t maintenance_interval_ns = 1LL * 1000000000LL;
 };
 
 // The durable path of log records, with its own WAL in <data_dir>/wal-logs (record type
-// kOtlpLogs) until the trace pipeline shares its WAL: WAL append (acknowledge after fsync), memtable insert, and the
-// background flush, merge and retention of the log table. Thread-safe.
+// kOtlpLogs) until the trace pipeline shares its WAL: WAL append (acknowledge after fsync),
+// memtable insert, and the background flush, merge and retention of the log table. Thread-safe.
 class LogPipeline {
  public:
   // Opens the table and the WAL under data_dir and replays every WAL record not yet in a part.

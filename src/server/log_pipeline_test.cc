@@ -36,8 +36,8 @@ size_t CountAll(const LogTable& table) {
 }
 
 TEST(LogPipelineTest, AcknowledgedLogsSurviveRestartAndFlush) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("log_pipeline_test_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("log_pipeline_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   LogPipelineOptions options;
   options.data_dir = dir.string();

@@ -33,8 +33,7 @@ Result<MetricBatch> DecodeMetricsWalRecord(WalRecordType type, std::string_view 
     ASSIGN_OR_RETURN(DecodedRemoteWrite d, DecodeRemoteWriteProto(body, tenant));
     return std::move(d.batch);
   }
-  return Status::InvalidArgument("record type {} is not a metrics record",
-                                 static_cast<int>(type));
+  return Status::InvalidArgument("record type {} is not a metrics record", static_cast<int>(type));
 }
 
 Result<std::unique_ptr<MetricsPipeline>> MetricsPipeline::Open(
@@ -59,19 +58,19 @@ MetricsPipeline::~MetricsPipeline() { Stop(); }
 Status MetricsPipeline::Replay() {
   const uint64_t after = table_->flushed_wal_seq();
   uint64_t records = 0, samples = 0, skipped = 0;
-  RETURN_IF_ERROR(wal_->Replay(after, [&](uint64_t seq, WalRecordType type,
-                                          std::string_view payload) -> Status {
-    auto batch = DecodeMetricsWalRecord(type, payload);
-    if (!batch.ok()) {
-      LogWarn("metrics WAL record {} skipped: {}", seq, batch.status().ToString());
-      ++skipped;
-      return Status::Ok();
-    }
-    samples += batch->sample_count();
-    ++records;
-    table_->Insert(seq, *batch);
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(wal_->Replay(
+      after, [&](uint64_t seq, WalRecordType type, std::string_view payload) -> Status {
+        auto batch = DecodeMetricsWalRecord(type, payload);
+        if (!batch.ok()) {
+          LogWarn("metrics WAL record {} skipped: {}", seq, batch.status().ToString());
+          ++skipped;
+          return Status::Ok();
+        }
+        samples += batch->sample_count();
+        ++records;
+        table_->Insert(seq, *batch);
+        return Status::Ok();
+      }));
   g_replayed->Add(records);
   LogInfo("metrics WAL replay: {} records ({} samples) after seq {}, {} skipped", records, samples,
           after, skipped);

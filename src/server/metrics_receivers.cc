@@ -49,15 +49,15 @@ HttpResponse HandleOtlp(MetricsPipeline& pipeline, const MetricsHttpOptions& opt
                       "': use application/x-protobuf or application/json",
                   true);
   }
-  auto body = DecodeContentEncoding(req.Header("content-encoding"), req.body,
-                                    options.max_decoded_bytes);
+  auto body =
+      DecodeContentEncoding(req.Header("content-encoding"), req.body, options.max_decoded_bytes);
   if (!body.ok()) return Refuse(CodeFor(body.status()), body.status().message(), json);
-  auto decoded = json ? DecodeMetricsJson(*body, req.Tenant())
-                      : DecodeMetricsProtobuf(*body, req.Tenant());
+  auto decoded =
+      json ? DecodeMetricsJson(*body, req.Tenant()) : DecodeMetricsProtobuf(*body, req.Tenant());
   if (!decoded.ok()) return Refuse(400, decoded.status().message(), json);
   g_rejected->Add(static_cast<uint64_t>(decoded->rejected_points));
-  Status s = pipeline.Ingest(std::move(decoded->batch), WalRecordType::kOtlpMetrics,
-                             decoded->wal_payload);
+  Status s =
+      pipeline.Ingest(std::move(decoded->batch), WalRecordType::kOtlpMetrics, decoded->wal_payload);
   if (!s.ok()) {
     LogError("metrics ingest failed: {}", s.ToString());
     return Refuse(503, "metrics could not be stored durably: " + s.message(), json);
@@ -73,9 +73,10 @@ HttpResponse HandleRemoteWrite(MetricsPipeline& pipeline, const MetricsHttpOptio
   const std::string raw_type = req.Header("content-type");
   const std::string type = LowerBase(raw_type);
   if (!raw_type.empty() && type != "application/x-protobuf") {
-    return Refuse(415, "unsupported content type '" + raw_type +
-                           "': remote write takes application/x-protobuf",
-                  false);
+    return Refuse(
+        415,
+        "unsupported content type '" + raw_type + "': remote write takes application/x-protobuf",
+        false);
   }
   if (raw_type.find("io.prometheus.write.v2") != std::string::npos) {
     return Refuse(415, "remote write 2.0 is not supported; send prometheus.WriteRequest", false);
@@ -114,9 +115,8 @@ std::string TenantOf(const grpc::ServerContext* ctx) {
 
 void RegisterMetricsHttpReceivers(Router& router, MetricsPipeline& pipeline,
                                   MetricsHttpOptions options) {
-  router.Add("POST", "/v1/metrics", [&pipeline, options](HttpRequest& req) {
-    return HandleOtlp(pipeline, options, req);
-  });
+  router.Add("POST", "/v1/metrics",
+             [&pipeline, options](HttpRequest& req) { return HandleOtlp(pipeline, options, req); });
   for (const char* path : {"/api/v1/write", "/prometheus/api/v1/write"}) {
     router.Add("POST", path, [&pipeline, options](HttpRequest& req) {
       return HandleRemoteWrite(pipeline, options, req);
@@ -129,8 +129,8 @@ grpc::Status MetricsGrpcService::Export(grpc::ServerContext* ctx,
                                         otlp::ExportMetricsServiceResponse* response) {
   DecodedMetrics decoded = DecodeMetricsMessage(*request, TenantOf(ctx));
   g_rejected->Add(static_cast<uint64_t>(decoded.rejected_points));
-  Status s = pipeline_.Ingest(std::move(decoded.batch), WalRecordType::kOtlpMetrics,
-                              decoded.wal_payload);
+  Status s =
+      pipeline_.Ingest(std::move(decoded.batch), WalRecordType::kOtlpMetrics, decoded.wal_payload);
   if (!s.ok()) {
     LogError("metrics ingest failed: {}", s.ToString());
     return {grpc::StatusCode::UNAVAILABLE, "metrics could not be stored durably: " + s.message()};

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <grpcpp/impl/service_type.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/impl/service_type.h>
 
 #include "base/status.h"
 #include "server/trace_pipeline.h"

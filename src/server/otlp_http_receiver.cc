@@ -46,8 +46,8 @@ HttpResponse HandleTraces(TracePipeline& pipeline, const OtlpHttpOptions& option
                          "': use application/x-protobuf or application/json",
                      Encoding::kJson);
   }
-  auto body = DecodeContentEncoding(req.Header("content-encoding"), req.body,
-                                    options.max_decoded_bytes);
+  auto body =
+      DecodeContentEncoding(req.Header("content-encoding"), req.body, options.max_decoded_bytes);
   if (!body.ok()) {
     const Status& s = body.status();
     int code = s.code() == StatusCode::kResourceExhausted ? 413

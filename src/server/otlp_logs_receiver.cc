@@ -42,8 +42,7 @@ HttpResponse HandleLogs(LogPipeline& pipeline, const OtlpHttpOptions& options, H
   Status s = pipeline.Ingest(std::move(decoded).value());
   if (!s.ok()) {
     LogError("log ingest failed: {}", s.ToString());
-    return OtlpHttpError(503, "log records could not be stored durably: " + s.message(),
-                         encoding);
+    return OtlpHttpError(503, "log records could not be stored durably: " + s.message(), encoding);
   }
   HttpResponse r;
   r.content_type = json ? "application/json" : "application/x-protobuf";
@@ -89,9 +88,8 @@ class LogsServiceImpl final : public otlp::LogsService::Service {
 }  // namespace
 
 void RegisterOtlpLogsHttpReceiver(Router& router, LogPipeline& pipeline, OtlpHttpOptions options) {
-  router.Add("POST", "/v1/logs", [&pipeline, options](HttpRequest& req) {
-    return HandleLogs(pipeline, options, req);
-  });
+  router.Add("POST", "/v1/logs",
+             [&pipeline, options](HttpRequest& req) { return HandleLogs(pipeline, options, req); });
 }
 
 std::unique_ptr<grpc::Service> NewOtlpLogsGrpcService(LogPipeline& pipeline) {

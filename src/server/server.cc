@@ -69,7 +69,6 @@ Status Server::Start() {
   ASSIGN_OR_RETURN(logs_, LogPipeline::Open(lp));
   logs_->StartBackground();
 
-
   OtlpHttpOptions otlp_http_options;
   otlp_http_options.max_decoded_bytes = options_.http_max_body_bytes;
   MetricsHttpOptions metrics_http_options;

@@ -23,8 +23,8 @@ struct ServerOptions {
   std::string otlp_grpc_listen = "0.0.0.0:4317";
   std::string otlp_http_listen = "0.0.0.0:4318";  // empty disables the separate OTLP port
   std::string ports_file;                         // written once every listener is up
-  std::string dogstatsd_listen = "0.0.0.0:8125";   // UDP; empty disables DogStatsD
-  std::string dogstatsd_socket;                    // Unix datagram socket path, optional
+  std::string dogstatsd_listen = "0.0.0.0:8125";  // UDP; empty disables DogStatsD
+  std::string dogstatsd_socket;                   // Unix datagram socket path, optional
   int64_t dogstatsd_flush_interval_ns = 10LL * 1000000000LL;
   bool wal_fsync = true;
   int64_t retention_ns = 7LL * 86400 * 1000000000LL;

@@ -62,31 +62,31 @@ TracePipeline::~TracePipeline() { Stop(); }
 Status TracePipeline::Replay() {
   const uint64_t after = table_->flushed_wal_seq();
   uint64_t records = 0, spans = 0, skipped = 0;
-  RETURN_IF_ERROR(wal_->Replay(after, [&](uint64_t seq, WalRecordType type,
-                                          std::string_view payload) -> Status {
-    if (type != WalRecordType::kOtlpTraces) {
-      ++skipped;
-      return Status::Ok();
-    }
-    ByteReader reader(payload);
-    std::string_view tenant;
-    if (!reader.GetLengthPrefixed(&tenant)) {
-      LogWarn("WAL record {} has no tenant; skipped", seq);
-      ++skipped;
-      return Status::Ok();
-    }
-    auto decoded = DecodeTracesProtobuf(
-        std::string_view(reader.position(), reader.remaining()), tenant);
-    if (!decoded.ok()) {
-      LogWarn("WAL record {} does not decode ({}); skipped", seq, decoded.status().ToString());
-      ++skipped;
-      return Status::Ok();
-    }
-    spans += decoded->batch.size();
-    ++records;
-    table_->Insert(seq, std::move(decoded->batch));
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(wal_->Replay(
+      after, [&](uint64_t seq, WalRecordType type, std::string_view payload) -> Status {
+        if (type != WalRecordType::kOtlpTraces) {
+          ++skipped;
+          return Status::Ok();
+        }
+        ByteReader reader(payload);
+        std::string_view tenant;
+        if (!reader.GetLengthPrefixed(&tenant)) {
+          LogWarn("WAL record {} has no tenant; skipped", seq);
+          ++skipped;
+          return Status::Ok();
+        }
+        auto decoded =
+            DecodeTracesProtobuf(std::string_view(reader.position(), reader.remaining()), tenant);
+        if (!decoded.ok()) {
+          LogWarn("WAL record {} does not decode ({}); skipped", seq, decoded.status().ToString());
+          ++skipped;
+          return Status::Ok();
+        }
+        spans += decoded->batch.size();
+        ++records;
+        table_->Insert(seq, std::move(decoded->batch));
+        return Status::Ok();
+      }));
   g_replayed->Add(records);
   LogInfo("WAL replay: {} records ({} spans) after seq {}, {} skipped", records, spans, after,
           skipped);
@@ -100,8 +100,9 @@ Status TracePipeline::WaitForMemtableRoom() {
   g_backpressure_waits->Add();
   bg_cv_.notify_all();
   std::unique_lock lock(bg_mu_);
-  const bool room = room_cv_.wait_for(lock, std::chrono::nanoseconds(options_.backpressure_wait_ns),
-                                      [&] { return stopping_ || table_->memtable_bytes() <= limit; });
+  const bool room =
+      room_cv_.wait_for(lock, std::chrono::nanoseconds(options_.backpressure_wait_ns),
+                        [&] { return stopping_ || table_->memtable_bytes() <= limit; });
   if (!room) {
     return Status::ResourceExhausted(
         "ingest is ahead of flushing to disk ({} MiB in memory); retry later",

@@ -21,7 +21,7 @@ struct TracePipelineOptions {
   bool wal_fsync = true;
   int64_t retention_ns = 7LL * 86400 * 1000000000LL;
   int64_t flush_interval_ns = 30LL * 1000000000LL;  // flush at least this often
-  size_t memtable_bytes = 256u << 20;                // ...or when the memtable is this large
+  size_t memtable_bytes = 256u << 20;               // ...or when the memtable is this large
   int64_t maintenance_interval_ns = 1LL * 1000000000LL;
   // Ingest waits while the memtable holds more than backpressure_factor * memtable_bytes
   // (flushing is behind), and fails with ResourceExhausted after backpressure_wait_ns.

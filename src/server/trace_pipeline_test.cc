@@ -44,10 +44,13 @@ class TracePipelineTest : public ::testing::Test {
 
   static size_t Rows(const TracePipeline& p) {
     size_t n = 0;
-    EXPECT_TRUE(p.table().Scan(SpanQuery{}, [&](const SpanBatch&, size_t) {
-                     ++n;
-                     return true;
-                   }).ok());
+    EXPECT_TRUE(p.table()
+                    .Scan(SpanQuery{},
+                          [&](const SpanBatch&, size_t) {
+                            ++n;
+                            return true;
+                          })
+                    .ok());
     return n;
   }
 

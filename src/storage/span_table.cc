@@ -16,8 +16,8 @@ namespace {
 
 constexpr const char* kPartSuffix = ".spp";
 
-Counter* const g_flushes =
-    MetricsRegistry::Global().NewCounter("periscope_span_flushes_total", "Memtable flushes to parts.");
+Counter* const g_flushes = MetricsRegistry::Global().NewCounter("periscope_span_flushes_total",
+                                                                "Memtable flushes to parts.");
 Histogram* const g_flush_seconds = MetricsRegistry::Global().NewHistogram(
     "periscope_span_flush_duration_seconds", "Time to write one flushed span part.");
 Counter* const g_merges =
@@ -76,7 +76,8 @@ Status SpanTable::LoadParts() {
   }
   if (ec) return Status::IOError("listing {}: {}", options_.dir, ec.message());
   std::set<uint64_t> replaced;
-  for (const auto& p : opened) replaced.insert(p->meta().replaces.begin(), p->meta().replaces.end());
+  for (const auto& p : opened)
+    replaced.insert(p->meta().replaces.begin(), p->meta().replaces.end());
   for (auto& p : opened) {
     next_part_id_ = std::max(next_part_id_, p->meta().part_id + 1);
     if (replaced.count(p->meta().part_id)) {
@@ -319,7 +320,8 @@ std::vector<OperationKey> SpanTable::Operations(const std::string& tenant) const
       ops.insert(OperationKey{batch->tags(row).service, batch->name[row], batch->kind[row]});
     }
   }
-  for (const auto& part : snap.parts) ops.insert(part->operations().begin(), part->operations().end());
+  for (const auto& part : snap.parts)
+    ops.insert(part->operations().begin(), part->operations().end());
   return {ops.begin(), ops.end()};
 }
 

@@ -16,7 +16,7 @@
 namespace periscope {
 
 struct SpanTableOptions {
-  std::string dir;                              // parts live in dir/<tenant>/part-*.spp
+  std::string dir;  // parts live in dir/<tenant>/part-*.spp
   int64_t retention_ns = 7LL * 86400 * 1000000000LL;
   size_t merge_fan_in = 4;                      // merge this many parts of one level at once
   uint64_t max_merged_part_bytes = 2ull << 30;  // never merge into parts larger than this
@@ -25,7 +25,7 @@ struct SpanTableOptions {
 // A consistent view of a table for one query: the memtable batches and the parts at one instant.
 struct SpanSnapshot {
   std::vector<std::shared_ptr<const SpanBatch>> memtable;  // oldest first
-  std::vector<std::shared_ptr<SpanPart>> parts;             // by max start time, newest first
+  std::vector<std::shared_ptr<SpanPart>> parts;            // by max start time, newest first
 };
 
 // The span table of every tenant: a queryable memtable of acknowledged batches plus immutable

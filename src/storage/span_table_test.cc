@@ -115,11 +115,14 @@ TEST_F(SpanTableTest, MergeKeepsEveryRowOnce) {
   EXPECT_EQ(table->part_count(), 1u);
   std::set<SpanId> seen;
   size_t rows = 0;
-  ASSERT_TRUE(table->Scan(SpanQuery{}, [&](const SpanBatch& b, size_t i) {
-                     seen.insert(b.span_id[i]);
-                     ++rows;
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(table
+                  ->Scan(SpanQuery{},
+                         [&](const SpanBatch& b, size_t i) {
+                           seen.insert(b.span_id[i]);
+                           ++rows;
+                           return true;
+                         })
+                  .ok());
   EXPECT_EQ(rows, ids.size());
   EXPECT_EQ(seen, ids);
   auto again = table->MergeOnce();

@@ -1,14 +1,13 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include "periscope/rpc/call.h"
 #include "periscope/rpc/serialize.h"
@@ -48,8 +47,7 @@ class Channel {
   // Sends one call with an encoded request and returns the encoded reply, or the call's error:
   // the server's status, DEADLINE_EXCEEDED, UNAVAILABLE when the connection is lost.
   boost::asio::awaitable<Result<std::string>> CallRaw(std::string_view service,
-                                                      std::string_view method,
-                                                      std::string payload,
+                                                      std::string_view method, std::string payload,
                                                       CallOptions options = {}) const;
   // Closes the connection; pending calls fail with UNAVAILABLE.
   void Close() const;

@@ -31,6 +31,7 @@
 
 #include <array>
 #include <bit>
+#include <boost/pfr.hpp>
 #include <concepts>
 #include <cstdint>
 #include <cstring>
@@ -45,8 +46,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <boost/pfr.hpp>
 
 #include "periscope/rpc/status.h"
 
@@ -308,15 +307,22 @@ Status CheckEmpty(const Reader& body, const char* what) {
 template <class T, size_t... I>
 Status DecodeField(Reader& r, T& out, uint64_t index, WireType wt, std::index_sequence<I...>) {
   Status st;
-  bool known = ((index == I ? (st = [&] {
-    using F = std::remove_cvref_t<decltype(boost::pfr::get<I>(out))>;
-    if (wt != WireTypeOf<F>()) {
-      return InvalidArgumentError("wire type " +
-                                  std::to_string(static_cast<int>(wt)) + ", expected " +
-                                  std::to_string(static_cast<int>(WireTypeOf<F>())));
-    }
-    return DecodeValue(r, boost::pfr::get<I>(out));
-  }(), true) : false) || ...);
+  bool known = ((index == I ? (
+                                  st =
+                                      [&] {
+                                        using F =
+                                            std::remove_cvref_t<decltype(boost::pfr::get<I>(out))>;
+                                        if (wt != WireTypeOf<F>()) {
+                                          return InvalidArgumentError(
+                                              "wire type " + std::to_string(static_cast<int>(wt)) +
+                                              ", expected " +
+                                              std::to_string(static_cast<int>(WireTypeOf<F>())));
+                                        }
+                                        return DecodeValue(r, boost::pfr::get<I>(out));
+                                      }(),
+                                  true)
+                            : false) ||
+                ...);
   if (!known) return r.Skip(wt);
   return st;
 }
@@ -382,18 +388,23 @@ Status DecodeBody(Reader& body, T& v) {
     uint64_t index = 0;
     PERISCOPE_RPC_RETURN_IF_ERROR(body.Varint(index));
     if (index >= std::variant_size_v<T>) {
-      return InvalidArgumentError("variant alternative " + std::to_string(index) +
-                                  " out of range");
+      return InvalidArgumentError("variant alternative " + std::to_string(index) + " out of range");
     }
     Status st;
     [&]<size_t... I>(std::index_sequence<I...>) {
-      ((index == I ? (st = [&] {
-        std::variant_alternative_t<I, T> alt{};
-        Status s = DecodeValue(body, alt);
-        if (s.ok()) v.template emplace<I>(std::move(alt));
-        return s;
-      }(), true) : false) || ...);
-    }(std::make_index_sequence<std::variant_size_v<T>>());
+      ((index == I ? (
+                         st =
+                             [&] {
+                               std::variant_alternative_t<I, T> alt{};
+                               Status s = DecodeValue(body, alt);
+                               if (s.ok()) v.template emplace<I>(std::move(alt));
+                               return s;
+                             }(),
+                         true)
+                   : false) ||
+       ...);
+    }
+    (std::make_index_sequence<std::variant_size_v<T>>());
     PERISCOPE_RPC_RETURN_IF_ERROR(st);
     return CheckEmpty<T>(body, "variant");
   } else if constexpr (IsPair<T>::value) {

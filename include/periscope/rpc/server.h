@@ -1,14 +1,13 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include "periscope/rpc/call.h"
 #include "periscope/rpc/serialize.h"
@@ -88,12 +87,14 @@ class Server {
     return [&]<int... I>(std::integer_sequence<int, I...>) {
       (internal::CheckHandler<MethodAt<S, I>, Impl>(), ...);
       Status st;
-      ((st.ok() ? (st = AddHandler(S::kName, MethodAt<S, I>::kName, MakeHandler<MethodAt<S, I>>(impl)),
-                  0)
-                : 0),
+      ((st.ok()
+            ? (st = AddHandler(S::kName, MethodAt<S, I>::kName, MakeHandler<MethodAt<S, I>>(impl)),
+               0)
+            : 0),
        ...);
       return st;
-    }(std::make_integer_sequence<int, kMethodCount<S>>());
+    }
+    (std::make_integer_sequence<int, kMethodCount<S>>());
   }
 
   // Adds a handler for service/method; ALREADY_EXISTS when taken.

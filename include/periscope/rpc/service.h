@@ -27,12 +27,11 @@
 //   `awaitable<Result<Reply>> Name(Request)` or `Name(Request, const CallContext&)` matching a
 //   method declared by the service (see the instantiation of CheckHandler<Method, Impl> below)
 
+#include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
 #include <utility>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "periscope/rpc/call.h"
 #include "periscope/rpc/status.h"
@@ -92,7 +91,8 @@ template <class S, class M>
 constexpr bool HasMethod() {
   return []<int... I>(std::integer_sequence<int, I...>) {
     return (std::is_same_v<M, MethodAt<S, I>> || ...);
-  }(std::make_integer_sequence<int, kMethodCount<S>>());
+  }
+  (std::make_integer_sequence<int, kMethodCount<S>>());
 }
 
 // True when impl provides method M with the declared signature.
@@ -106,30 +106,31 @@ concept HandlerFor = requires(Impl& impl, typename M::RequestType req, const Cal
 }  // namespace periscope::rpc
 
 // Names the service and starts its method list; first line of a service struct.
-#define RPC_SERVICE(name)                              \
-  static constexpr std::string_view kName = name;      \
-  static std::integral_constant<int, 0> PeriscopeRpcCount( \
-      ::periscope::rpc::internal::Slot<0>)
+#define RPC_SERVICE(name)                         \
+  static constexpr std::string_view kName = name; \
+  static std::integral_constant<int, 0> PeriscopeRpcCount(::periscope::rpc::internal::Slot<0>)
 
 // Declares method `Name` with signature `Reply(Request)`; see the comment at the top of this file.
-#define RPC_METHOD(Name, ...)                                                                  \
-  struct Name : ::periscope::rpc::Method<#Name, __VA_ARGS__> {                                 \
-    template <class Impl>                                                                      \
-      requires requires(Impl& i, RequestType r, const ::periscope::rpc::CallContext& c) {      \
-        i.Name(std::move(r), c);                                                               \
-      } || requires(Impl& i, RequestType r) { i.Name(std::move(r)); }                          \
+#define RPC_METHOD(Name, ...)                                                                   \
+  struct Name : ::periscope::rpc::Method<#Name, __VA_ARGS__> {                                  \
+    template <class Impl>                                                                       \
+    requires requires(Impl & i, RequestType r, const ::periscope::rpc::CallContext& c) {        \
+      i.Name(std::move(r), c);                                                                  \
+    } || requires(Impl & i, RequestType r) {                                                    \
+      i.Name(std::move(r));                                                                     \
+    }                                                                                           \
     static auto Invoke(Impl& impl, RequestType req, const ::periscope::rpc::CallContext& ctx) { \
-      if constexpr (requires { impl.Name(std::move(req), ctx); }) {                            \
-        return impl.Name(std::move(req), ctx);                                                 \
-      } else {                                                                                 \
-        return impl.Name(std::move(req));                                                      \
-      }                                                                                        \
-    }                                                                                          \
-  };                                                                                           \
-  static constexpr int kPeriscopeRpcIndex_##Name = decltype(PeriscopeRpcCount(                \
-      ::periscope::rpc::internal::Slot<::periscope::rpc::internal::kMaxMethods>{}))::value;    \
-  static_assert(kPeriscopeRpcIndex_##Name < ::periscope::rpc::internal::kMaxMethods,           \
-                "periscope::rpc: too many methods in one service");                            \
-  static std::integral_constant<int, kPeriscopeRpcIndex_##Name + 1> PeriscopeRpcCount(        \
-      ::periscope::rpc::internal::Slot<kPeriscopeRpcIndex_##Name + 1>);                       \
+      if constexpr (requires { impl.Name(std::move(req), ctx); }) {                             \
+        return impl.Name(std::move(req), ctx);                                                  \
+      } else {                                                                                  \
+        return impl.Name(std::move(req));                                                       \
+      }                                                                                         \
+    }                                                                                           \
+  };                                                                                            \
+  static constexpr int kPeriscopeRpcIndex_##Name = decltype(PeriscopeRpcCount(                  \
+      ::periscope::rpc::internal::Slot<::periscope::rpc::internal::kMaxMethods>{}))::value;     \
+  static_assert(kPeriscopeRpcIndex_##Name < ::periscope::rpc::internal::kMaxMethods,            \
+                "periscope::rpc: too many methods in one service");                             \
+  static std::integral_constant<int, kPeriscopeRpcIndex_##Name + 1> PeriscopeRpcCount(          \
+      ::periscope::rpc::internal::Slot<kPeriscopeRpcIndex_##Name + 1>);                         \
   static Name PeriscopeRpcMethodAt(std::integral_constant<int, kPeriscopeRpcIndex_##Name>)

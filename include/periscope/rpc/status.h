@@ -74,7 +74,7 @@ inline Status UnimplementedError(std::string m) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}        // NOLINT
   Result(Status status) : v_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     if (std::get<1>(v_).ok()) {
       std::get<1>(v_) = Status(StatusCode::kInternal, "Result constructed from an OK status");
@@ -99,8 +99,8 @@ class [[nodiscard]] Result {
 }  // namespace periscope::rpc
 
 // Returns the rpc::Status from the enclosing function when `expr` is not ok.
-#define PERISCOPE_RPC_RETURN_IF_ERROR(expr)   \
-  do {                                        \
+#define PERISCOPE_RPC_RETURN_IF_ERROR(expr)    \
+  do {                                         \
     ::periscope::rpc::Status _rpc_st = (expr); \
-    if (!_rpc_st.ok()) return _rpc_st;        \
+    if (!_rpc_st.ok()) return _rpc_st;         \
   } while (0)

@@ -43,16 +43,15 @@ class AttributeValue {
   AttributeValue() = default;
   AttributeValue(bool v) : v_(v) {}  // NOLINT
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  AttributeValue(T v) : v_(static_cast<int64_t>(v)) {}  // NOLINT
+  requires(!std::same_as<T, bool>) AttributeValue(T v) : v_(static_cast<int64_t>(v)) {}  // NOLINT
   template <std::floating_point T>
-  AttributeValue(T v) : v_(static_cast<double>(v)) {}      // NOLINT
-  AttributeValue(const char* v) : v_(std::string(v)) {}    // NOLINT
+  AttributeValue(T v) : v_(static_cast<double>(v)) {}         // NOLINT
+  AttributeValue(const char* v) : v_(std::string(v)) {}       // NOLINT
   AttributeValue(std::string_view v) : v_(std::string(v)) {}  // NOLINT
-  AttributeValue(std::string v) : v_(std::move(v)) {}      // NOLINT
-  AttributeValue(Bytes v) : v_(std::move(v)) {}            // NOLINT
-  AttributeValue(AttributeArray v) : v_(std::move(v)) {}   // NOLINT
-  AttributeValue(Attributes v) : v_(std::move(v)) {}       // NOLINT
+  AttributeValue(std::string v) : v_(std::move(v)) {}         // NOLINT
+  AttributeValue(Bytes v) : v_(std::move(v)) {}               // NOLINT
+  AttributeValue(AttributeArray v) : v_(std::move(v)) {}      // NOLINT
+  AttributeValue(Attributes v) : v_(std::move(v)) {}          // NOLINT
 
   const Storage& storage() const { return v_; }
   bool empty() const { return std::holds_alternative<std::monostate>(v_); }
@@ -97,7 +96,9 @@ struct ExportResult {
 
   bool ok() const { return code == Code::kOk; }
   static ExportResult Ok() { return {}; }
-  static ExportResult Failure(std::string message) { return {Code::kFailure, std::move(message), {}}; }
+  static ExportResult Failure(std::string message) {
+    return {Code::kFailure, std::move(message), {}};
+  }
 };
 
 // Reads an environment variable; injectable so configuration can be tested.

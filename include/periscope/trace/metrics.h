@@ -113,7 +113,7 @@ class Meter {
 };
 
 struct MeterProviderOptions {
-  Resource resource;  // merged over Resource::Default()
+  Resource resource;                         // merged over Resource::Default()
   std::shared_ptr<MetricExporter> exporter;  // may be null: Collect() only
   std::chrono::milliseconds export_interval{60000};
 };

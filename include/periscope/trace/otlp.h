@@ -77,7 +77,6 @@ Resource ResourceFromEnv(const EnvGetter& env = SystemEnv());
 
 // The usual setup: resource and sampler from the environment, an OTLP exporter from the
 // environment behind a BatchSpanProcessor (OTEL_BSP_*).
-std::shared_ptr<class TracerProvider> MakeTracerProviderFromEnv(
-    const EnvGetter& env = SystemEnv());
+std::shared_ptr<class TracerProvider> MakeTracerProviderFromEnv(const EnvGetter& env = SystemEnv());
 
 }  // namespace periscope::trace

@@ -16,7 +16,7 @@ enum class SamplingDecision { kDrop, kRecordOnly, kRecordAndSample };
 
 struct SamplingResult {
   SamplingDecision decision = SamplingDecision::kDrop;
-  Attributes attributes;  // added to the span
+  Attributes attributes;                  // added to the span
   std::optional<TraceState> trace_state;  // replaces the parent's tracestate when set
 };
 

@@ -46,9 +46,7 @@ class ByteId {
     }
     return out;
   }
-  std::string_view AsBytes() const {
-    return {reinterpret_cast<const char*>(bytes_.data()), N};
-  }
+  std::string_view AsBytes() const { return {reinterpret_cast<const char*>(bytes_.data()), N}; }
   bool IsValid() const {
     for (uint8_t b : bytes_) {
       if (b != 0) return true;

@@ -1,7 +1,6 @@
 #include "api/jaeger/jaeger_api.h"
 
 #include <boost/json.hpp>
-
 #include <map>
 #include <set>
 
@@ -152,8 +151,8 @@ Status ParseJaegerTags(const HttpRequest& req, SpanQuery* q) {
       return Status::InvalidArgument("parameter tags: expected a JSON object, got '{}'", raw);
     }
     for (const auto& [k, val] : v.as_object()) {
-      std::string value = val.is_string() ? std::string(val.as_string())
-                                          : boost::json::serialize(val);
+      std::string value =
+          val.is_string() ? std::string(val.as_string()) : boost::json::serialize(val);
       q->attributes.push_back({std::string(k), value});
     }
   }

@@ -1,7 +1,6 @@
 #include "api/jaeger/jaeger_dependencies.h"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 #include <cmath>
 
@@ -42,8 +41,8 @@ HttpResponse Dependencies(const MetricTable& metrics, HttpRequest& req) {
   if (req.HasParam("endTs") && !ParseMillis(req.Param("endTs"), &end_ms)) {
     return JaegerError(400, "parameter endTs: expected Unix milliseconds");
   }
-  if (req.HasParam("lookback") && (!ParseMillis(req.Param("lookback"), &lookback_ms) ||
-                                   lookback_ms == 0)) {
+  if (req.HasParam("lookback") &&
+      (!ParseMillis(req.Param("lookback"), &lookback_ms) || lookback_ms == 0)) {
     return JaegerError(400, "parameter lookback: expected a positive number of milliseconds");
   }
   MetricRangeQuery q;
@@ -69,11 +68,8 @@ HttpResponse Dependencies(const MetricTable& metrics, HttpRequest& req) {
                     {"callCount", calls}});
   }
   const size_t n = data.size();
-  boost::json::object o{{"data", std::move(data)},
-                        {"total", n},
-                        {"limit", 0},
-                        {"offset", 0},
-                        {"errors", nullptr}};
+  boost::json::object o{
+      {"data", std::move(data)}, {"total", n}, {"limit", 0}, {"offset", 0}, {"errors", nullptr}};
   return HttpResponse::Json(boost::json::serialize(o));
 }
 

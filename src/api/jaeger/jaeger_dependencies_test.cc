@@ -18,13 +18,15 @@ MetricSeries Edge(std::string client, std::string server, std::string type,
               {"connection_type", std::move(type)},
               {"server", std::move(server)}};
   s.kind = MetricKind::kCounter;
-  for (size_t i = 0; i < values.size(); ++i) s.time_ms.push_back(1'000'000 + 15'000 * static_cast<int64_t>(i));
+  for (size_t i = 0; i < values.size(); ++i)
+    s.time_ms.push_back(1'000'000 + 15'000 * static_cast<int64_t>(i));
   s.values = std::move(values);
   return s;
 }
 
 TEST(JaegerDependenciesTest, CountsCallsPerServicePairFromServiceGraphMetrics) {
-  const fs::path dir = fs::temp_directory_path() / ("jaeger_deps_test_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("jaeger_deps_test_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   MetricTableOptions options;
   options.dir = dir.string();

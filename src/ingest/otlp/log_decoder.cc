@@ -90,8 +90,8 @@ bool Normalize(ExportRequest& req, int64_t now_ns, SpanRejections& rejections) {
         auto* rec = recs->Mutable(k);
         std::string problem = RecordProblem(*rec);
         if (!problem.empty()) {
-          rejections.Add(fmt::format("resourceLogs[{}].scopeLogs[{}].logRecords[{}]: {}", r, s,
-                                     k, problem));
+          rejections.Add(
+              fmt::format("resourceLogs[{}].scopeLogs[{}].logRecords[{}]: {}", r, s, k, problem));
           changed = true;
           continue;
         }
@@ -223,8 +223,8 @@ Status PrepareJson(boost::json::value& root, SpanRejections& rejections) {
           std::string problem = HexIdToBase64(*rec, "traceId", "trace_id", TraceId::kSize);
           if (problem.empty()) problem = HexIdToBase64(*rec, "spanId", "span_id", SpanId::kSize);
           if (!problem.empty()) {
-            rejections.Add(fmt::format("resourceLogs[{}].scopeLogs[{}].logRecords[{}].{}", r, s,
-                                       k, problem));
+            rejections.Add(
+                fmt::format("resourceLogs[{}].scopeLogs[{}].logRecords[{}].{}", r, s, k, problem));
             continue;
           }
         }
@@ -253,12 +253,10 @@ Result<DecodedLogs> DecodeLogsProtobuf(std::string_view body, std::string_view t
   return Finish(*req, tenant, now_ns, rejections, &body);
 }
 
-Result<DecodedLogs> DecodeLogsJson(std::string_view body, std::string_view tenant,
-                                   int64_t now_ns) {
+Result<DecodedLogs> DecodeLogsJson(std::string_view body, std::string_view tenant, int64_t now_ns) {
   boost::json::monotonic_resource memory;
   boost::json::value root;
-  RETURN_IF_ERROR(
-      ParseJsonExact(body, boost::json::storage_ptr(&memory), kMaxJsonDepth, &root));
+  RETURN_IF_ERROR(ParseJsonExact(body, boost::json::storage_ptr(&memory), kMaxJsonDepth, &root));
   SpanRejections rejections;
   RETURN_IF_ERROR(PrepareJson(root, rejections));
   google::protobuf::Arena arena(ArenaOptionsFor(body.size() / 2));
@@ -267,8 +265,7 @@ Result<DecodedLogs> DecodeLogsJson(std::string_view body, std::string_view tenan
   options.ignore_unknown_fields = true;
   auto st = google::protobuf::util::JsonStringToMessage(boost::json::serialize(root), req, options);
   if (!st.ok()) {
-    return Status::InvalidArgument("invalid OTLP/JSON logs request: {}",
-                                   std::string(st.message()));
+    return Status::InvalidArgument("invalid OTLP/JSON logs request: {}", std::string(st.message()));
   }
   return Finish(*req, tenant, now_ns, rejections, nullptr);
 }
@@ -282,8 +279,7 @@ std::string EncodeLogsResponse(int64_t rejected, std::string_view message, bool 
   const bool partial = rejected != 0 || !message.empty();
   if (json) {
     if (!partial) return "{}";
-    std::string out =
-        fmt::format("{{\"partialSuccess\":{{\"rejectedLogRecords\":\"{}\"", rejected);
+    std::string out = fmt::format("{{\"partialSuccess\":{{\"rejectedLogRecords\":\"{}\"", rejected);
     if (!message.empty()) {
       out += ",\"errorMessage\":";
       AppendJsonString(message, &out);

@@ -34,8 +34,7 @@ Result<DecodedLogs> DecodeLogsProtobuf(std::string_view body, std::string_view t
 // names, 64-bit integers as strings or numbers, unknown fields ignored. InvalidArgument on
 // invalid JSON or a value of the wrong type; an id that is not hex of the right length rejects
 // its record instead.
-Result<DecodedLogs> DecodeLogsJson(std::string_view body, std::string_view tenant,
-                                   int64_t now_ns);
+Result<DecodedLogs> DecodeLogsJson(std::string_view body, std::string_view tenant, int64_t now_ns);
 
 // From an already parsed message (gRPC path). Rejected records are removed from `req`;
 // wal_payload is `req` serialized afterwards.

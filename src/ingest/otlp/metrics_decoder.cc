@@ -32,10 +32,14 @@ std::string FormatFloat(double v) {
 
 std::string ValueText(const otlp_common::AnyValue& v) {
   switch (v.value_case()) {
-    case otlp_common::AnyValue::kStringValue: return v.string_value();
-    case otlp_common::AnyValue::kIntValue: return std::to_string(v.int_value());
-    case otlp_common::AnyValue::kDoubleValue: return FormatFloat(v.double_value());
-    case otlp_common::AnyValue::kBoolValue: return v.bool_value() ? "true" : "false";
+    case otlp_common::AnyValue::kStringValue:
+      return v.string_value();
+    case otlp_common::AnyValue::kIntValue:
+      return std::to_string(v.int_value());
+    case otlp_common::AnyValue::kDoubleValue:
+      return FormatFloat(v.double_value());
+    case otlp_common::AnyValue::kBoolValue:
+      return v.bool_value() ? "true" : "false";
     default: {
       std::string out;
       AppendAnyValueJson(v, &out);
@@ -129,8 +133,8 @@ std::optional<MetricExemplar> ExemplarOf(const pb::Exemplar& e) {
   if (!trace || !span) return std::nullopt;
   MetricExemplar x;
   x.time_ms = ToMs(e.time_unix_nano());
-  x.value = e.value_case() == pb::Exemplar::kAsInt ? static_cast<double>(e.as_int())
-                                                    : e.as_double();
+  x.value =
+      e.value_case() == pb::Exemplar::kAsInt ? static_cast<double>(e.as_int()) : e.as_double();
   x.trace_id = *trace;
   x.span_id = *span;
   return x;
@@ -160,9 +164,8 @@ void AddNumberPoints(const google::protobuf::RepeatedPtrField<pb::NumberDataPoin
   for (const auto& p : points) {
     if (!CheckPoint(p, name, b)) continue;
     MetricSeries& s = b.Series(base, p.attributes(), name, kind);
-    const double v = p.value_case() == pb::NumberDataPoint::kAsInt
-                         ? static_cast<double>(p.as_int())
-                         : p.as_double();
+    const double v = p.value_case() == pb::NumberDataPoint::kAsInt ? static_cast<double>(p.as_int())
+                                                                   : p.as_double();
     BatchBuilder::Add(s, ToMs(p.time_unix_nano()), v,
                       cumulative ? ToMs(p.start_time_unix_nano()) : 0);
     for (const auto& e : p.exemplars()) {
@@ -181,12 +184,12 @@ void AddCountSum(const Point& p, const Labels& base, const std::string& name, Me
     BatchBuilder::Add(b.Series(base, p.attributes(), name + "_sum", kind), t, p.sum(), start);
   }
   if (p.has_min()) {
-    BatchBuilder::Add(b.Series(base, p.attributes(), name + "_min", MetricKind::kGauge), t,
-                      p.min(), 0);
+    BatchBuilder::Add(b.Series(base, p.attributes(), name + "_min", MetricKind::kGauge), t, p.min(),
+                      0);
   }
   if (p.has_max()) {
-    BatchBuilder::Add(b.Series(base, p.attributes(), name + "_max", MetricKind::kGauge), t,
-                      p.max(), 0);
+    BatchBuilder::Add(b.Series(base, p.attributes(), name + "_max", MetricKind::kGauge), t, p.max(),
+                      0);
   }
 }
 
@@ -238,8 +241,8 @@ void AddExponentialHistogram(const pb::ExponentialHistogram& h, const Labels& ba
   for (const auto& p : h.data_points()) {
     if (!CheckPoint(p, name, b)) continue;
     if (p.scale() < -10 || p.scale() > 20) {
-      b.Reject(fmt::format("metric {}: exponential histogram scale {} out of range", name,
-                           p.scale()));
+      b.Reject(
+          fmt::format("metric {}: exponential histogram scale {} out of range", name, p.scale()));
       continue;
     }
     const int64_t t = ToMs(p.time_unix_nano());
@@ -312,12 +315,18 @@ DecodedMetrics Convert(const ExportRequest& req, std::string_view tenant) {
           case pb::Metric::kSum:
             AddNumberPoints(m.sum().data_points(), base, name, SumKind(m.sum()), b);
             break;
-          case pb::Metric::kHistogram: AddHistogram(m.histogram(), base, name, b); break;
+          case pb::Metric::kHistogram:
+            AddHistogram(m.histogram(), base, name, b);
+            break;
           case pb::Metric::kExponentialHistogram:
             AddExponentialHistogram(m.exponential_histogram(), base, name, b);
             break;
-          case pb::Metric::kSummary: AddSummary(m.summary(), base, name, b); break;
-          default: b.Reject(fmt::format("metric {} has no data", name)); break;
+          case pb::Metric::kSummary:
+            AddSummary(m.summary(), base, name, b);
+            break;
+          default:
+            b.Reject(fmt::format("metric {} has no data", name));
+            break;
         }
       }
     }
@@ -329,8 +338,7 @@ DecodedMetrics Convert(const ExportRequest& req, std::string_view tenant) {
 // bytes of base64. Turns such ids back into their 16/8 bytes.
 void FixHexIds(std::string* id, size_t want) {
   if (id->size() != want * 3 / 2) return;
-  static constexpr char kB64[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string text;
   for (size_t i = 0; i + 2 < id->size(); i += 3) {
     const uint32_t n = static_cast<uint8_t>((*id)[i]) << 16 |
@@ -340,8 +348,10 @@ void FixHexIds(std::string* id, size_t want) {
   std::string bytes;
   for (size_t i = 0; i + 1 < text.size(); i += 2) {
     auto hex = [](char c) {
-      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      return c >= '0' && c <= '9'   ? c - '0'
+             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+             : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                    : -1;
     };
     const int hi = hex(text[i]), lo = hex(text[i + 1]);
     if (hi < 0 || lo < 0) return;

@@ -18,12 +18,15 @@ MetricKind KindOfType(prometheus::MetricMetadata::MetricType type) {
   switch (type) {
     case prometheus::MetricMetadata::COUNTER:
     case prometheus::MetricMetadata::HISTOGRAM:
-    case prometheus::MetricMetadata::SUMMARY: return MetricKind::kCounter;
+    case prometheus::MetricMetadata::SUMMARY:
+      return MetricKind::kCounter;
     case prometheus::MetricMetadata::GAUGE:
     case prometheus::MetricMetadata::GAUGEHISTOGRAM:
     case prometheus::MetricMetadata::INFO:
-    case prometheus::MetricMetadata::STATESET: return MetricKind::kGauge;
-    default: return MetricKind::kUnknown;
+    case prometheus::MetricMetadata::STATESET:
+      return MetricKind::kGauge;
+    default:
+      return MetricKind::kUnknown;
   }
 }
 

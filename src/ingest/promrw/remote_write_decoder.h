@@ -12,10 +12,10 @@ namespace periscope {
 
 // Result of decoding one Prometheus remote-write request. Value type.
 struct DecodedRemoteWrite {
-  MetricBatch batch;             // tenant set, labels normalized
-  int64_t rejected_series = 0;   // series without __name__, or with native histograms only
-  std::string error_message;     // first few reasons, "" if none
-  std::string wal_payload;       // the uncompressed WriteRequest protobuf
+  MetricBatch batch;            // tenant set, labels normalized
+  int64_t rejected_series = 0;  // series without __name__, or with native histograms only
+  std::string error_message;    // first few reasons, "" if none
+  std::string wal_payload;      // the uncompressed WriteRequest protobuf
 };
 
 // Snappy block-compressed WriteRequest (remote write 1.0). Fails with InvalidArgument when the

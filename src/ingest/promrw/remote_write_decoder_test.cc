@@ -17,8 +17,8 @@ std::string Compressed(const prometheus::WriteRequest& req) {
 prometheus::WriteRequest Sample() {
   prometheus::WriteRequest req;
   auto* ts = req.add_timeseries();
-  for (auto [k, v] : {std::pair{"job", "node"}, {"__name__", "http_requests_total"},
-                      {"instance", "a:9100"}}) {
+  for (auto [k, v] :
+       {std::pair{"job", "node"}, {"__name__", "http_requests_total"}, {"instance", "a:9100"}}) {
     auto* l = ts->add_labels();
     l->set_name(k);
     l->set_value(v);
@@ -51,9 +51,8 @@ TEST(RemoteWriteDecoderTest, DecodesSeriesSamplesKindsAndExemplars) {
   EXPECT_EQ(d->batch.tenant, "t1");
   ASSERT_EQ(d->batch.series.size(), 2u);
   const MetricSeries& s = d->batch.series[0];
-  EXPECT_EQ(s.labels, (Labels{{"__name__", "http_requests_total"},
-                              {"instance", "a:9100"},
-                              {"job", "node"}}));
+  EXPECT_EQ(s.labels,
+            (Labels{{"__name__", "http_requests_total"}, {"instance", "a:9100"}, {"job", "node"}}));
   EXPECT_EQ(s.kind, MetricKind::kCounter);
   EXPECT_EQ(s.time_ms, (std::vector<int64_t>{1700000000000, 1700000015000, 1700000030000}));
   EXPECT_EQ(s.values, (std::vector<double>{0, 10.5, 21}));
@@ -81,9 +80,9 @@ TEST(RemoteWriteDecoderTest, RejectsSeriesWithoutName) {
 }
 
 TEST(RemoteWriteDecoderTest, CorruptInputIsInvalidArgument) {
-  EXPECT_EQ(DecodeRemoteWrite("not snappy at all \xff\xff\xff\xff\xff", "d", 1 << 20)
-                .status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      DecodeRemoteWrite("not snappy at all \xff\xff\xff\xff\xff", "d", 1 << 20).status().code(),
+      StatusCode::kInvalidArgument);
   std::string body = Compressed(Sample());
   for (size_t cut = 1; cut < body.size(); cut += 7) {
     auto d = DecodeRemoteWrite(body.substr(0, cut), "d", 1 << 20);
@@ -92,8 +91,7 @@ TEST(RemoteWriteDecoderTest, CorruptInputIsInvalidArgument) {
   std::string garbage;
   std::string junk = "\x0a\xff\xff\xff\xff\x0f garbage";
   snappy::Compress(junk.data(), junk.size(), &garbage);
-  EXPECT_EQ(DecodeRemoteWrite(garbage, "d", 1 << 20).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeRemoteWrite(garbage, "d", 1 << 20).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(RemoteWriteDecoderTest, RefusesBodiesOverTheLimit) {

@@ -11,11 +11,14 @@ namespace {
 prometheus::MetricMetadata::MetricType TypeOf(MetricKind kind) {
   switch (kind) {
     case MetricKind::kCounter:
-    case MetricKind::kDeltaCounter: return prometheus::MetricMetadata::COUNTER;
+    case MetricKind::kDeltaCounter:
+      return prometheus::MetricMetadata::COUNTER;
     case MetricKind::kGauge:
     case MetricKind::kSum:
-    case MetricKind::kDeltaSum: return prometheus::MetricMetadata::GAUGE;
-    case MetricKind::kUnknown: return prometheus::MetricMetadata::UNKNOWN;
+    case MetricKind::kDeltaSum:
+      return prometheus::MetricMetadata::GAUGE;
+    case MetricKind::kUnknown:
+      return prometheus::MetricMetadata::UNKNOWN;
   }
   return prometheus::MetricMetadata::UNKNOWN;
 }

@@ -19,7 +19,9 @@ struct Key {
   bool NewerThan(const Key& o) const { return time != o.time ? time > o.time : tb > o.tb; }
 };
 
-std::string EncodeCursor(const Key& k) { return fmt::format("{:x}.{:x}", static_cast<uint64_t>(k.time), k.tb); }
+std::string EncodeCursor(const Key& k) {
+  return fmt::format("{:x}.{:x}", static_cast<uint64_t>(k.time), k.tb);
+}
 
 Result<Key> DecodeCursor(std::string_view s) {
   const size_t dot = s.find('.');

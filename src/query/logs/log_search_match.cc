@@ -33,8 +33,7 @@ bool AnyText(const LogBatch& b, size_t row, Fn&& fn) {
 
 // True when `want` occurs as consecutive tokens of `text`; the last one only as a prefix when
 // `last_is_prefix`.
-bool HasTokenRun(std::string_view text, const std::vector<std::string>& want,
-                 bool last_is_prefix) {
+bool HasTokenRun(std::string_view text, const std::vector<std::string>& want, bool last_is_prefix) {
   if (want.empty()) return true;
   std::vector<std::string> have;
   bool found = false;
@@ -57,8 +56,7 @@ bool ContainsFolded(std::string_view text, std::string_view lower_needle) {
   if (lower_needle.size() > text.size()) return false;
   auto it = std::search(text.begin(), text.end(), lower_needle.begin(), lower_needle.end(),
                         [](char a, char b) {
-                          return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) ==
-                                 b;
+                          return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
                         });
   return it != text.end();
 }
@@ -149,7 +147,8 @@ bool LogSearchNode::Matches(const LogBatch& b, size_t row) const {
       return AnyText(b, row, [&](std::string_view t) { return HasTokenRun(t, tokens, false); });
     case Kind::kPrefix: {
       const std::vector<std::string> all = logs::Tokenize(text);
-      const bool partial = !text.empty() && logs::IsTokenByte(static_cast<unsigned char>(text.back()));
+      const bool partial =
+          !text.empty() && logs::IsTokenByte(static_cast<unsigned char>(text.back()));
       return AnyText(b, row, [&](std::string_view t) { return HasTokenRun(t, all, partial); });
     }
     case Kind::kPhrase:

@@ -230,8 +230,7 @@ class Parser {
       int num = 0;
       auto [end, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), num);
       const bool numeric = ec == std::errc() && end == n.text.data() + n.text.size();
-      if (!numeric && SeverityClassFromName(n.text) == SeverityClass::kUnset &&
-          n.text != "unset") {
+      if (!numeric && SeverityClassFromName(n.text) == SeverityClass::kUnset && n.text != "unset") {
         return Error(value_pos, "unknown level '{}'", n.text);
       }
     }

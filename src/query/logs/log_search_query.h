@@ -21,7 +21,7 @@ struct LogSearchNode {
   std::string text;   // kWord/kPrefix/kPhrase: lower-cased text; kField: the value
   std::string field;  // kField: service, env, version, host, level, trace_id, span_id, or @key
   Op op = Op::kEq;
-  double number = 0;  // kField with a range op
+  double number = 0;                // kField with a range op
   std::vector<std::string> tokens;  // kWord: its tokens; kPrefix: all but the partial last
   std::vector<LogSearchNode> children;
 

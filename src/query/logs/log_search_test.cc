@@ -150,8 +150,8 @@ bool RefMatch(const std::string& line, const std::string& kind, const std::strin
 TEST(LogSearchTest, LoghubSearchEqualsPlainScan) {
   const auto files = logs::LoghubFiles();
   if (files.empty()) GTEST_SKIP() << "no Loghub data";
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("log_search_test_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("log_search_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   LogTableOptions options;
   options.dir = dir.string();
@@ -171,7 +171,7 @@ TEST(LogSearchTest, LoghubSearchEqualsPlainScan) {
     for (size_t i = 0; i < lines.size(); ++i) {
       // Interleave services in time so that pagination crosses parts and the memtable.
       by_time[base + static_cast<int64_t>(i) * 1'000'000 + static_cast<int64_t>(f)] = {service,
-                                                                                      lines[i]};
+                                                                                       lines[i]};
     }
     LogBatch batch = logs::LinesToBatch(lines, service, base);
     for (auto& t : batch.time_ns) t += static_cast<int64_t>(f);

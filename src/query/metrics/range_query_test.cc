@@ -77,7 +77,8 @@ TEST_F(RangeQueryTest, AggregatesByLabelAndSteps) {
   q.agg = "sum";
   auto r = Run(q);
   ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(r[0].points, (std::vector<std::pair<int64_t, double>>{{0, 11}, {10000, 22}, {20000, 33}}));
+  EXPECT_EQ(r[0].points,
+            (std::vector<std::pair<int64_t, double>>{{0, 11}, {10000, 22}, {20000, 33}}));
   q.agg = "max";
   q.by = {"service"};
   r = Run(q);
@@ -118,8 +119,8 @@ TEST(SeriesSelectorTest, ParsesEveryMatcherAndRejectsJunk) {
   EXPECT_EQ((*m)[2].value(), "a\"b");
   EXPECT_EQ((*m)[3].op(), MatchOp::kNotRegex);
   EXPECT_TRUE(ParseSeriesSelector("{job=\"x\"}").ok());
-  for (const char* bad : {"", "x{", "x{a}", "x{a=b}", "x{a=\"b\"", "x y", "{a==\"b\"}",
-                          "x{a=~\"(\"}"}) {
+  for (const char* bad :
+       {"", "x{", "x{a}", "x{a=b}", "x{a=\"b\"", "x y", "{a==\"b\"}", "x{a=~\"(\"}"}) {
     EXPECT_EQ(ParseSeriesSelector(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
 }

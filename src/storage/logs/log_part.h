@@ -18,8 +18,8 @@ struct LogPartMeta {
   uint64_t rows = 0;
   int64_t min_time_ns = 0;
   int64_t max_time_ns = 0;
-  uint64_t max_wal_seq = 0;        // every WAL record with seq <= this is in this part or older
-  std::vector<uint64_t> replaces;  // part ids this part was merged from
+  uint64_t max_wal_seq = 0;           // every WAL record with seq <= this is in this part or older
+  std::vector<uint64_t> replaces;     // part ids this part was merged from
   std::vector<std::string> services;  // distinct services, sorted
 };
 
@@ -60,7 +60,8 @@ class LogPart {
 
   // False when block `block` certainly holds none of the tokens with these hashes in its body
   // or string attribute values (all must be present).
-  virtual bool BlockMayContainAll(size_t block, const std::vector<uint64_t>& token_hashes) const = 0;
+  virtual bool BlockMayContainAll(size_t block,
+                                  const std::vector<uint64_t>& token_hashes) const = 0;
 
   // Decodes block `block` into *out (replacing it); Corruption when a chunk fails its checksum
   // or does not decode.

@@ -116,10 +116,10 @@ Status MappedLogPart::ReadBlock(size_t block, LogBatch* out) const {
     t = static_cast<int64_t>(static_cast<uint64_t>(t) + static_cast<uint64_t>(times.Signed()));
     b.time_ns[r] = t;
     const uint64_t o = observed.Varint();
-    b.observed_time_ns[r] =
-        o == 0 ? 0
-               : static_cast<int64_t>(static_cast<uint64_t>(t) +
-                                      static_cast<uint64_t>(ZigZagDecode(o - 1)));
+    b.observed_time_ns[r] = o == 0
+                                ? 0
+                                : static_cast<int64_t>(static_cast<uint64_t>(t) +
+                                                       static_cast<uint64_t>(ZigZagDecode(o - 1)));
     b.severity_number[r] = static_cast<int32_t>(sev.Signed());
     if (traces.Byte() == 1) {
       auto id = TraceId::FromBytes(traces.Bytes(TraceId::kSize));
@@ -153,8 +153,7 @@ Status MappedLogPart::ReadBlock(size_t block, LogBatch* out) const {
   size_t text_count = 0;
   for (char c : types) text_count += IsText(static_cast<ValueType>(c)) ? 1 : 0;
   std::vector<std::string> texts;
-  RETURN_IF_ERROR(logs::DecodeTemplates(raw[logs::kLogColBodyTemplates],
-                                        raw[logs::kLogColBodyInts],
+  RETURN_IF_ERROR(logs::DecodeTemplates(raw[logs::kLogColBodyTemplates], raw[logs::kLogColBodyInts],
                                         raw[logs::kLogColBodyStrings], text_count, &texts));
   part::Decoder other_in(raw[logs::kLogColBodyOther]);
   part::ValueColumnReader other;

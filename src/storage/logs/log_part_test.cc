@@ -74,11 +74,10 @@ std::map<int64_t, std::string> RowsByTime(const LogBatch& b) {
   for (size_t i = 0; i < b.size(); ++i) {
     std::string s = b.tags(i).service + "|" + std::to_string(b.observed_time_ns[i]) + "|" +
                     std::to_string(b.severity_number[i]) + "|" + b.severity_text[i] + "|" +
-                    std::to_string(static_cast<int>(b.body[i].type)) + "|" +
-                    b.body[i].ToString() + "|" + b.trace_id[i].Hex() + "|" +
-                    b.span_id[i].Hex() + "|" + std::to_string(b.flags[i]) + "|" +
-                    b.event_name[i] + "|" + std::to_string(b.dropped_attributes_count[i]) + "|" +
-                    b.scope(i).name;
+                    std::to_string(static_cast<int>(b.body[i].type)) + "|" + b.body[i].ToString() +
+                    "|" + b.trace_id[i].Hex() + "|" + b.span_id[i].Hex() + "|" +
+                    std::to_string(b.flags[i]) + "|" + b.event_name[i] + "|" +
+                    std::to_string(b.dropped_attributes_count[i]) + "|" + b.scope(i).name;
     for (const auto& kv : b.attributes[i]) s += "|" + kv.key + "=" + kv.value.ToString();
     out[b.time_ns[i]] = s;
   }
@@ -179,15 +178,14 @@ TEST(TemplateCodecTest, RoundTripsAwkwardTexts) {
   std::vector<std::string> out;
   ASSERT_TRUE(logs::DecodeTemplates(s.templates, s.ints, s.strings, texts.size(), &out).ok());
   EXPECT_EQ(out, texts);
-  EXPECT_FALSE(logs::DecodeTemplates(s.templates.substr(0, 3), s.ints, s.strings, texts.size(),
-                                     &out)
-                   .ok());
+  EXPECT_FALSE(
+      logs::DecodeTemplates(s.templates.substr(0, 3), s.ints, s.strings, texts.size(), &out).ok());
 }
 
 TEST(LogTokensTest, SplitsOnNonWordBytesAndLowercases) {
-  EXPECT_EQ(logs::Tokenize("GET /v2/Servers?x=1 HTTP/1.1 user_id"),
-            (std::vector<std::string>{"get", "v2", "servers", "x", "1", "http", "1", "1",
-                                      "user_id"}));
+  EXPECT_EQ(
+      logs::Tokenize("GET /v2/Servers?x=1 HTTP/1.1 user_id"),
+      (std::vector<std::string>{"get", "v2", "servers", "x", "1", "http", "1", "1", "user_id"}));
   std::string bloom = logs::TokenBloomBuilder::Build({1, 2, 3});
   logs::TokenBloomView v(bloom);
   EXPECT_TRUE(v.MayContain(1) && v.MayContain(2) && v.MayContain(3));
@@ -230,9 +228,9 @@ TEST(LogPartTest, LoghubRoundTripAndCompression) {
     LogBatch block;
     ASSERT_TRUE((*part)->ReadBlock(i, &block).ok());
     for (size_t r = 0; r < block.size(); ++r) {
-      const size_t src = static_cast<size_t>(
-          std::find(all.time_ns.begin(), all.time_ns.end(), block.time_ns[r]) -
-          all.time_ns.begin());
+      const size_t src =
+          static_cast<size_t>(std::find(all.time_ns.begin(), all.time_ns.end(), block.time_ns[r]) -
+                              all.time_ns.begin());
       ASSERT_LT(src, all.size());
       ASSERT_EQ(block.body[r].str, all.body[src].str);
       ++checked;

@@ -16,8 +16,8 @@ namespace {
 
 constexpr const char* kPartSuffix = ".lgp";
 
-Counter* const g_flushes =
-    MetricsRegistry::Global().NewCounter("periscope_log_flushes_total", "Memtable flushes to parts.");
+Counter* const g_flushes = MetricsRegistry::Global().NewCounter("periscope_log_flushes_total",
+                                                                "Memtable flushes to parts.");
 Histogram* const g_flush_seconds = MetricsRegistry::Global().NewHistogram(
     "periscope_log_flush_duration_seconds", "Time to write one flushed log part.");
 Counter* const g_merges =
@@ -76,7 +76,8 @@ Status LogTable::LoadParts() {
   }
   if (ec) return Status::IOError("listing {}: {}", options_.dir, ec.message());
   std::set<uint64_t> replaced;
-  for (const auto& p : opened) replaced.insert(p->meta().replaces.begin(), p->meta().replaces.end());
+  for (const auto& p : opened)
+    replaced.insert(p->meta().replaces.begin(), p->meta().replaces.end());
   for (auto& p : opened) {
     next_part_id_ = std::max(next_part_id_, p->meta().part_id + 1);
     if (replaced.count(p->meta().part_id)) {

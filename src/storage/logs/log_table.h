@@ -15,7 +15,7 @@
 namespace periscope {
 
 struct LogTableOptions {
-  std::string dir;                              // parts live in dir/<tenant>/part-*.lgp
+  std::string dir;  // parts live in dir/<tenant>/part-*.lgp
   int64_t retention_ns = 7LL * 86400 * 1000000000LL;
   size_t merge_fan_in = 4;                      // merge this many parts of one level at once
   uint64_t max_merged_part_bytes = 2ull << 30;  // never merge into parts larger than this
@@ -24,7 +24,7 @@ struct LogTableOptions {
 // A consistent view of a table for one query: the memtable batches and the parts at one instant.
 struct LogSnapshot {
   std::vector<std::shared_ptr<const LogBatch>> memtable;  // oldest first
-  std::vector<std::shared_ptr<LogPart>> parts;             // by max time, newest first
+  std::vector<std::shared_ptr<LogPart>> parts;            // by max time, newest first
 };
 
 // The log table of every tenant: a queryable memtable of acknowledged batches plus immutable

@@ -26,7 +26,8 @@ std::string TokenBloomBuilder::Build(std::vector<uint64_t> hashes) {
     for (uint8_t i = 0; i < kProbes; ++i) {
       uint64_t bit;
       Probe(h, bits, i, &bit);
-      data[1 + bit / 8] = static_cast<char>(static_cast<uint8_t>(data[1 + bit / 8]) | 1u << (bit % 8));
+      data[1 + bit / 8] =
+          static_cast<char>(static_cast<uint8_t>(data[1 + bit / 8]) | 1u << (bit % 8));
     }
   }
   return data;

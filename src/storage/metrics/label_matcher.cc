@@ -7,8 +7,8 @@ Result<LabelMatcher> LabelMatcher::Make(std::string name, MatchOp op, std::strin
   LabelMatcher m;
   if (op == MatchOp::kRegex || op == MatchOp::kNotRegex) {
     try {
-      m.regex_ = std::make_shared<const std::regex>(value, std::regex::ECMAScript |
-                                                               std::regex::optimize);
+      m.regex_ =
+          std::make_shared<const std::regex>(value, std::regex::ECMAScript | std::regex::optimize);
     } catch (const std::regex_error& e) {
       return Status::InvalidArgument("bad regex \"{}\" for label {}: {}", value, name, e.what());
     }
@@ -21,10 +21,14 @@ Result<LabelMatcher> LabelMatcher::Make(std::string name, MatchOp op, std::strin
 
 bool LabelMatcher::Matches(std::string_view value) const {
   switch (op_) {
-    case MatchOp::kEqual: return value == value_;
-    case MatchOp::kNotEqual: return value != value_;
-    case MatchOp::kRegex: return std::regex_match(value.begin(), value.end(), *regex_);
-    case MatchOp::kNotRegex: return !std::regex_match(value.begin(), value.end(), *regex_);
+    case MatchOp::kEqual:
+      return value == value_;
+    case MatchOp::kNotEqual:
+      return value != value_;
+    case MatchOp::kRegex:
+      return std::regex_match(value.begin(), value.end(), *regex_);
+    case MatchOp::kNotRegex:
+      return !std::regex_match(value.begin(), value.end(), *regex_);
   }
   return false;
 }

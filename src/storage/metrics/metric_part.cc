@@ -177,14 +177,16 @@ Result<std::shared_ptr<MetricPart>> MetricPart::Open(const std::string& path) {
     return Status::Corruption("{} is too short for a metric part", path);
   }
   std::string trailer;
-  RETURN_IF_ERROR(PRead(part->fd_, part->file_bytes_ - kTrailerBytes, kTrailerBytes, &trailer, path));
+  RETURN_IF_ERROR(
+      PRead(part->fd_, part->file_bytes_ - kTrailerBytes, kTrailerBytes, &trailer, path));
   if (std::memcmp(trailer.data() + 16, kMagic, sizeof kMagic) != 0) {
     return Status::Corruption("{} has no metric part trailer", path);
   }
   const uint64_t raw_len = DecodeFixed64(trailer.data());
   const uint32_t compressed_len = DecodeFixed32(trailer.data() + 8);
   const uint32_t crc = DecodeFixed32(trailer.data() + 12);
-  if (compressed_len > part->file_bytes_ - kTrailerBytes - sizeof kMagic || raw_len > kMaxFooterBytes) {
+  if (compressed_len > part->file_bytes_ - kTrailerBytes - sizeof kMagic ||
+      raw_len > kMaxFooterBytes) {
     return Status::Corruption("{} has a bad footer length", path);
   }
   std::string compressed;
@@ -264,13 +266,13 @@ Status MetricPart::Read(
     const Chunk& c = chunks_[chunk_index];
     RETURN_IF_ERROR(PRead(fd_, c.offset, c.compressed, &compressed, path_));
     auto raw = Decompress(compressed, c.raw);
-    if (!raw.ok()) return Status::Corruption("{} chunk {}: {}", path_, chunk_index,
-                                             raw.status().message());
+    if (!raw.ok())
+      return Status::Corruption("{} chunk {}: {}", path_, chunk_index, raw.status().message());
     for (uint32_t e : list) {
       const PartSeriesEntry& entry = series_[e];
       MetricSeries samples;
-      Status s = DecodeSeriesBlock(std::string_view(*raw).substr(entry.offset, entry.length),
-                                   &samples);
+      Status s =
+          DecodeSeriesBlock(std::string_view(*raw).substr(entry.offset, entry.length), &samples);
       if (!s.ok()) return Status::Corruption("{} series {}: {}", path_, e, s.message());
       samples.kind = entry.kind;
       visit(e, std::move(samples));

@@ -347,9 +347,8 @@ Result<std::vector<SelectedSeries>> MetricTable::Select(const std::string& tenan
       slot[static_cast<uint32_t>(e)] = i;
     }
     std::vector<std::pair<size_t, MetricSeries>> read;
-    RETURN_IF_ERROR(part->Read(entries, [&](uint32_t e, MetricSeries&& s) {
-      read.emplace_back(slot[e], std::move(s));
-    }));
+    RETURN_IF_ERROR(part->Read(
+        entries, [&](uint32_t e, MetricSeries&& s) { read.emplace_back(slot[e], std::move(s)); }));
     for (auto& [i, s] : read) {
       MetricSeries merged;
       AppendRange(s, min_ms, max_ms, merged);

@@ -38,10 +38,14 @@ inline MetricBatch NodeExporterLikeBatch(int series, int samples, int64_t start_
           if (rng() % 3 != 0) v += static_cast<double>(rng() % 100) / 100.0;
           v = std::round(v * 100.0) / 100.0;
           break;
-        case 2: v += static_cast<double>(static_cast<int64_t>(rng() % 33) - 16) * 4096.0; break;
-        case 3: v = std::round((0.5 + 0.3 * std::sin(i / 30.0) + (rng() % 10) / 100.0) * 100) / 100;
-                break;
-        default: break;
+        case 2:
+          v += static_cast<double>(static_cast<int64_t>(rng() % 33) - 16) * 4096.0;
+          break;
+        case 3:
+          v = std::round((0.5 + 0.3 * std::sin(i / 30.0) + (rng() % 10) / 100.0) * 100) / 100;
+          break;
+        default:
+          break;
       }
       m.values.push_back(v);
     }

@@ -46,7 +46,8 @@ int CommonExponent(std::span<const double> values) {
 void PutDeltas(std::span<const int64_t> m, int order, std::string* out) {
   int64_t prev = 0, prev_delta = 0;
   for (size_t i = 0; i < m.size(); ++i) {
-    const int64_t delta = static_cast<int64_t>(static_cast<uint64_t>(m[i]) - static_cast<uint64_t>(prev));
+    const int64_t delta =
+        static_cast<int64_t>(static_cast<uint64_t>(m[i]) - static_cast<uint64_t>(prev));
     if (order == 1 || i == 0) {
       PutVarintSigned64(out, delta);
     } else {

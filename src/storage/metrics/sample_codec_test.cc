@@ -28,8 +28,8 @@ void ExpectBitExact(const std::vector<double>& a, const std::vector<double>& b) 
 }
 
 TEST(SampleCodecTest, TimestampsRoundTrip) {
-  std::vector<int64_t> ts = {1700000000000, 1700000010000, 1700000020003, 1700000029999,
-                             -5, INT64_MAX, INT64_MIN, 0};
+  std::vector<int64_t> ts = {
+      1700000000000, 1700000010000, 1700000020003, 1700000029999, -5, INT64_MAX, INT64_MIN, 0};
   std::string buf;
   EncodeTimestamps(ts, &buf);
   ByteReader in(buf);
@@ -80,8 +80,9 @@ TEST(SampleCodecTest, ConstantValuesCostNineBytes) {
 }
 
 TEST(SampleCodecTest, SpecialAndImpreciseValuesFallBackToRaw) {
-  std::vector<double> v = {0.1, std::nan(""), std::numeric_limits<double>::infinity(), -0.0,
-                           1.0 / 3.0, 5e-324, 1e300, -2.5};
+  std::vector<double> v = {0.1,   std::nan(""), std::numeric_limits<double>::infinity(),
+                           -0.0,  1.0 / 3.0,    5e-324,
+                           1e300, -2.5};
   std::string enc;
   ExpectBitExact(v, RoundTrip(v, &enc));
   EXPECT_EQ(enc[0], 0);

@@ -3,11 +3,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <roaring/roaring.hh>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <roaring/roaring.hh>
 
 #include "model/metric_batch.h"
 #include "storage/metrics/label_matcher.h"
@@ -38,8 +37,7 @@ class SeriesIndex {
   RoaringBitmap Select(const std::vector<LabelMatcher>& matchers) const;
   // Sorted label names / values of `name` among `among` (every series when null).
   std::vector<std::string> LabelNames(const RoaringBitmap* among) const;
-  std::vector<std::string> LabelValues(const std::string& name,
-                                       const RoaringBitmap* among) const;
+  std::vector<std::string> LabelValues(const std::string& name, const RoaringBitmap* among) const;
 
  private:
   std::vector<SeriesInfo> series_;

@@ -23,8 +23,8 @@ Id ReadId(Decoder* in) {
 }
 
 // Resolves a span reference written by PutSpanRef against rows [run_begin, run_end) of out.
-bool ReadSpanRef(uint64_t code, Decoder* raw, const std::vector<SpanId>& span_ids,
-                 size_t run_begin, size_t run_end, SpanId* id) {
+bool ReadSpanRef(uint64_t code, Decoder* raw, const std::vector<SpanId>& span_ids, size_t run_begin,
+                 size_t run_end, SpanId* id) {
   if (code == 0) {
     *id = SpanId();
     return true;
@@ -58,7 +58,8 @@ Status DecodeEvents(std::string_view chunk, size_t begin, size_t end, SpanBatch*
   std::vector<std::string_view> names;
   RETURN_IF_ERROR(DecodeStringColumn(&in, total, &names));
   std::vector<Attributes> attrs;
-  RETURN_IF_ERROR(DecodeAttributesPackedRange(in.Bytes(in.remaining()), total, first, last, &attrs));
+  RETURN_IF_ERROR(
+      DecodeAttributesPackedRange(in.Bytes(in.remaining()), total, first, last, &attrs));
   size_t e = 0;
   for (size_t i = 0; i < n; ++i) {
     const bool keep = i >= begin && i < end;
@@ -102,7 +103,8 @@ Status DecodeLinks(std::string_view chunk, const std::vector<std::pair<size_t, s
   std::vector<std::string_view> states;
   RETURN_IF_ERROR(DecodeStringColumn(&in, total, &states));
   std::vector<Attributes> attrs;
-  RETURN_IF_ERROR(DecodeAttributesPackedRange(in.Bytes(in.remaining()), total, first, last, &attrs));
+  RETURN_IF_ERROR(
+      DecodeAttributesPackedRange(in.Bytes(in.remaining()), total, first, last, &attrs));
   size_t e = 0;
   SpanLink scratch;
   for (auto [rb, re] : runs) {

@@ -449,9 +449,9 @@ TEST_F(SpanPartScanTest, NewestFirstVisitsBlocksByDescendingTimeAndCanStop) {
     return true;
   };
   size_t seen = 0;
-  ASSERT_TRUE(part_->Scan(SpanQuery(), options, [&](const SpanBatch&, size_t) {
-                      return ++seen, true;
-                    }).ok());
+  ASSERT_TRUE(
+      part_->Scan(SpanQuery(), options, [&](const SpanBatch&, size_t) { return ++seen, true; })
+          .ok());
   EXPECT_EQ(seen, batch_->size());
   ASSERT_GT(block_max.size(), 2u);
   EXPECT_TRUE(std::is_sorted(block_max.rbegin(), block_max.rend()));
@@ -460,9 +460,9 @@ TEST_F(SpanPartScanTest, NewestFirstVisitsBlocksByDescendingTimeAndCanStop) {
   size_t blocks = 0;
   options.before_block = [&](int64_t) { return ++blocks <= 2; };
   seen = 0;
-  ASSERT_TRUE(part_->Scan(SpanQuery(), options, [&](const SpanBatch&, size_t) {
-                      return ++seen, true;
-                    }).ok());
+  ASSERT_TRUE(
+      part_->Scan(SpanQuery(), options, [&](const SpanBatch&, size_t) { return ++seen, true; })
+          .ok());
   EXPECT_EQ(blocks, 3u);
   EXPECT_GT(seen, 0u);
   EXPECT_LT(seen, batch_->size());

@@ -27,7 +27,8 @@ struct WalOptions {
 enum class WalRecordType : uint8_t {
   kOtlpTraces = 1,  // varint-length tenant, then an ExportTraceServiceRequest protobuf
   kOtlpLogs = 2,    // varint-length tenant, then an ExportLogsServiceRequest protobuf
-  kOtlpMetrics = 3, kPromRemoteWrite = 4,  // varint-length tenant, then the request protobuf
+  kOtlpMetrics = 3,
+  kPromRemoteWrite = 4,  // varint-length tenant, then the request protobuf
 };
 
 // Write-ahead log: numbered segment files of CRC-framed records, each with a sequence number.

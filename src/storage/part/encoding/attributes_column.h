@@ -39,8 +39,8 @@ Status DecodeAttributesPacked(std::string_view packed, size_t n, std::vector<Att
 // Like DecodeAttributes and DecodeAttributesPacked, but materializes only lists [begin, end)
 // (clamped to n) into *out, which gets end - begin entries; the others are only checked.
 Status DecodeAttributesRange(std::string_view keys, std::string_view shared,
-                             const std::vector<std::string_view>& dedicated, size_t n,
-                             size_t begin, size_t end, std::vector<Attributes>* out);
+                             const std::vector<std::string_view>& dedicated, size_t n, size_t begin,
+                             size_t end, std::vector<Attributes>* out);
 Status DecodeAttributesPackedRange(std::string_view packed, size_t n, size_t begin, size_t end,
                                    std::vector<Attributes>* out);
 
