@@ -22,6 +22,7 @@ run: build
 
 unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
+	cd ui && npx vitest run
 
 integration: build
 	./tests/integration/run.sh $(BUILD_DIR)/apps/periscope/periscope

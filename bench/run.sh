@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # `make bench`: builds what the benchmarks need, then runs the trace benchmarks
-# (bench/trace_bench.py) and writes bench/results/latest.{md,json}.
+# (bench/trace_bench.py, bench/results/latest.{md,json}), the log benchmarks (bench/logs_bench.py,
+# logs.{md,json}; Periscope vs rg and zstd) and the metric benchmarks (bench/metrics_bench.py,
+# metrics.{md,json}; Periscope vs VictoriaMetrics on the same remote-write stream).
 #
-#   bench/run.sh [BUILD_DIR]          full mode (~15-20 min on 2 cores)
-#   BENCH_QUICK=1 bench/run.sh build  quick mode (~2 min, small sizes)
+#   bench/run.sh [BUILD_DIR]          full mode (~40 min on 2 cores: traces, 10M log lines, metrics)
+#   BENCH_QUICK=1 bench/run.sh build  quick mode (~4-5 min, small sizes)
 #
 # Environment: BENCH_WORK_DIR (scratch data dirs; default BUILD_DIR/bench-work, use a real disk),
-# BENCH_RESULTS_DIR (default bench/results), BENCH_SKIP_BUILD=1 (use the binaries as they are).
+# BENCH_RESULTS_DIR (default bench/results), BENCH_SKIP_BUILD=1 (use the binaries as they are),
+# BENCH_SUITES (default "traces logs metrics": the suites to run).
 set -euo pipefail
 
 BUILD_DIR="${1:-build}"
@@ -16,7 +19,7 @@ if [[ "$(nproc)" -lt 2 ]]; then
   echo "bench/run.sh: needs at least 2 cores (server on core 0, load generator on core 1)" >&2
   exit 1
 fi
-for tool in taskset python3; do
+for tool in taskset python3 rg zstd; do
   command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool not found" >&2; exit 1; }
 done
 
@@ -27,4 +30,13 @@ fi
 args=(--build-dir "$BUILD_DIR" --results-dir "${BENCH_RESULTS_DIR:-$HERE/results}")
 [[ -n "${BENCH_WORK_DIR:-}" ]] && args+=(--work-dir "$BENCH_WORK_DIR")
 [[ "${BENCH_QUICK:-0}" == 1 ]] && args+=(--quick)
-exec python3 "$HERE/trace_bench.py" "${args[@]}"
+suites=" ${BENCH_SUITES:-traces logs metrics} "
+[[ "$suites" == *" traces "* ]] && python3 "$HERE/trace_bench.py" "${args[@]}"
+[[ "$suites" == *" logs "* ]] && python3 "$HERE/logs_bench.py" "${args[@]}"
+if [[ "$suites" == *" metrics "* ]]; then
+  if [[ -x /usr/bin/victoria-metrics ]]; then
+    python3 "$HERE/metrics_bench.py" "${args[@]}"
+  else
+    echo "bench/run.sh: /usr/bin/victoria-metrics not installed; metric benchmarks skipped" >&2
+  fi
+fi

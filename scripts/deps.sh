@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   libroaring-dev libxxhash-dev libsqlite3-dev libcli11-dev libfmt-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm curl ca-certificates
-  prometheus
+  prometheus victoria-metrics ripgrep zstd chromium
 )
 
 missing=()
@@ -37,7 +37,7 @@ if ((${#missing[@]})); then
 fi
 
 # Test clients from npm, from the committed lock file.
-for dir in tests/clients; do
+for dir in tests/clients ui; do
   if [[ -f "$dir/package-lock.json" ]]; then
     stamp="$dir/node_modules/.lock-stamp"
     if [[ ! -f "$stamp" ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then

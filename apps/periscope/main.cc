@@ -1,4 +1,4 @@
-// periscope: serve | demo | load | inspect. Thin: parses flags and composes src/.
+// periscope: serve | demo | load | load-logs | load-metrics | inspect. Thin: composes src/.
 #include <google/protobuf/stubs/logging.h>
 
 #include <CLI/CLI.hpp>
@@ -37,6 +37,13 @@ int main(int argc, char** argv) {
   periscope::app::LoadFlags load_flags;
   auto* load = app.add_subcommand("load", "Send the standard benchmark workload to a receiver");
   periscope::app::AddLoadFlags(load, &load_flags);
+  periscope::app::LoadLogsFlags load_logs_flags;
+  auto* load_logs = app.add_subcommand("load-logs", "Replay Loghub samples as OTLP/HTTP logs");
+  periscope::app::AddLoadLogsFlags(load_logs, &load_logs_flags);
+  periscope::app::LoadMetricsFlags load_metrics_flags;
+  auto* load_metrics =
+      app.add_subcommand("load-metrics", "Send node_exporter-like series as remote write");
+  periscope::app::AddLoadMetricsFlags(load_metrics, &load_metrics_flags);
   periscope::app::InspectFlags inspect_flags;
   auto* inspect = app.add_subcommand("inspect", "Read and verify data files");
   periscope::app::AddInspectFlags(inspect, &inspect_flags);
@@ -45,6 +52,8 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return periscope::app::RunServe(serve_flags);
   if (demo->parsed()) return periscope::app::RunDemo(demo_flags);
   if (load->parsed()) return periscope::app::RunLoad(load_flags);
+  if (load_logs->parsed()) return periscope::app::RunLoadLogs(load_logs_flags);
+  if (load_metrics->parsed()) return periscope::app::RunLoadMetrics(load_metrics_flags);
   if (inspect->parsed()) return periscope::app::RunInspect(inspect_flags);
   return 2;
 }

@@ -38,7 +38,9 @@
 
 #include "periscope/rpc/call.h"       // IWYU pragma: export
 #include "periscope/rpc/channel.h"    // IWYU pragma: export
+#include "periscope/rpc/pool.h"       // IWYU pragma: export
 #include "periscope/rpc/serialize.h"  // IWYU pragma: export
 #include "periscope/rpc/server.h"     // IWYU pragma: export
 #include "periscope/rpc/service.h"    // IWYU pragma: export
 #include "periscope/rpc/status.h"     // IWYU pragma: export
+#include "periscope/rpc/stream.h"     // IWYU pragma: export

@@ -1,5 +1,7 @@
 #include "api/http_server.h"
 
+#include <array>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast.hpp>
@@ -129,6 +131,59 @@ struct HttpServer::Impl {
     stream.socket().close(ignored);
   }
 
+  // Sends a streamed response: headers, then whatever each poll of out.stream returns, with a
+  // comment line every 15 s so that proxies keep the connection and a gone client is noticed.
+  // The body ends when the connection closes.
+  awaitable<void> Stream(beast::tcp_stream& stream, HttpResponse& out) {
+    std::string head = fmt::format(
+        "HTTP/1.1 {} OK\r\nServer: periscope\r\nContent-Type: {}\r\nCache-Control: no-cache\r\n"
+        "Connection: close\r\nAccess-Control-Allow-Origin: *\r\nX-Accel-Buffering: no\r\n",
+        out.status, out.content_type);
+    for (const auto& [k, v] : out.headers) head += k + ": " + v + "\r\n";
+    head += "\r\n";
+    stream.expires_never();
+    auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(head), kNoThrow);
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    // The client sends nothing more: a completed read means it closed the connection (or broke
+    // the protocol); either way the stream ends. One read only, never re-armed after completion.
+    auto gone = std::make_shared<std::atomic<bool>>(false);
+    auto sink = std::make_shared<std::array<char, 256>>();
+    stream.socket().async_read_some(asio::buffer(*sink),
+                                    [gone, sink](beast::error_code, size_t) { gone->store(true); });
+    int64_t last_write = MonotonicNanos();
+    bool open = !hec;
+    while (open && !gone->load()) {
+      std::string chunk;
+      open = co_await asio::co_spawn(
+          workers,
+          [&]() -> awaitable<bool> {
+            try {
+              co_return out.stream(&chunk);
+            } catch (const std::exception& e) {
+              LogError("stream handler threw: {}", e.what());
+              co_return false;
+            }
+          },
+          use_awaitable);
+      if (chunk.empty() && MonotonicNanos() - last_write >= 15 * kNanosPerSecond) {
+        chunk = ": ping\n\n";
+      }
+      if (!chunk.empty()) {
+        auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(chunk), kNoThrow);
+        if (wec) break;
+        last_write = MonotonicNanos();
+      } else if (open) {
+        timer.expires_after(std::chrono::milliseconds(200));
+        auto [tec] = co_await timer.async_wait(kNoThrow);
+        if (tec) break;
+      }
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.socket().close(ignored);
+  }
+
   awaitable<void> Session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -180,6 +235,10 @@ struct HttpServer::Impl {
       }
       g_requests->Add();
       if (out.status >= 400) g_errors->Add();
+      if (out.stream && !head) {
+        co_await Stream(stream, out);
+        co_return;
+      }
       auto res = ToBeast(out, version, keep_alive);
       if (head) res.body().clear();
       auto [wec, wn] = co_await http::async_write(stream, res, kNoThrow);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -34,6 +35,10 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a streamed body (server-sent events): `body` is ignored and the server calls `stream`
+  // on a worker thread until it returns false or the client goes away; each call appends what
+  // is ready to *chunk without blocking (an empty chunk makes the server wait a moment).
+  std::function<bool(std::string* chunk)> stream;
 
   static HttpResponse Json(std::string body, int status = 200);
   // {"error": message}

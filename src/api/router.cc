@@ -48,15 +48,31 @@ bool Router::Match(const Route& route, const std::vector<std::string>& segments,
 HttpResponse Router::Dispatch(HttpRequest& request) const {
   const std::vector<std::string> segments = SplitPath(request.path);
   bool path_matched = false;
+  bool exact_path_matched = false;
+  const Route* prefix_route = nullptr;
+  std::vector<std::string> prefix_args;
   std::vector<std::string> args;
   for (const auto& route : routes_) {
     if (!Match(route, segments, &args)) continue;
     path_matched = true;
+    exact_path_matched |= !route.prefix;
     if (route.method != request.method && !(route.method == "GET" && request.method == "HEAD")) {
+      continue;
+    }
+    if (route.prefix) {
+      if (!prefix_route) {
+        prefix_route = &route;
+        prefix_args = args;
+      }
       continue;
     }
     request.path_args = args;
     return route.handler(request);
+  }
+  // A path that names a route with other methods answers 405, even under a catch-all prefix.
+  if (prefix_route && !exact_path_matched) {
+    request.path_args = std::move(prefix_args);
+    return prefix_route->handler(request);
   }
   if (path_matched) return HttpResponse::Error(405, "method " + request.method + " not allowed");
   return HttpResponse::Error(404, "no such endpoint: " + request.path);

@@ -16,7 +16,8 @@ using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
 class Router {
  public:
   void Add(std::string method, std::string pattern, HttpHandler handler);
-  // 404 when no pattern matches the path, 405 when the path matches with another method.
+  // Exact patterns win over prefix patterns; among each, the first added wins. 404 when no
+  // pattern matches the path, 405 when the path matches an exact pattern of another method.
   HttpResponse Dispatch(HttpRequest& request) const;
 
  private:

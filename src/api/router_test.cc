@@ -36,5 +36,23 @@ TEST(RouterTest, MatchesPlaceholdersMethodsAndPrefixes) {
   EXPECT_EQ(router.Dispatch(r7).body, "search");
 }
 
+TEST(RouterTest, ExactRoutesWinOverACatchAllAndKeepTheir405) {
+  Router router;
+  router.Add("GET", "/*", [](HttpRequest&) { return HttpResponse::Text("ui"); });
+  router.Add("POST", "/v1/traces", [](HttpRequest&) { return HttpResponse::Text("ingest"); });
+  router.Add("GET", "/metrics", [](HttpRequest&) { return HttpResponse::Text("metrics"); });
+
+  auto get_ingest = Req("GET", "/v1/traces");
+  EXPECT_EQ(router.Dispatch(get_ingest).status, 405);
+  auto post_ingest = Req("POST", "/v1/traces");
+  EXPECT_EQ(router.Dispatch(post_ingest).body, "ingest");
+  auto metrics = Req("GET", "/metrics");
+  EXPECT_EQ(router.Dispatch(metrics).body, "metrics");
+  auto page = Req("GET", "/services/checkout");
+  EXPECT_EQ(router.Dispatch(page).body, "ui");
+  auto post_page = Req("POST", "/services/checkout");
+  EXPECT_EQ(router.Dispatch(post_page).status, 405);
+}
+
 }  // namespace
 }  // namespace periscope

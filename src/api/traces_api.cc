@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "api/insights/facet_handlers.h"
+#include "api/insights/insights_params.h"
 #include "api/query_params.h"
 #include "api/span_json.h"
 #include "base/time.h"
@@ -34,21 +36,12 @@ HttpResponse SearchTraces(const TraceQueries& q, HttpRequest& req) {
   if (!query.ok()) return FromStatus(query.status());
   auto limit = ParseLimit(req, 20, 1000);
   if (!limit.ok()) return FromStatus(limit.status());
-  auto result = q.Search(*query, *limit, false);
+  auto search = SpanSearch::Parse(req.Param("q"));
+  if (!search.ok()) return FromStatus(search.status());
+  auto result = q.Search(*query, *search, *limit, false);
   if (!result.ok()) return FromStatus(result.status());
   boost::json::array traces;
-  for (const auto& s : result->summaries) {
-    boost::json::array services;
-    for (const auto& name : s.services) services.push_back(boost::json::string(name));
-    traces.push_back({{"trace_id", s.trace_id.Hex()},
-                      {"root_service", s.root_service},
-                      {"root_name", s.root_name},
-                      {"start_time_unix_nano", std::to_string(s.start_ns)},
-                      {"duration_ns", s.duration_ns},
-                      {"span_count", s.span_count},
-                      {"error_count", s.error_count},
-                      {"services", std::move(services)}});
-  }
+  for (const auto& s : result->summaries) traces.push_back(TraceSummaryToJson(s));
   boost::json::object o{{"traces", std::move(traces)}};
   return HttpResponse::Json(boost::json::serialize(o));
 }
@@ -57,6 +50,8 @@ HttpResponse SearchTraces(const TraceQueries& q, HttpRequest& req) {
 
 void RegisterTracesApi(Router& router, const TraceQueries& queries) {
   const TraceQueries* q = &queries;
+  // Before /api/traces/{id}, which would take "facets" for an id.
+  router.Add("GET", "/api/traces/facets", [q](HttpRequest& r) { return HandleTraceFacets(*q, r); });
   router.Add("GET", "/api/traces/{id}", [q](HttpRequest& r) { return GetTrace(*q, r); });
   router.Add("GET", "/api/traces", [q](HttpRequest& r) { return SearchTraces(*q, r); });
   router.Add("GET", "/api/services", [q](HttpRequest& r) {

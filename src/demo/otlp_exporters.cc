@@ -5,7 +5,10 @@
 #include <boost/beast.hpp>
 #include <chrono>
 #include <exception>
+#include <string_view>
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
 namespace periscope::demo {
@@ -15,60 +18,111 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
-using ::opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
-using ::opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse;
-using ::opentelemetry::proto::collector::trace::v1::TraceService;
+namespace logs_v1 = ::opentelemetry::proto::collector::logs::v1;
+namespace metrics_v1 = ::opentelemetry::proto::collector::metrics::v1;
+namespace trace_v1 = ::opentelemetry::proto::collector::trace::v1;
 
 constexpr auto kTimeout = std::chrono::seconds(5);
 
-Status CheckPartialSuccess(const ExportTraceServiceResponse& response) {
-  if (response.partial_success().rejected_spans() > 0) {
-    return Status::Unavailable("receiver rejected {} spans: {}",
-                               response.partial_success().rejected_spans(),
-                               response.partial_success().error_message());
-  }
-  return Status::Ok();
+// InvalidArgument naming the count and message when the response reports rejected items.
+Status CheckPartialSuccess(const trace_v1::ExportTraceServiceResponse& r) {
+  if (r.partial_success().rejected_spans() == 0) return Status::Ok();
+  return Status::InvalidArgument("receiver rejected {} spans: {}",
+                                 r.partial_success().rejected_spans(),
+                                 r.partial_success().error_message());
 }
 
-class GrpcTraceExporter final : public TraceExporter {
+Status CheckPartialSuccess(const logs_v1::ExportLogsServiceResponse& r) {
+  if (r.partial_success().rejected_log_records() == 0) return Status::Ok();
+  return Status::InvalidArgument("receiver rejected {} log records: {}",
+                                 r.partial_success().rejected_log_records(),
+                                 r.partial_success().error_message());
+}
+
+Status CheckPartialSuccess(const metrics_v1::ExportMetricsServiceResponse& r) {
+  if (r.partial_success().rejected_data_points() == 0) return Status::Ok();
+  return Status::InvalidArgument("receiver rejected {} data points: {}",
+                                 r.partial_success().rejected_data_points(),
+                                 r.partial_success().error_message());
+}
+
+Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return Status::Ok();
+  const auto code = status.error_code();
+  if (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+      code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::ABORTED) {
+    return Status::Unavailable("OTLP/gRPC export: code {}: {}", static_cast<int>(code),
+                               status.error_message());
+  }
+  return Status::InvalidArgument("OTLP/gRPC export: code {}: {}", static_cast<int>(code),
+                                 status.error_message());
+}
+
+class GrpcExporter final : public OtlpExporter {
  public:
-  explicit GrpcTraceExporter(const std::string& target)
-      : stub_(TraceService::NewStub(
-            grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))) {}
+  explicit GrpcExporter(const std::string& target)
+      : channel_(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
+        traces_(trace_v1::TraceService::NewStub(channel_)),
+        logs_(logs_v1::LogsService::NewStub(channel_)),
+        metrics_(metrics_v1::MetricsService::NewStub(channel_)) {}
 
   Status Export(const ExportTraceServiceRequest& request) override {
+    return Call(*traces_, request, trace_v1::ExportTraceServiceResponse());
+  }
+  Status Export(const ExportLogsServiceRequest& request) override {
+    return Call(*logs_, request, logs_v1::ExportLogsServiceResponse());
+  }
+  Status Export(const ExportMetricsServiceRequest& request) override {
+    return Call(*metrics_, request, metrics_v1::ExportMetricsServiceResponse());
+  }
+
+ private:
+  template <typename Stub, typename Request, typename Response>
+  static Status Call(Stub& stub, const Request& request, Response response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + kTimeout);
-    ExportTraceServiceResponse response;
-    grpc::Status status = stub_->Export(&context, request, &response);
-    if (!status.ok()) {
-      return Status::Unavailable("OTLP/gRPC export: code {}: {}",
-                                 static_cast<int>(status.error_code()), status.error_message());
-    }
+    RETURN_IF_ERROR(FromGrpc(stub.Export(&context, request, &response)));
     return CheckPartialSuccess(response);
   }
 
- private:
-  std::unique_ptr<TraceService::Stub> stub_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<trace_v1::TraceService::Stub> traces_;
+  std::unique_ptr<logs_v1::LogsService::Stub> logs_;
+  std::unique_ptr<metrics_v1::MetricsService::Stub> metrics_;
 };
 
-class HttpTraceExporter final : public TraceExporter {
+class HttpExporter final : public OtlpExporter {
  public:
-  explicit HttpTraceExporter(std::string host_port)
-      : host_port_(std::move(host_port)), stream_(io_) {}
+  explicit HttpExporter(std::string host_port) : host_port_(std::move(host_port)), stream_(io_) {}
 
   Status Export(const ExportTraceServiceRequest& request) override {
-    std::string body = request.SerializeAsString();
-    Status st = TrySend(body);
-    if (!st.ok() && reused_) {  // a kept-alive connection may have been closed by the server
-      Close();
-      st = TrySend(body);
-    }
-    if (!st.ok()) Close();
-    return st;
+    return Post("/v1/traces", request, trace_v1::ExportTraceServiceResponse());
+  }
+  Status Export(const ExportLogsServiceRequest& request) override {
+    return Post("/v1/logs", request, logs_v1::ExportLogsServiceResponse());
+  }
+  Status Export(const ExportMetricsServiceRequest& request) override {
+    return Post("/v1/metrics", request, metrics_v1::ExportMetricsServiceResponse());
   }
 
  private:
+  template <typename Request, typename Response>
+  Status Post(std::string_view path, const Request& request, Response response) {
+    const std::string body = request.SerializeAsString();
+    std::string answer;
+    Status st = TrySend(path, body, &answer);
+    if (!st.ok() && reused_) {  // a kept-alive connection may have been closed by the server
+      Close();
+      st = TrySend(path, body, &answer);
+    }
+    if (!st.ok()) {
+      Close();
+      return st;
+    }
+    if (!answer.empty() && response.ParseFromString(answer)) return CheckPartialSuccess(response);
+    return Status::Ok();
+  }
+
   Status Connect() {
     size_t colon = host_port_.rfind(':');
     if (colon == std::string::npos) {
@@ -88,9 +142,10 @@ class HttpTraceExporter final : public TraceExporter {
     return Status::Ok();
   }
 
-  Status TrySend(const std::string& body) {
+  // Sends one request; `answer` gets the body of a 200.
+  Status TrySend(std::string_view path, const std::string& body, std::string* answer) {
     if (!connected_) RETURN_IF_ERROR(Connect());
-    http::request<http::string_body> req(http::verb::post, "/v1/traces", 11);
+    http::request<http::string_body> req(http::verb::post, path, 11);
     req.set(http::field::host, host_port_);
     req.set(http::field::user_agent, "periscope-demo");
     req.set(http::field::content_type, "application/x-protobuf");
@@ -109,14 +164,16 @@ class HttpTraceExporter final : public TraceExporter {
     if (ec) return Status::Unavailable("OTLP/HTTP read from {}: {}", host_port_, ec.message());
     reused_ = true;
     if (!res.keep_alive()) Close();
-    if (res.result() != http::status::ok) {
-      return Status::Unavailable("OTLP/HTTP {} from {}: {}", res.result_int(), host_port_,
+    const unsigned code = res.result_int();
+    if (code == 429 || code == 502 || code == 503 || code == 504) {
+      return Status::Unavailable("OTLP/HTTP {} {} from {}: {}", code, path, host_port_,
                                  res.body().substr(0, 200));
     }
-    ExportTraceServiceResponse response;
-    if (!res.body().empty() && response.ParseFromString(res.body())) {
-      return CheckPartialSuccess(response);
+    if (code != 200) {
+      return Status::InvalidArgument("OTLP/HTTP {} {} from {}: {}", code, path, host_port_,
+                                     res.body().substr(0, 200));
     }
+    *answer = std::move(res.body());
     return Status::Ok();
   }
 
@@ -148,12 +205,12 @@ class HttpTraceExporter final : public TraceExporter {
 
 }  // namespace
 
-std::unique_ptr<TraceExporter> NewGrpcTraceExporter(const std::string& target) {
-  return std::make_unique<GrpcTraceExporter>(target);
+std::unique_ptr<OtlpExporter> NewGrpcExporter(const std::string& target) {
+  return std::make_unique<GrpcExporter>(target);
 }
 
-std::unique_ptr<TraceExporter> NewHttpTraceExporter(const std::string& host_port) {
-  return std::make_unique<HttpTraceExporter>(host_port);
+std::unique_ptr<OtlpExporter> NewHttpExporter(const std::string& host_port) {
+  return std::make_unique<HttpExporter>(host_port);
 }
 
 }  // namespace periscope::demo

@@ -29,6 +29,8 @@ TEST(ShopSimulatorTest, ExportsOverGrpcAndHttp) {
   options.otlp_http_target = sink.http_target();
   options.traces_per_second = 200;
   options.flush_interval_seconds = 0.1;
+  options.send_logs = false;  // the sink only speaks the trace service
+  options.send_metrics = false;
   ShopSimulator sim(options);
   ASSERT_TRUE(sim.Start().ok());
   EXPECT_FALSE(sim.Start().ok());  // already running

@@ -34,6 +34,29 @@ std::string_view ShopServiceName(ShopService service) {
   return kNames[static_cast<size_t>(service)];
 }
 
+void FillResource(const ServiceInstance& si,
+                  ::opentelemetry::proto::resource::v1::Resource* resource) {
+  auto* attrs = resource->mutable_attributes();
+  auto add = [&](std::string_view k, std::string_view v) {
+    auto* kv = attrs->Add();
+    kv->set_key(std::string(k));
+    kv->mutable_value()->set_string_value(std::string(v));
+  };
+  std::string name(ShopServiceName(si.service));
+  add("service.name", name);
+  add("service.version", si.version);
+  add("service.namespace", "shop");
+  add("service.instance.id", si.pod);
+  add("deployment.environment.name", si.env);
+  add("host.name", si.host);
+  add("k8s.namespace.name", "shop-" + si.env);
+  add("k8s.deployment.name", name);
+  add("k8s.pod.name", si.pod);
+  add("telemetry.sdk.name", "opentelemetry");
+  add("telemetry.sdk.language", si.sdk_language);
+  add("telemetry.sdk.version", si.sdk_version);
+}
+
 ShopTopology::ShopTopology() {
   int node = 0;
   for (int s = 0; s < kShopServiceCount; ++s) {

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "opentelemetry/proto/resource/v1/resource.pb.h"
+
 namespace periscope::demo {
 
 // The shop's services, in a fixed order (index = ShopService value).
@@ -23,6 +25,11 @@ struct ServiceInstance {
   std::string sdk_version;
   bool canary = false;
 };
+
+// Sets the OTel resource attributes `instance`'s SDK reports (service.name, service.version,
+// deployment.environment.name, host.name, k8s and telemetry.sdk attributes).
+void FillResource(const ServiceInstance& instance,
+                  ::opentelemetry::proto::resource::v1::Resource* resource);
 
 // Every instance of the shop: several pods per service in prod (checkout with a stable version
 // and a newer canary), one pod per service in staging; fewer than 64 instances (ShopBatch keeps a

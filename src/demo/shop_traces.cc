@@ -173,25 +173,8 @@ class ShopTraceGenerator::Trace {
     slot = std::make_unique<ExportTraceServiceRequest>();
     const ServiceInstance& si = Inst(inst);
     auto* rs = slot->add_resource_spans();
-    auto* attrs = rs->mutable_resource()->mutable_attributes();
-    auto add = [&](std::string_view k, std::string_view v) {
-      KeyValue* kv = attrs->Add();
-      kv->set_key(std::string(k));
-      kv->mutable_value()->set_string_value(std::string(v));
-    };
+    FillResource(si, rs->mutable_resource());
     std::string name(ShopServiceName(si.service));
-    add("service.name", name);
-    add("service.version", si.version);
-    add("service.namespace", "shop");
-    add("service.instance.id", si.pod);
-    add("deployment.environment.name", si.env);
-    add("host.name", si.host);
-    add("k8s.namespace.name", "shop-" + si.env);
-    add("k8s.deployment.name", name);
-    add("k8s.pod.name", si.pod);
-    add("telemetry.sdk.name", "opentelemetry");
-    add("telemetry.sdk.language", si.sdk_language);
-    add("telemetry.sdk.version", si.sdk_version);
     rs->set_schema_url("https://opentelemetry.io/schemas/1.26.0");
     auto* scope = rs->add_scope_spans()->mutable_scope();
     scope->set_name("shop/" + name);

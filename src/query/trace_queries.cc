@@ -66,6 +66,22 @@ TraceSummary TraceQueries::Summarize(const SpanBatch& trace) {
 
 Result<TraceSearchResult> TraceQueries::Search(const SpanQuery& query, size_t limit,
                                                bool with_spans) const {
+  return Search(query, SpanSearch(), limit, with_spans);
+}
+
+Status TraceQueries::ScanSpans(const SpanQuery& query, const SpanSearch& search,
+                               bool with_attributes, const SpanVisitor& visit) const {
+  SpanScanOptions options;
+  options.newest_first = true;
+  options.summary_only = !with_attributes && !search.reads_attributes();
+  if (search.matches_all()) return table_.Scan(query, options, visit);
+  return table_.Scan(query, options, [&](const SpanBatch& batch, size_t row) {
+    return !search.Matches(batch, row) || visit(batch, row);
+  });
+}
+
+Result<TraceSearchResult> TraceQueries::Search(const SpanQuery& query, const SpanSearch& search,
+                                               size_t limit, bool with_spans) const {
   TraceSearchResult result;
   if (limit == 0) return result;
   // Newest matching start per trace. Parts come newest first and their blocks are visited
@@ -91,6 +107,7 @@ Result<TraceSearchResult> TraceQueries::Search(const SpanQuery& query, size_t li
     return kth;
   };
   auto visit = [&](const SpanBatch& batch, size_t row) {
+    if (!search.Matches(batch, row)) return true;
     auto [it, inserted] = newest.try_emplace(batch.trace_id[row], batch.start_ns[row]);
     if (!inserted) it->second = std::max(it->second, batch.start_ns[row]);
     return true;
@@ -103,7 +120,7 @@ Result<TraceSearchResult> TraceQueries::Search(const SpanQuery& query, size_t li
   }
   SpanScanOptions options;
   options.newest_first = true;
-  options.summary_only = true;
+  options.summary_only = !search.reads_attributes();
   options.before_block = [&](int64_t block_max_start_ns) {
     return newest.size() < limit || block_max_start_ns >= kth_newest();
   };

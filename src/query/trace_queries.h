@@ -7,6 +7,7 @@
 #include "base/status.h"
 #include "model/span_batch.h"
 #include "model/span_query.h"
+#include "query/insights/span_search.h"
 #include "storage/span_table.h"
 
 namespace periscope {
@@ -40,6 +41,15 @@ class TraceQueries {
   // Traces with at least one span matching `query`, newest first (by the newest matching span),
   // at most `limit`. With `with_spans`, also returns every span of each trace.
   Result<TraceSearchResult> Search(const SpanQuery& query, size_t limit, bool with_spans) const;
+  // Same, with a span having to satisfy `query` and `search` both.
+  Result<TraceSearchResult> Search(const SpanQuery& query, const SpanSearch& search, size_t limit,
+                                   bool with_spans) const;
+
+  // Visits the spans satisfying `query` and `search`: memtable first, then parts newest first
+  // (blocks newest first). Batches carry the summary columns, plus span attributes when
+  // `with_attributes` or the search reads them. visit returning false stops the scan.
+  Status ScanSpans(const SpanQuery& query, const SpanSearch& search, bool with_attributes,
+                   const SpanVisitor& visit) const;
 
   std::vector<std::string> Services(const std::string& tenant) const;
   std::vector<OperationKey> Operations(const std::string& tenant, const std::string& service) const;

@@ -1,10 +1,6 @@
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/generic/stream_protocol.hpp>
 #include <cstdint>
-#include <deque>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,9 +10,16 @@
 
 namespace periscope::rpc::internal {
 
-using Socket = boost::asio::generic::stream_protocol::socket;
-
-enum class FrameKind : uint8_t { kRequest = 1, kResponse = 2 };
+// Kinds of frames. Requests, stream messages, half-closes and cancels flow client to server;
+// responses flow server to client; messages and credits flow both ways.
+enum class FrameKind : uint8_t {
+  kRequest = 1,
+  kResponse = 2,
+  kMessage = 3,    // MessageFrame: one message of a stream
+  kHalfClose = 4,  // ControlFrame: the client sends no more messages on this stream
+  kCredit = 5,     // ControlFrame: the sender may send `value` more messages on this stream
+  kCancel = 6,     // ControlFrame: the client gave up the call; the server cancels its handler
+};
 
 // A call from client to server. Fields may only be added at the end (see serialize.h).
 struct RequestFrame {
@@ -25,10 +28,12 @@ struct RequestFrame {
   std::string method;
   uint64_t deadline_unix_nanos = 0;  // 0: none
   Metadata metadata;
-  std::string payload;
+  std::string payload;    // the request (unary and server streams); empty otherwise
+  uint8_t call_kind = 0;  // CallKind
+  uint32_t window = 0;    // stream messages the client accepts before it grants more credit
 };
 
-// The outcome of a call; id 0 reports a connection-level error before the peer closes.
+// The outcome of a call (ends it); id 0 reports a connection-level error before the peer closes.
 struct ResponseFrame {
   uint64_t id = 0;
   int32_t code = 0;
@@ -36,11 +41,25 @@ struct ResponseFrame {
   std::string payload;
 };
 
+// One message of a stream, in either direction.
+struct MessageFrame {
+  uint64_t id = 0;
+  std::string payload;
+};
+
+// Half-close, credit and cancel frames.
+struct ControlFrame {
+  uint64_t id = 0;
+  uint64_t value = 0;
+};
+
 inline constexpr size_t kFrameHeaderSize = 4;
 
 // The whole frame: length prefix, kind byte, encoded struct.
 std::string EncodeFrame(const RequestFrame& frame);
 std::string EncodeFrame(const ResponseFrame& frame);
+std::string EncodeFrame(const MessageFrame& frame);
+std::string EncodeControlFrame(FrameKind kind, uint64_t id, uint64_t value = 0);
 
 // A decoded frame body of either kind.
 struct FrameBody {
@@ -51,30 +70,7 @@ struct FrameBody {
 // INVALID_ARGUMENT for an empty body or unknown kind.
 Result<FrameBody> ParseFrameBody(std::string_view body);
 
-// Reads one frame body. UNAVAILABLE when the peer closed or the socket failed (the message says
-// which), RESOURCE_EXHAUSTED when the announced length is over max_frame_size, INVALID_ARGUMENT
-// for a zero length.
-boost::asio::awaitable<Result<std::string>> ReadFrame(Socket& socket, size_t max_frame_size);
-
-// Serialises writes of whole frames to a socket. Must be used on the socket's strand only.
-class FrameWriter {
- public:
-  explicit FrameWriter(Socket& socket) : socket_(socket) {}
-  // Queues a frame; owner keeps the connection alive until the write completes.
-  void Send(std::string frame, std::shared_ptr<void> owner);
-  // Closes the socket once every queued frame is written.
-  void CloseAfterFlush(std::shared_ptr<void> owner);
-
- private:
-  boost::asio::awaitable<void> WriteLoop(std::shared_ptr<void> owner);
-
-  Socket& socket_;
-  std::deque<std::string> queue_;
-  bool writing_ = false;
-  bool close_after_flush_ = false;
-};
-
-// Closes a socket, ignoring errors.
-void CloseSocket(Socket& socket);
+// Checks a frame's announced length: INVALID_ARGUMENT for 0, RESOURCE_EXHAUSTED over the limit.
+Status CheckFrameLength(uint32_t len, size_t max_frame_size);
 
 }  // namespace periscope::rpc::internal

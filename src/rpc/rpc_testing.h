@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "periscope/rpc.h"
+#include "periscope/trace/common.h"
 
 namespace periscope::rpc::testing {
 
@@ -49,7 +51,10 @@ struct EchoImpl {
     int peak = max_in_flight.load();
     while (now > peak && !max_in_flight.compare_exchange_weak(peak, now)) {
     }
-    if (ctx.deadline) saw_deadline = true;
+    if (ctx.deadline) {
+      saw_deadline = true;
+      last_deadline_unix_nanos = trace::ToUnixNanos(*ctx.deadline);
+    }
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     timer.expires_after(std::chrono::milliseconds(r.sleep_ms));
     try {
@@ -69,6 +74,90 @@ struct EchoImpl {
   std::atomic<int> cancelled{0};
   std::atomic<int> completed{0};
   std::atomic<bool> saw_deadline{false};
+  std::atomic<uint64_t> last_deadline_unix_nanos{0};
+};
+
+struct RangeRequest {
+  int32_t count = 0;
+  int32_t fail_after = -1;  // fail with ABORTED after this many messages
+  int32_t sleep_ms = 0;     // between messages
+};
+struct Number {
+  int64_t value = 0;
+};
+struct Sum {
+  int64_t total = 0;
+  int64_t count = 0;
+};
+
+struct Streams {
+  RPC_SERVICE("Streams");
+  RPC_SERVER_STREAM(Range, Number(RangeRequest));
+  RPC_CLIENT_STREAM(Add, Sum(Number));
+  RPC_CLIENT_STREAM(SlowAdd, Sum(Number));
+  RPC_BIDI_STREAM(Double, Number(Number));
+};
+
+// Implements Streams and counts what the handlers did. Thread-safe.
+struct StreamsImpl {
+  boost::asio::awaitable<Status> Range(RangeRequest r, ServerWriter<Number>& writer) {
+    try {
+      for (int i = 0; i < r.count; ++i) {
+        if (i == r.fail_after) {
+          co_return Status(StatusCode::kAborted, "failed after " + std::to_string(i));
+        }
+        Number n{i};
+        Status st = co_await writer.Write(n);
+        if (!st.ok()) {
+          ++ended_early;
+          co_return st;
+        }
+        ++written;
+        if (r.sleep_ms > 0) {
+          boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+          timer.expires_after(std::chrono::milliseconds(r.sleep_ms));
+          co_await timer.async_wait(boost::asio::use_awaitable);
+        }
+      }
+    } catch (const boost::system::system_error&) {
+      ++ended_early;
+      throw;
+    }
+    co_return Status::Ok();
+  }
+
+  boost::asio::awaitable<Result<Sum>> Add(ServerReader<Number>& reader) {
+    Sum sum;
+    for (;;) {
+      Result<std::optional<Number>> n = co_await reader.Read();
+      if (!n.ok()) co_return n.status();
+      if (!n->has_value()) break;
+      sum.total += (*n)->value;
+      ++sum.count;
+    }
+    co_return sum;
+  }
+
+  boost::asio::awaitable<Result<Sum>> SlowAdd(ServerReader<Number>& reader) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(300));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    co_return co_await Add(reader);
+  }
+
+  boost::asio::awaitable<Status> Double(ServerReaderWriter<Number, Number>& stream) {
+    for (;;) {
+      Result<std::optional<Number>> n = co_await stream.Read();
+      if (!n.ok()) co_return n.status();
+      if (!n->has_value()) co_return Status::Ok();
+      Number doubled{(*n)->value * 2};
+      Status st = co_await stream.Write(doubled);
+      if (!st.ok()) co_return st;
+    }
+  }
+
+  std::atomic<int> written{0};
+  std::atomic<int> ended_early{0};
 };
 
 // Runs an io_context on `threads` threads for the lifetime of the object.

@@ -16,6 +16,8 @@
 #include "base/metrics.h"
 #include "base/time.h"
 #include "ingest/dogstatsd/dogstatsd_aggregator.h"
+#include "ingest/dogstatsd/dogstatsd_event.h"
+#include "ingest/otlp/log_decoder.h"
 #include "ingest/promrw/remote_write_encoder.h"
 
 namespace periscope {
@@ -48,8 +50,9 @@ void SetReceiveBuffer(int fd, int bytes) {
 
 }  // namespace
 
-DogStatsdReceiver::DogStatsdReceiver(DogStatsdOptions options, MetricsPipeline& pipeline)
-    : options_(std::move(options)), pipeline_(pipeline) {}
+DogStatsdReceiver::DogStatsdReceiver(DogStatsdOptions options, MetricsPipeline& pipeline,
+                                     LogPipeline* logs)
+    : options_(std::move(options)), pipeline_(pipeline), logs_(logs) {}
 
 DogStatsdReceiver::~DogStatsdReceiver() { Stop(); }
 
@@ -141,7 +144,43 @@ void DogStatsdReceiver::Loop() {
   DogStatsdAggregator aggregator(agg_options);
   std::vector<char> buf(kMaxDatagram);
   auto on_metric = [&aggregator](const DogStatsdMetric& m) { aggregator.Add(m); };
+  std::vector<DogStatsdEvent> events;
+  std::vector<DogStatsdServiceCheck> checks;
+  // Events and service checks become log rows at the next flush; a check is also the gauge
+  // `service_check_status` (0 OK .. 3 UNKNOWN) tagged with `check`.
+  auto on_other = [&](DogStatsdLineKind kind, std::string_view line) {
+    if (kind == DogStatsdLineKind::kEvent) {
+      if (auto e = ParseDogStatsdEvent(line); e.ok()) events.push_back(std::move(e).value());
+      return;
+    }
+    auto c = ParseDogStatsdServiceCheck(line);
+    if (!c.ok()) return;
+    std::vector<std::string> tags = c->tags;
+    tags.push_back("check:" + c->name);
+    if (!c->hostname.empty()) tags.push_back("host:" + c->hostname);
+    DogStatsdMetric m;
+    m.name = "service_check.status";
+    m.type = DogStatsdType::kGauge;
+    m.values = {static_cast<double>(c->status)};
+    m.timestamp_s = c->timestamp_s;
+    for (const std::string& t : tags) m.tags.push_back(t);
+    aggregator.Add(m);
+    checks.push_back(std::move(c).value());
+  };
+  auto flush_logs = [&] {
+    if (!logs_ || (events.empty() && checks.empty())) return;
+    const int64_t now = NowNanos();
+    auto request = DogStatsdToOtlpLogs(events, checks, now);
+    events.clear();
+    checks.clear();
+    DecodedLogs decoded = DecodeLogsMessage(request, options_.tenant, now);
+    if (Status s = logs_->Ingest(std::move(decoded)); !s.ok()) {
+      g_flush_failures->Add();
+      LogError("dogstatsd events flush failed: {}", s.ToString());
+    }
+  };
   auto flush = [&] {
+    flush_logs();
     MetricBatch batch = aggregator.Flush(NowNanos() / 1000000);
     if (batch.series.empty()) return;
     const std::string payload = EncodeRemoteWrite(batch);
@@ -157,8 +196,8 @@ void DogStatsdReceiver::Loop() {
       const ssize_t n = recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
       if (n < 0) break;
       g_packets->Add();
-      DogStatsdPacketStats st =
-          ParseDogStatsdPacket(std::string_view(buf.data(), static_cast<size_t>(n)), on_metric);
+      DogStatsdPacketStats st = ParseDogStatsdPacket(
+          std::string_view(buf.data(), static_cast<size_t>(n)), on_metric, on_other);
       g_metric_lines->Add(st.metric_lines);
       g_malformed->Add(st.malformed);
       g_events->Add(st.events);

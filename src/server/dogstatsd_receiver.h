@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "base/status.h"
+#include "server/log_pipeline.h"
 #include "server/metrics_pipeline.h"
 
 namespace periscope {
@@ -24,7 +25,9 @@ struct DogStatsdOptions {
 // and skipped. Start/Stop from one thread; Stop flushes the pending interval.
 class DogStatsdReceiver {
  public:
-  DogStatsdReceiver(DogStatsdOptions options, MetricsPipeline& pipeline);
+  // Events and service checks are stored as log rows through `logs` (when not null).
+  DogStatsdReceiver(DogStatsdOptions options, MetricsPipeline& pipeline,
+                    LogPipeline* logs = nullptr);
   ~DogStatsdReceiver();
 
   Status Start();
@@ -39,6 +42,7 @@ class DogStatsdReceiver {
 
   DogStatsdOptions options_;
   MetricsPipeline& pipeline_;
+  LogPipeline* logs_;
   int udp_fd_ = -1;
   int unix_fd_ = -1;
   uint16_t port_ = 0;

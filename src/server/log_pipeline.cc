@@ -105,6 +105,7 @@ Status LogPipeline::Ingest(DecodedLogs decoded) {
       g_ingest_failures->Add();
       return seq.status();
     }
+    if (options_.on_ingested) options_.on_ingested(decoded.batch);
     table_->Insert(*seq, std::move(decoded.batch));
   }
   g_records_accepted->Add(rows);

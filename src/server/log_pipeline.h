@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -22,6 +23,9 @@ struct LogPipelineOptions {
   int64_t flush_interval_ns = 30LL * 1000000000LL;  // flush at least this often
   size_t memtable_bytes = 256u << 20;               // ...or when the memtable is this large
   int64_t maintenance_interval_ns = 1LL * 1000000000LL;
+  // Called with every acknowledged batch (after the WAL append, before it is queryable); e.g.
+  // the live tail. Must not block.
+  std::function<void(const LogBatch&)> on_ingested;
 };
 
 // The durable path of log records, with its own WAL in <data_dir>/wal-logs (record type

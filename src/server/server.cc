@@ -3,9 +3,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "api/insights_api.h"
 #include "api/jaeger/jaeger_api.h"
 #include "api/jaeger/jaeger_dependencies.h"
 #include "api/logs_api.h"
+#include "api/logs_tail_api.h"
 #include "api/metrics_api.h"
 #include "api/traces_api.h"
 #include "base/log.h"
@@ -26,7 +28,9 @@ void Server::RegisterOps(Router& router) {
   router.Add("GET", "/readyz", [this](HttpRequest&) {
     return ready_ ? HttpResponse::Text("ready\n") : HttpResponse::Text("starting\n", 503);
   });
-  router.Add("GET", "/metrics", [](HttpRequest&) {
+  router.Add("GET", "/metrics", [ui = UiPageHandler()](HttpRequest& req) {
+    // A browser opening the metrics explorer gets the UI; scrapers get the text format.
+    if (req.Header("accept").find("text/html") != std::string::npos) return ui(req);
     HttpResponse r = HttpResponse::Text(MetricsRegistry::Global().RenderPrometheus());
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
@@ -66,6 +70,7 @@ Status Server::Start() {
   lp.retention_ns = options_.retention_ns;
   lp.flush_interval_ns = options_.flush_interval_ns;
   lp.memtable_bytes = options_.memtable_bytes;
+  lp.on_ingested = [hub = &log_tail_](const LogBatch& b) { hub->Publish(b); };
   ASSIGN_OR_RETURN(logs_, LogPipeline::Open(lp));
   logs_->StartBackground();
 
@@ -83,7 +88,9 @@ Status Server::Start() {
   RegisterJaegerApi(api_router_, *trace_queries_);
   RegisterJaegerDependencies(api_router_, metrics_->table());
   RegisterLogsApi(api_router_, logs_->table());
+  RegisterLogsTailApi(api_router_, log_tail_);
   RegisterMetricsApi(api_router_, metrics_->table());
+  RegisterInsightsApi(api_router_, *trace_queries_, logs_->table(), metrics_->table());
   RegisterUiPage(api_router_);
 
   HttpServerOptions http_options;
@@ -109,7 +116,7 @@ Status Server::Start() {
     dsd.listen = options_.dogstatsd_listen;
     dsd.unix_socket_path = options_.dogstatsd_socket;
     dsd.flush_interval_ns = options_.dogstatsd_flush_interval_ns;
-    dogstatsd_ = std::make_unique<DogStatsdReceiver>(dsd, *metrics_);
+    dogstatsd_ = std::make_unique<DogStatsdReceiver>(dsd, *metrics_, logs_.get());
     RETURN_IF_ERROR(dogstatsd_->Start());
   }
 

@@ -7,6 +7,7 @@
 #include "api/http_server.h"
 #include "api/router.h"
 #include "base/status.h"
+#include "query/logs/log_tail.h"
 #include "query/trace_queries.h"
 #include "server/dogstatsd_receiver.h"
 #include "server/log_pipeline.h"
@@ -48,6 +49,8 @@ class Server {
   uint16_t otlp_grpc_port() const;
   uint16_t otlp_http_port() const;
   uint16_t dogstatsd_port() const;
+  // The metrics write path (valid between Start and Stop), e.g. for RED metrics of a backfill.
+  MetricsPipeline& metrics() { return *metrics_; }
 
  private:
   Status WritePortsFile() const;
@@ -56,6 +59,7 @@ class Server {
   ServerOptions options_;
   std::unique_ptr<TracePipeline> traces_;
   std::unique_ptr<TraceQueries> trace_queries_;
+  LogTailHub log_tail_;  // live-tail clients; fed by logs_
   std::unique_ptr<LogPipeline> logs_;
   std::unique_ptr<MetricsPipeline> metrics_;
   std::unique_ptr<SpanMetricsGenerator> red_metrics_;  // feeds metrics_ from ingested spans

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "base/log.h"
 #include "base/metrics.h"
@@ -26,6 +27,9 @@ Counter* const g_dropped_edge_spans = MetricsRegistry::Global().NewCounter(
 Counter* const g_dropped_series_spans = MetricsRegistry::Global().NewCounter(
     "periscope_spanmetrics_dropped_spans_total",
     "Spans not counted in RED metrics because the series limit was reached.");
+Counter* const g_late_spans = MetricsRegistry::Global().NewCounter(
+    "periscope_spanmetrics_late_spans_total",
+    "Spans not counted in RED metrics because they ended before now minus the ingestion slack.");
 Counter* const g_flush_failures = MetricsRegistry::Global().NewCounter(
     "periscope_spanmetrics_flush_failures_total",
     "RED metric batches that could not be written to the metrics pipeline.");
@@ -141,10 +145,24 @@ SpanMetricsGenerator::~SpanMetricsGenerator() {
 void SpanMetricsGenerator::Observe(const SpanBatch& batch) { Observe(batch, NowNanos()); }
 
 void SpanMetricsGenerator::Observe(const SpanBatch& batch, int64_t now_ns) {
-  if (batch.empty() || !batch.IsConsistent()) return;
+  Observe(batch, now_ns, std::numeric_limits<int64_t>::max());
+}
+
+size_t SpanMetricsGenerator::Observe(const SpanBatch& batch, int64_t now_ns,
+                                     int64_t ended_before_ns) {
+  if (batch.empty() || !batch.IsConsistent()) return 0;
+  const int64_t oldest_end = now_ns - options_.late_span_slack_ns;
+  size_t counted = 0;
+  uint64_t late = 0;
   std::lock_guard lock(mu_);
   TenantState& t = tenants_[batch.tenant];
   for (size_t row = 0; row < batch.size(); ++row) {
+    if (batch.end_ns[row] < oldest_end) {
+      ++late;
+      continue;
+    }
+    if (batch.end_ns[row] >= ended_before_ns) continue;
+    ++counted;
     const SpanKind kind = batch.kind[row];
     if (kind_mask_ & KindBit(kind)) ObserveSpan(t, batch, row, now_ns);
     if (kind == SpanKind::kClient || kind == SpanKind::kProducer || kind == SpanKind::kServer ||
@@ -152,6 +170,8 @@ void SpanMetricsGenerator::Observe(const SpanBatch& batch, int64_t now_ns) {
       ObserveEdgeSide(t, batch, row, now_ns);
     }
   }
+  if (late) g_late_spans->Add(late);
+  return counted;
 }
 
 void SpanMetricsGenerator::ObserveSpan(TenantState& t, const SpanBatch& b, size_t row,
@@ -349,6 +369,20 @@ void SpanMetricsGenerator::AppendEdgeSeries(EdgeSeries& s, int64_t t_ms, int64_t
 
 Status SpanMetricsGenerator::Flush(int64_t now_ns) {
   std::lock_guard flush_lock(flush_mu_);
+  std::vector<MetricBatch> batches = Collect(now_ns);
+  Status first_error = Status::Ok();
+  for (MetricBatch& batch : batches) {
+    const std::string payload = EncodeRemoteWrite(batch);
+    Status s = pipeline_.Ingest(std::move(batch), WalRecordType::kPromRemoteWrite, payload);
+    if (!s.ok()) {
+      g_flush_failures->Add();
+      if (first_error.ok()) first_error = s;
+    }
+  }
+  return first_error;
+}
+
+std::vector<MetricBatch> SpanMetricsGenerator::Collect(int64_t now_ns) {
   const int64_t t_ms = now_ns / kNanosPerMilli;
   const int64_t prev_ms = t_ms - std::max<int64_t>(options_.flush_interval_ns / kNanosPerMilli, 1);
   std::vector<MetricBatch> batches;
@@ -386,16 +420,7 @@ Status SpanMetricsGenerator::Flush(int64_t now_ns) {
       }
     }
   }
-  Status first_error = Status::Ok();
-  for (MetricBatch& batch : batches) {
-    const std::string payload = EncodeRemoteWrite(batch);
-    Status s = pipeline_.Ingest(std::move(batch), WalRecordType::kPromRemoteWrite, payload);
-    if (!s.ok()) {
-      g_flush_failures->Add();
-      if (first_error.ok()) first_error = s;
-    }
-  }
-  return first_error;
+  return batches;
 }
 
 void SpanMetricsGenerator::Start() {

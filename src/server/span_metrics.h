@@ -37,6 +37,10 @@ struct SpanMetricsOptions {
   size_t max_series = 50000;
   // A series with no new span for this long is no longer written (and forgotten).
   int64_t series_idle_ns = 15LL * 60 * 1000000000LL;
+  // Spans that ended before now - slack are not counted (Tempo's
+  // metrics_ingestion_time_range_slack): samples are stamped with processing time, so late or
+  // backfilled spans would all land "now". Counted in periscope_spanmetrics_late_spans_total.
+  int64_t late_span_slack_ns = 2LL * 60 * 1000000000LL;
 };
 
 // Derives Tempo-compatible RED metrics from ingested spans: span metrics
@@ -51,10 +55,18 @@ class SpanMetricsGenerator {
   SpanMetricsGenerator(const SpanMetricsGenerator&) = delete;
   SpanMetricsGenerator& operator=(const SpanMetricsGenerator&) = delete;
 
-  // Counts every span of an accepted batch; the clock is NowNanos().
+  // Counts every span of an accepted batch that ended at or after now - late_span_slack; the
+  // clock is NowNanos().
   void Observe(const SpanBatch& batch);
-  // Same, with `now_ns` deciding when unpaired edges of this batch expire.
+  // Same, with `now_ns` as the clock (also deciding when unpaired edges of this batch expire).
   void Observe(const SpanBatch& batch, int64_t now_ns);
+  // Same, also leaving out spans that ended at or after `ended_before_ns` (a backfill leaves the
+  // newest spans to the generator that counts them at processing time). Returns spans counted.
+  size_t Observe(const SpanBatch& batch, int64_t now_ns, int64_t ended_before_ns);
+
+  // Like Flush, but returns the samples (one batch per tenant) instead of writing them, so a
+  // caller can write many collections at once.
+  std::vector<MetricBatch> Collect(int64_t now_ns);
 
   // Expires unpaired edges older than now_ns - edge_ttl and writes every live series with a
   // sample at now_ns. Returns the first pipeline error; the cumulative values are written again

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "base/metrics.h"
+#include "base/time.h"
 #include "model/metric_labels.h"
 #include "model/span_batch_testing.h"
 #include "query/metrics/range_query.h"
@@ -18,6 +20,13 @@ namespace fs = std::filesystem;
 constexpr int64_t kSec = 1000000000LL;
 constexpr int64_t kMs = 1000000LL;
 constexpr int64_t kT0 = 1'795'000'000LL * kSec;
+
+uint64_t LateSpans() {
+  std::string text = MetricsRegistry::Global().RenderPrometheus();
+  const std::string name = "\nperiscope_spanmetrics_late_spans_total ";
+  size_t at = text.find(name);
+  return at == std::string::npos ? 0 : std::stoull(text.substr(at + name.size()));
+}
 
 struct TestSpan {
   std::string service;
@@ -417,9 +426,57 @@ TEST_F(SpanMetricsTest, StopFlushesOnce) {
   o.flush_interval_ns = 3600 * kSec;
   auto& g = Generator(o);
   g.Start();
-  g.Observe(MakeBatch("default", {{"api", "GET /", SpanKind::kServer, 1, 1}}));
+  SpanBatch b = MakeBatch("default", {{"api", "GET /", SpanKind::kServer, 1, 1}});
+  b.start_ns[0] = NowNanos() - kMs;
+  b.end_ns[0] = NowNanos();
+  g.Observe(b);
   g.Stop();
   EXPECT_EQ(Value("traces_spanmetrics_calls_total{service=\"api\"}"), 1);
+}
+
+TEST_F(SpanMetricsTest, IgnoresSpansEndedBeforeSlack) {
+  SpanMetricsOptions o;
+  o.late_span_slack_ns = 120 * kSec;
+  auto& g = Generator(o);
+  const auto batch = MakeBatch("default", {{"api", "GET /", SpanKind::kServer, 1, 1},
+                                           {"web", "call", SpanKind::kClient, 1, 2, 1}});
+  const uint64_t late_before = LateSpans();
+  EXPECT_EQ(g.Observe(batch, kT0 + 121 * kSec, INT64_MAX), 0u);
+  EXPECT_EQ(LateSpans() - late_before, 2u);
+  EXPECT_EQ(g.series_count(), 0u);
+  EXPECT_EQ(g.pending_edges(), 0u);
+  EXPECT_EQ(g.Observe(batch, kT0 + 119 * kSec, INT64_MAX), 2u);
+  EXPECT_EQ(LateSpans() - late_before, 2u);
+  ASSERT_TRUE(g.Flush(kT0 + 120 * kSec).ok());
+  EXPECT_EQ(Value("traces_spanmetrics_calls_total{service=\"api\"}"), 1);
+}
+
+TEST_F(SpanMetricsTest, EndedBeforeLeavesNewerSpansOut) {
+  auto& g = Generator();
+  SpanBatch batch = MakeBatch("default", {{"api", "GET /", SpanKind::kServer, 1, 1},
+                                          {"api", "GET /", SpanKind::kServer, 2, 1}});
+  batch.end_ns[1] = kT0 + 10 * kSec;
+  EXPECT_EQ(g.Observe(batch, kT0 + 10 * kSec, kT0 + 5 * kSec), 1u);
+  ASSERT_TRUE(g.Flush(kT0 + 15 * kSec).ok());
+  EXPECT_EQ(Value("traces_spanmetrics_calls_total{service=\"api\"}"), 1);
+}
+
+TEST_F(SpanMetricsTest, CollectReturnsSamplesWithoutWriting) {
+  auto& g = Generator();
+  g.Observe(MakeBatch("default", {{"api", "GET /", SpanKind::kServer, 1, 1}}), kT0);
+  std::vector<MetricBatch> batches = g.Collect(kT0 + 15 * kSec);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].tenant, "default");
+  bool found = false;
+  for (const MetricSeries& s : batches[0].series) {
+    if (LabelValue(s.labels, kMetricNameLabel) == "traces_spanmetrics_calls_total") {
+      found = true;
+      EXPECT_EQ(s.values.back(), 1);
+      EXPECT_EQ(s.time_ms.back(), (kT0 + 15 * kSec) / kMs);
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(Select("traces_spanmetrics_calls_total").empty());
 }
 
 TEST_F(SpanMetricsTest, IgnoresInconsistentBatches) {

@@ -1,78 +1,109 @@
 #include "server/ui_page.h"
 
+#include <zlib.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
 namespace periscope {
 
 namespace {
 
-constexpr const char* kPage = R"HTML(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Periscope</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:14px system-ui,sans-serif;margin:0;background:#0f1117;color:#e6e6e6}
-header{padding:10px 16px;background:#171a23;display:flex;gap:12px;align-items:center}
-header b{font-size:16px} select,input,button{background:#232734;color:#e6e6e6;border:1px solid #363b4a;padding:5px;border-radius:4px}
-main{display:grid;grid-template-columns:420px 1fr;height:calc(100vh - 48px)}
-#list{overflow:auto;border-right:1px solid #262a36} .t{padding:8px 12px;border-bottom:1px solid #222633;cursor:pointer}
-.t:hover{background:#1b1f2a} .err{color:#ff6b6b} .muted{color:#8b90a0;font-size:12px}
-#trace{overflow:auto;padding:12px} .row{display:grid;grid-template-columns:320px 1fr;align-items:center;height:22px;cursor:pointer}
-.bar{height:12px;background:#4c8dff;border-radius:2px;position:relative} .bar.e{background:#ff6b6b}
-.lbl{white-space:nowrap;overflow:hidden;text-overflow:ellipsis} pre{background:#171a23;padding:8px;white-space:pre-wrap}
-</style></head><body>
-<header><b>Periscope</b>
-<select id="svc"><option value="">all services</option></select>
-<input id="attr" placeholder="attr key=value" size="24">
-<select id="status"><option value="">any status</option><option>error</option><option>ok</option><option>unset</option></select>
-<input id="mind" placeholder="min duration (e.g. 100ms)" size="18">
-<select id="range"><option value="900">last 15 min</option><option value="3600" selected>last hour</option><option value="86400">last day</option><option value="604800">last 7 days</option></select>
-<button id="go">Search</button><span class="muted" id="info"></span></header>
-<main><div id="list"></div><div id="trace"><p class="muted">Select a trace.</p></div></main>
-<script>
-const $=id=>document.getElementById(id);
-const esc=s=>String(s).replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
-const ms=ns=>(ns/1e6).toFixed(ns<1e7?2:1)+' ms';
-async function j(u){const r=await fetch(u);if(!r.ok)throw new Error((await r.json()).error||r.status);return r.json();}
-async function services(){const d=await j('/api/services');for(const s of d.services){const o=document.createElement('option');o.textContent=s;$('svc').appendChild(o);}}
-async function search(){
-  const p=new URLSearchParams();const now=Date.now()*1e6;
-  if($('svc').value)p.set('service',$('svc').value);
-  if($('attr').value)p.append('attr',$('attr').value);
-  if($('status').value)p.set('status',$('status').value);
-  if($('mind').value)p.set('min_duration',$('mind').value);
-  p.set('start',String(BigInt(Date.now()-$('range').value*1000)*1000000n));p.set('limit','50');
-  const h=location.hash.slice(1);
-  try{const d=await j('/api/traces?'+p);$('info').textContent=d.traces.length+' traces';
-    $('list').innerHTML=d.traces.map(t=>`<div class="t" data-id="${t.trace_id}"><div>${esc(t.root_service)}: ${esc(t.root_name)}</div>
-    <div class="muted">${new Date(Number(BigInt(t.start_time_unix_nano)/1000000n)).toLocaleTimeString()} · ${ms(t.duration_ns)} · ${t.span_count} spans ${t.error_count?`<span class="err">· ${t.error_count} errors</span>`:''}</div></div>`).join('');
-    for(const el of document.querySelectorAll('.t'))el.onclick=()=>{location.hash=el.dataset.id;};
-    if(h)show(h);}catch(e){$('info').textContent=e.message;}
+// An asset ready to send: its type and the plain and gzip bodies.
+struct PreparedAsset {
+  std::string content_type;
+  std::string_view plain;
+  std::string gzip;
+  bool immutable = false;
+};
+
+std::string_view ContentTypeOf(std::string_view path) {
+  static const std::map<std::string_view, std::string_view> kTypes = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".json", "application/json"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".map", "application/json"},
+      {".txt", "text/plain; charset=utf-8"}};
+  const size_t dot = path.rfind('.');
+  if (dot != std::string_view::npos) {
+    auto it = kTypes.find(path.substr(dot));
+    if (it != kTypes.end()) return it->second;
+  }
+  return "application/octet-stream";
 }
-async function show(id){
-  const d=await j('/api/traces/'+id);const spans=d.spans;const byId={},kids={};
-  for(const s of spans){byId[s.span_id]=s;(kids[s.parent_span_id]=kids[s.parent_span_id]||[]).push(s);}
-  const roots=spans.filter(s=>!s.parent_span_id||!byId[s.parent_span_id]);
-  const t0=Math.min(...spans.map(s=>Number(BigInt(s.start_time_unix_nano)/1000n)));
-  const t1=Math.max(...spans.map(s=>Number(BigInt(s.end_time_unix_nano)/1000n)));const w=Math.max(1,t1-t0);
-  let html=`<h3>${esc(id)}</h3>`;const walk=(s,depth)=>{const st=Number(BigInt(s.start_time_unix_nano)/1000n)-t0;
-    html+=`<div class="row" data-s="${s.span_id}"><div class="lbl" style="padding-left:${depth*12}px">${esc(s.service)} <span class="muted">${esc(s.name)}</span></div>
-    <div><div class="bar ${s.status.code==='error'?'e':''}" style="margin-left:${st/w*100}%;width:${Math.max(0.3,s.duration_ns/1000/w*100)}%" title="${ms(s.duration_ns)}"></div></div></div>`;
-    for(const c of (kids[s.span_id]||[]))walk(c,depth+1);};
-  for(const r of roots)walk(r,0);html+='<pre id="detail"></pre>';$('trace').innerHTML=html;
-  for(const el of document.querySelectorAll('.row'))el.onclick=()=>{$('detail').textContent=JSON.stringify(byId[el.dataset.s],null,2);};
+
+std::string Gzip(std::string_view data) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return rc == Z_STREAM_END ? out : std::string();
 }
-window.onhashchange=()=>{const h=location.hash.slice(1);if(h)show(h);};
-$('go').onclick=search;services();search();
-</script></body></html>
-)HTML";
+
+bool IsApiPath(std::string_view path) {
+  for (std::string_view prefix : {"/api/", "/jaeger/", "/prometheus/", "/v1/"}) {
+    if (path.starts_with(prefix) || path == prefix.substr(0, prefix.size() - 1)) return true;
+  }
+  return false;
+}
+
+HttpResponse Serve(const PreparedAsset& asset, const HttpRequest& req) {
+  HttpResponse r;
+  r.content_type = asset.content_type;
+  r.headers.emplace_back("Cache-Control",
+                         asset.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (!asset.gzip.empty() && req.Header("accept-encoding").find("gzip") != std::string::npos) {
+    r.body = asset.gzip;
+    r.headers.emplace_back("Content-Encoding", "gzip");
+  } else {
+    r.body = std::string(asset.plain);
+  }
+  return r;
+}
 
 }  // namespace
 
-void RegisterUiPage(Router& router) {
-  router.Add("GET", "/", [](HttpRequest&) {
-    HttpResponse r;
-    r.content_type = "text/html; charset=utf-8";
-    r.body = kPage;
-    return r;
-  });
+HttpHandler UiPageHandler(std::span<const UiAsset> assets) {
+  auto prepared = std::make_shared<std::map<std::string, PreparedAsset, std::less<>>>();
+  for (const UiAsset& a : assets) {
+    PreparedAsset p;
+    p.content_type = std::string(ContentTypeOf(a.path));
+    p.plain = a.data;
+    if (a.data.size() > 1024 && !p.content_type.starts_with("image/png") &&
+        !p.content_type.starts_with("font/")) {
+      p.gzip = Gzip(a.data);
+    }
+    p.immutable = a.path.starts_with("/assets/");
+    prepared->emplace(std::string(a.path), std::move(p));
+  }
+  return [prepared](HttpRequest& req) {
+    auto it = prepared->find(req.path);
+    if (it != prepared->end() && req.path != "/index.html") return Serve(it->second, req);
+    if (IsApiPath(req.path)) return HttpResponse::Error(404, "no such endpoint: " + req.path);
+    if (req.path.starts_with("/assets/")) return HttpResponse::Error(404, "no such asset");
+    auto index = prepared->find("/index.html");
+    if (index == prepared->end()) {
+      return HttpResponse::Text("the web UI was not built into this binary\n", 404);
+    }
+    return Serve(index->second, req);
+  };
+}
+
+void RegisterUiPage(Router& router, std::span<const UiAsset> assets) {
+  router.Add("GET", "/*", UiPageHandler(assets));
 }
 
 }  // namespace periscope

@@ -86,7 +86,9 @@ describe('DogStatsD through hot-shots', () => {
     for (const u of ['alice', 'bob', 'alice']) client.set('it.users', u);
     client.unique('it.users', 'carol', ['shard:2']);
     client.event('deploy', 'version 2.0 rolled out', { alert_type: 'info' });
+    client.event('payment outage', 'card processor down', { alert_type: 'error', aggregation_key: 'pay-1' });
     client.check('it.db.up', client.CHECKS.OK, { message: 'fine' });
+    client.check('it.queue.ok', client.CHECKS.CRITICAL, { message: 'queue full' });
     await sendRaw(server.ports.dogstatsd,
       'not a metric\nit.raw:1|zz\nit.raw:x|c\nit.raw:3|c|#service:dsd-it');
     await pollUntil(() => latest(server, sel('it_requests', ',route="/b"'), t0)
@@ -158,6 +160,31 @@ describe('DogStatsD through hot-shots', () => {
     const last = Object.fromEntries(p.data.result.map((r) => [r.metric.route, r.values.at(-1)[1]]));
     assert.deepEqual(last, { '/a': '10', '/b': '5' });
   }));
+
+  it('events and service checks are stored as logs with unified tags and severity', () =>
+    withServerLog(server, async () => {
+      const search = async (q) => (await getOk(`${server.httpUrl}/api/logs?${new URLSearchParams({
+        q, start: iso(t0 - 60000), end: iso(Date.now() + 60000) })}`)).logs;
+      const events = await pollUntil(async () => {
+        const rows = await search('@event.kind:datadog.event');
+        return rows.length === 2 ? rows : null;
+      }, { timeoutMs: 15000, intervalMs: 200 });
+      const outage = events.find((r) => r.body.startsWith('payment outage'));
+      assert.ok(outage, JSON.stringify(events));
+      assert.equal(outage.body, 'payment outage\ncard processor down');
+      assert.equal(outage.level, 'error');
+      assert.equal(outage.service, 'dsd-it');
+      assert.equal(outage.env, 'test');
+      assert.equal(outage.version, '2.0');
+      assert.equal(outage.attributes['event.aggregation_key'], 'pay-1');
+      const checks = await search('@event.kind:datadog.service_check');
+      assert.deepEqual(checks.map((r) => [r.attributes['check.name'], r.attributes['check.status'], r.body]).sort(),
+        [['it.db.up', 'OK', 'fine'], ['it.queue.ok', 'CRITICAL', 'queue full']]);
+      assert.equal(checks.find((r) => r.attributes['check.name'] === 'it.queue.ok').level, 'error');
+      // ...and each check is also a status gauge.
+      const status = await latest(server, 'service_check_status{check="it.queue.ok"}', t0);
+      assert.equal(status, 2);
+    }));
 
   it('events, service checks and malformed lines are counted, never fatal', () =>
     withServerLog(server, async () => {

@@ -8,11 +8,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "periscope/rpc/call.h"
+#include "periscope/rpc/channel.h"
 #include "periscope/rpc/serialize.h"
 #include "periscope/rpc/service.h"
 #include "periscope/rpc/status.h"
+#include "periscope/rpc/stream.h"
 #include "periscope/trace/tracer.h"
 
 namespace periscope::rpc {
@@ -24,9 +27,13 @@ struct ServerOptions {
   size_t max_frame_size = 64 << 20;
   // Calls over this on one connection fail with RESOURCE_EXHAUSTED.
   size_t max_concurrent_calls = 1000;
-  // A connection with no call in flight and no frame for this long is closed.
+  // A connection with no call or stream in flight and no frame for this long is closed.
   std::chrono::milliseconds idle_timeout{300000};
   DecodeLimits decode_limits;
+  // Messages of a client stream the server buffers per call before the client must wait.
+  uint32_t stream_window = 16;
+  // Hooks around every call, in order (after hooks in reverse order); see ServerMiddleware.
+  std::vector<ServerMiddleware> middleware;
 };
 
 // Counters of a server, for tests and self-metrics.
@@ -36,11 +43,16 @@ struct ServerStats {
   uint64_t connections_closed_idle = 0;
   uint64_t calls = 0;
   uint64_t calls_failed = 0;
+  uint64_t calls_cancelled = 0;  // by a CANCEL frame from the client
 };
 
 // A request handler over encoded bytes; Register builds these from typed implementations.
 using RawHandler = std::function<boost::asio::awaitable<Result<std::string>>(
     std::string payload, std::shared_ptr<const CallContext> context)>;
+// A streaming handler: `payload` is the request of a server stream (empty otherwise); the
+// returned bytes are the reply of a client stream (ignored otherwise).
+using RawStreamHandler = std::function<boost::asio::awaitable<Result<std::string>>(
+    std::string payload, RawStream stream, std::shared_ptr<const CallContext> context)>;
 
 namespace internal {
 class ServerImpl;
@@ -60,10 +72,42 @@ boost::asio::awaitable<Result<std::string>> RunTyped(Impl* impl, DecodeLimits li
 }
 
 template <class M, class Impl>
+boost::asio::awaitable<Result<std::string>> RunTypedStream(Impl* impl, DecodeLimits limits,
+                                                           std::string payload, RawStream stream,
+                                                           std::shared_ptr<const CallContext> ctx) {
+  using Request = typename M::RequestType;
+  using Reply = typename M::ReplyType;
+  if constexpr (M::kKind == CallKind::kServerStream) {
+    Result<Request> request = Decode<Request>(payload, limits);
+    if (!request.ok()) {
+      co_return InvalidArgumentError("arguments of " + ctx->service + "/" + ctx->method +
+                                     " do not decode: " + request.status().message());
+    }
+    ServerWriter<Reply> writer(std::move(stream), *ctx);
+    Status st = co_await M::InvokeStream(*impl, std::move(*request), writer);
+    if (!st.ok()) co_return st;
+    co_return std::string();
+  } else if constexpr (M::kKind == CallKind::kClientStream) {
+    ServerReader<Request> reader(std::move(stream), *ctx);
+    Result<Reply> reply = co_await M::InvokeStream(*impl, reader);
+    if (!reply.ok()) co_return reply.status();
+    co_return Encode(*reply);
+  } else {
+    ServerReaderWriter<Request, Reply> rw(std::move(stream), *ctx);
+    Status st = co_await M::InvokeStream(*impl, rw);
+    if (!st.ok()) co_return st;
+    co_return std::string();
+  }
+}
+
+template <class M, class Impl>
 constexpr void CheckHandler() {
   static_assert(HandlerFor<M, Impl>,
                 "periscope::rpc: the implementation has no member function "
                 "`awaitable<Result<Reply>> Name(Request)` or `Name(Request, const CallContext&)` "
+                "(streams: `awaitable<Status> Name(Request, ServerWriter<Reply>&)`, "
+                "`awaitable<Result<Reply>> Name(ServerReader<Request>&)`, "
+                "`awaitable<Status> Name(ServerReaderWriter<Request, Reply>&)`) "
                 "matching a method declared by the service (see the instantiation of "
                 "CheckHandler<Method, Impl> below)");
 }
@@ -87,11 +131,7 @@ class Server {
     return [&]<int... I>(std::integer_sequence<int, I...>) {
       (internal::CheckHandler<MethodAt<S, I>, Impl>(), ...);
       Status st;
-      ((st.ok()
-            ? (st = AddHandler(S::kName, MethodAt<S, I>::kName, MakeHandler<MethodAt<S, I>>(impl)),
-               0)
-            : 0),
-       ...);
+      ((st.ok() ? (st = AddMethod<MethodAt<S, I>>(S::kName, impl), 0) : 0), ...);
       return st;
     }
     (std::make_integer_sequence<int, kMethodCount<S>>());
@@ -99,6 +139,14 @@ class Server {
 
   // Adds a handler for service/method; ALREADY_EXISTS when taken.
   Status AddHandler(std::string_view service, std::string_view method, RawHandler handler);
+  // Adds a streaming handler of the given kind; ALREADY_EXISTS when taken.
+  Status AddStreamHandler(std::string_view service, std::string_view method, CallKind kind,
+                          RawStreamHandler handler);
+
+  // A channel to this server through an in-memory transport (no sockets): the client end runs
+  // on client_executor. Counts as an accepted connection; UNAVAILABLE after Shutdown.
+  Result<Channel> ConnectInMemory(boost::asio::any_io_executor client_executor,
+                                  ChannelOptions options = {});
 
   // Listens on host:port (port 0: any free port); returns the bound port. UNAVAILABLE on failure.
   Result<uint16_t> ListenTcp(const std::string& host, uint16_t port);
@@ -110,12 +158,24 @@ class Server {
 
  private:
   template <class M, class Impl>
-  RawHandler MakeHandler(Impl& impl) {
+  Status AddMethod(std::string_view service, Impl& impl) {
     Impl* p = &impl;
     DecodeLimits limits = decode_limits_;
-    return [p, limits](std::string payload, std::shared_ptr<const CallContext> ctx) {
-      return internal::RunTyped<M, Impl>(p, limits, std::move(payload), std::move(ctx));
-    };
+    if constexpr (M::kKind == CallKind::kUnary) {
+      return AddHandler(service, M::kName,
+                        [p, limits](std::string payload, std::shared_ptr<const CallContext> ctx) {
+                          return internal::RunTyped<M, Impl>(p, limits, std::move(payload),
+                                                             std::move(ctx));
+                        });
+    } else {
+      return AddStreamHandler(service, M::kName, M::kKind,
+                              [p, limits](std::string payload, RawStream stream,
+                                          std::shared_ptr<const CallContext> ctx) {
+                                return internal::RunTypedStream<M, Impl>(
+                                    p, limits, std::move(payload), std::move(stream),
+                                    std::move(ctx));
+                              });
+    }
   }
 
   DecodeLimits decode_limits_;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -40,10 +41,12 @@ struct DogStatsdPacketStats {
 };
 
 // Splits a datagram on '\n' (a trailing "\r" and empty lines are skipped) and calls
-// `on_metric(const DogStatsdMetric&)` for every well-formed metric line; malformed lines are
-// counted and skipped.
-template <typename OnMetric>
-DogStatsdPacketStats ParseDogStatsdPacket(std::string_view packet, OnMetric&& on_metric) {
+// `on_metric(const DogStatsdMetric&)` for every well-formed metric line and
+// `on_other(DogStatsdLineKind, std::string_view line)` for every well-formed event and service
+// check line; malformed lines are counted and skipped.
+template <typename OnMetric, typename OnOther>
+DogStatsdPacketStats ParseDogStatsdPacket(std::string_view packet, OnMetric&& on_metric,
+                                          OnOther&& on_other) {
   DogStatsdPacketStats stats;
   DogStatsdMetric metric;
   while (!packet.empty()) {
@@ -55,16 +58,21 @@ DogStatsdPacketStats ParseDogStatsdPacket(std::string_view packet, OnMetric&& on
     auto kind = ParseDogStatsdLine(line, &metric);
     if (!kind.ok()) {
       ++stats.malformed;
-    } else if (*kind == DogStatsdLineKind::kEvent) {
-      ++stats.events;
-    } else if (*kind == DogStatsdLineKind::kServiceCheck) {
-      ++stats.service_checks;
-    } else {
+    } else if (*kind == DogStatsdLineKind::kMetric) {
       ++stats.metric_lines;
       on_metric(static_cast<const DogStatsdMetric&>(metric));
+    } else {
+      ++(*kind == DogStatsdLineKind::kEvent ? stats.events : stats.service_checks);
+      on_other(*kind, line);
     }
   }
   return stats;
+}
+
+template <typename OnMetric>
+DogStatsdPacketStats ParseDogStatsdPacket(std::string_view packet, OnMetric&& on_metric) {
+  return ParseDogStatsdPacket(packet, std::forward<OnMetric>(on_metric),
+                              [](DogStatsdLineKind, std::string_view) {});
 }
 
 }  // namespace periscope

@@ -160,6 +160,17 @@ Result<LogSearchResult> SearchLogs(const LogTable& table, const LogSearchRequest
   return out;
 }
 
+Status ForEachMatchingLog(const LogTable& table, const LogSearchRequest& req,
+                          const std::function<bool(const LogBatch&, size_t)>& on_row) {
+  LogSearchStats stats;
+  bool stopped = false;
+  auto visit = [&](const LogBatch& b, size_t r) {
+    if (!stopped && !on_row(b, r)) stopped = true;
+  };
+  return Walk(table, req, stats, std::numeric_limits<int64_t>::max(), visit,
+              [&](int64_t) { return stopped; });
+}
+
 Result<LogHistogram> HistogramLogs(const LogTable& table, const LogSearchRequest& req,
                                    int64_t step_ns, size_t max_buckets) {
   if (step_ns <= 0) return Status::InvalidArgument("step must be positive");

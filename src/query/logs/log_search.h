@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
@@ -50,6 +51,12 @@ struct LogHistogram {
 // than max_buckets buckets.
 Result<LogHistogram> HistogramLogs(const LogTable& table, const LogSearchRequest& request,
                                    int64_t step_ns, size_t max_buckets = 10000);
+
+// Calls on_row(batch, row) for every row of `request` (limit and cursor ignored): memtable rows,
+// then part blocks newest first, pruned like SearchLogs. on_row returning false stops the walk
+// before the next block. Corruption from unreadable parts.
+Status ForEachMatchingLog(const LogTable& table, const LogSearchRequest& request,
+                          const std::function<bool(const LogBatch&, size_t)>& on_row);
 
 // The tie-breaker that orders rows of equal time (a hash of the row content).
 uint64_t LogRowTieBreaker(const LogBatch& batch, size_t row);

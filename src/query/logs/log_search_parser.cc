@@ -16,10 +16,46 @@ bool IsFieldName(std::string_view f) {
          f == "status" || f == "trace_id" || f == "span_id" || (f.size() > 1 && f[0] == '@');
 }
 
+bool IsAttributeField(std::string_view f) { return f[0] == '@'; }
+
+// Log-specific checks of a field term: status is level, ids are hex, levels are known.
+std::string CheckLogField(Node& n) {
+  if (n.field == "status") n.field = "level";
+  if (n.op != Node::Op::kEq && n.op != Node::Op::kPrefix) {
+    double d = 0;
+    auto [end, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), d);
+    if (n.text.empty() || ec != std::errc() || end != n.text.data() + n.text.size()) {
+      return fmt::format("expected a number after the comparison, got '{}'", n.text);
+    }
+    return "";
+  }
+  if (n.field == "trace_id" || n.field == "span_id") {
+    const bool ok = n.field == "trace_id" ? TraceId::FromHex(n.text).has_value()
+                                          : SpanId::FromHex(n.text).has_value();
+    if (!ok || n.op != Node::Op::kEq) {
+      return fmt::format("{} must be {} hex digits", n.field, n.field == "trace_id" ? 32 : 16);
+    }
+    n.text = logs::AsciiLower(n.text);
+  }
+  if (n.field == "level") {
+    n.text = logs::AsciiLower(n.text);
+    int num = 0;
+    auto [end, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), num);
+    const bool numeric = ec == std::errc() && end == n.text.data() + n.text.size();
+    if (!numeric && SeverityClassFromName(n.text) == SeverityClass::kUnset && n.text != "unset") {
+      return fmt::format("unknown level '{}'", n.text);
+    }
+  }
+  return "";
+}
+
+const SearchFieldSyntax kLogSyntax{IsFieldName, IsAttributeField,
+                                   "ranges apply to @attributes only", CheckLogField};
+
 // Recursive-descent parser over the query text. Not thread-safe; one per parse.
 class Parser {
  public:
-  explicit Parser(std::string_view q) : q_(q) {}
+  Parser(std::string_view q, const SearchFieldSyntax& syntax) : q_(q), syntax_(syntax) {}
 
   Result<Node> Parse() {
     SkipSpace();
@@ -155,7 +191,7 @@ class Parser {
            q_[colon] != '(' && q_[colon] != '"') {
       ++colon;
     }
-    if (colon < q_.size() && q_[colon] == ':' && IsFieldName(q_.substr(pos_, colon - pos_))) {
+    if (colon < q_.size() && q_[colon] == ':' && syntax_.is_field(q_.substr(pos_, colon - pos_))) {
       return Field(colon);
     }
     std::string word = Bare();
@@ -181,69 +217,54 @@ class Parser {
   }
 
   Result<Node> Field(size_t colon) {
-    const size_t start = pos_;
     Node n;
     n.kind = Node::Kind::kField;
     n.field = std::string(q_.substr(pos_, colon - pos_));
-    if (n.field == "status") n.field = "level";
     pos_ = colon + 1;
     size_t value_pos = pos_;
     if (pos_ < q_.size() && (q_[pos_] == '>' || q_[pos_] == '<')) {
-      if (n.field[0] != '@') return Error(pos_, "ranges apply to @attributes only");
+      if (!syntax_.allows_range(n.field)) return Error(pos_, "{}", syntax_.range_error);
       const bool gt = q_[pos_] == '>';
       ++pos_;
       const bool eq = pos_ < q_.size() && q_[pos_] == '=';
       if (eq) ++pos_;
       n.op = gt ? (eq ? Node::Op::kGe : Node::Op::kGt) : (eq ? Node::Op::kLe : Node::Op::kLt);
       value_pos = pos_;
-      std::string num = Bare();
-      auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), n.number);
-      if (num.empty() || ec != std::errc() || end != num.data() + num.size()) {
-        return Error(value_pos, "expected a number after the comparison, got '{}'", num);
-      }
-      n.text = num;
-      return n;
-    }
-    if (pos_ < q_.size() && q_[pos_] == '"') {
-      ASSIGN_OR_RETURN(n.text, Quoted());
-    } else {
       n.text = Bare();
-      if (!n.text.empty() && n.text.back() == '*') {
-        n.text.pop_back();
-        n.op = Node::Op::kPrefix;
+      std::from_chars(n.text.data(), n.text.data() + n.text.size(), n.number);
+    } else {
+      if (pos_ < q_.size() && q_[pos_] == '"') {
+        ASSIGN_OR_RETURN(n.text, Quoted());
+      } else {
+        n.text = Bare();
+        if (!n.text.empty() && n.text.back() == '*') {
+          n.text.pop_back();
+          n.op = Node::Op::kPrefix;
+        }
+      }
+      if (n.text.empty() && n.op == Node::Op::kEq) {
+        return Error(value_pos, "field '{}' needs a value", n.field);
       }
     }
-    if (n.text.empty() && n.op == Node::Op::kEq) {
-      return Error(value_pos, "field '{}' needs a value", n.field);
+    if (std::string problem = syntax_.check(n); !problem.empty()) {
+      return Error(value_pos, "{}", problem);
     }
-    if (n.field == "trace_id" || n.field == "span_id") {
-      const bool ok = n.field == "trace_id" ? TraceId::FromHex(n.text).has_value()
-                                            : SpanId::FromHex(n.text).has_value();
-      if (!ok || n.op != Node::Op::kEq) {
-        return Error(value_pos, "{} must be {} hex digits", n.field,
-                     n.field == "trace_id" ? 32 : 16);
-      }
-      n.text = logs::AsciiLower(n.text);
-    }
-    if (n.field == "level") {
-      n.text = logs::AsciiLower(n.text);
-      int num = 0;
-      auto [end, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), num);
-      const bool numeric = ec == std::errc() && end == n.text.data() + n.text.size();
-      if (!numeric && SeverityClassFromName(n.text) == SeverityClass::kUnset && n.text != "unset") {
-        return Error(value_pos, "unknown level '{}'", n.text);
-      }
-    }
-    (void)start;
     return n;
   }
 
   std::string_view q_;
+  const SearchFieldSyntax& syntax_;
   size_t pos_ = 0;
 };
 
 }  // namespace
 
-Result<LogSearchNode> ParseLogSearch(std::string_view query) { return Parser(query).Parse(); }
+Result<LogSearchNode> ParseLogSearch(std::string_view query) {
+  return Parser(query, kLogSyntax).Parse();
+}
+
+Result<LogSearchNode> ParseSearchSyntax(std::string_view query, const SearchFieldSyntax& syntax) {
+  return Parser(query, syntax).Parse();
+}
 
 }  // namespace periscope

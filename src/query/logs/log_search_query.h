@@ -41,4 +41,19 @@ struct LogSearchNode {
 // InvalidArgument naming the 0-based byte position of the problem.
 Result<LogSearchNode> ParseLogSearch(std::string_view query);
 
+// The field vocabulary that makes the search syntax fit one signal (logs, spans).
+struct SearchFieldSyntax {
+  // True when `name:` starts a field filter (else the text is a word).
+  bool (*is_field)(std::string_view name) = nullptr;
+  // True when the field takes >, >=, <, <= (the raw value is in `text`, `number` is set when it
+  // parses as a double); otherwise `range_error` is reported.
+  bool (*allows_range)(std::string_view field) = nullptr;
+  const char* range_error = "ranges are not allowed here";
+  // Checks and normalises a parsed field node; an error message, or "" when it is fine.
+  std::string (*check)(LogSearchNode& node) = nullptr;
+};
+
+// The same syntax with another field vocabulary; errors as ParseLogSearch.
+Result<LogSearchNode> ParseSearchSyntax(std::string_view query, const SearchFieldSyntax& syntax);
+
 }  // namespace periscope

@@ -27,10 +27,11 @@ export function freshDir(prefix = 'periscope-it-') {
 
 // One running (or stopped) periscope process on a data directory.
 export class Server {
-  constructor({ dataDir, workDir, args }) {
+  constructor({ dataDir, workDir, args, command = 'serve' }) {
     this.dataDir = dataDir;
     this.workDir = workDir;
     this.args = args;
+    this.command = command;
     this.proc = null;
     this.ports = null;
     this.generation = 0;
@@ -62,7 +63,7 @@ export class Server {
     this.ports = null;
     this.exit = null;
     const fd = openSync(this.stderrPath, 'w');
-    const argv = ['serve', '--data-dir', this.dataDir,
+    const argv = [this.command, '--data-dir', this.dataDir,
       '--http-listen', '127.0.0.1:0', '--otlp-grpc-listen', '127.0.0.1:0',
       '--otlp-http-listen', '127.0.0.1:0', '--dogstatsd-listen', '127.0.0.1:0',
       '--ports-file', this.portsPath, ...this.args];
@@ -158,12 +159,13 @@ function readPorts(path) {
   return null;
 }
 
-// Starts periscope on a fresh data directory. `args` are extra flags, e.g. ['--flush-interval', '1s'].
-export async function startServer({ args = [], timeoutMs } = {}) {
+// Starts periscope on a fresh data directory. `args` are extra flags, e.g. ['--flush-interval', '1s'];
+// `command` is the subcommand (`serve`, or `demo` for the server with simulated shop traffic).
+export async function startServer({ args = [], timeoutMs, command = 'serve' } = {}) {
   const workDir = freshDir();
   const dataDir = join(workDir, 'data');
   mkdirSync(dataDir);
-  const server = new Server({ dataDir, workDir, args });
+  const server = new Server({ dataDir, workDir, args, command });
   await server.start({ timeoutMs });  // on failure the work dir stays, with the stderr log
   return server;
 }

@@ -1,0 +1,44 @@
+#include "bench_common.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace rpcbench {
+
+namespace pt = periscope::trace;
+
+std::string LatencyRecorder::Summary(uint64_t failures) {
+  std::sort(nanos_.begin(), nanos_.end());
+  auto percentile = [&](double q) -> double {
+    if (nanos_.empty()) return 0;
+    size_t i = static_cast<size_t>(q * static_cast<double>(nanos_.size() - 1) + 0.5);
+    return static_cast<double>(nanos_[i]) / 1000.0;
+  };
+  const double seconds = std::chrono::duration<double>(until_ - from_).count();
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "calls=%zu seconds=%.3f calls_per_s=%.0f p50_us=%.1f p99_us=%.1f failures=%llu",
+                nanos_.size(), seconds, static_cast<double>(nanos_.size()) / seconds,
+                percentile(0.50), percentile(0.99), static_cast<unsigned long long>(failures));
+  return line;
+}
+
+std::shared_ptr<pt::TracerProvider> MakeDiscardingProvider(const std::string& service_name) {
+  pt::BatchOptions batch;
+  batch.max_queue_size = 1 << 16;
+  batch.max_export_batch_size = 4096;
+  batch.schedule_delay = std::chrono::milliseconds(100);
+  pt::TracerProviderOptions options;
+  options.resource.attributes.emplace_back("service.name", service_name);
+  options.processors.push_back(
+      std::make_shared<pt::BatchSpanProcessor>(std::make_shared<DiscardingExporter>(), batch));
+  return std::make_shared<pt::TracerProvider>(std::move(options));
+}
+
+std::string MakePayload(size_t bytes) {
+  std::string payload(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) payload[i] = static_cast<char>('a' + i % 26);
+  return payload;
+}
+
+}  // namespace rpcbench

@@ -1,0 +1,93 @@
+// rpc_bench: unary echo calls over TCP loopback, Periscope RPC or gRPC, with tracing on or off.
+//
+//   rpc_bench server --impl periscope|grpc --port-file PATH [--tracing 0|1]
+//   rpc_bench client --impl periscope|grpc --port N --size BYTES --concurrency N
+//                    [--seconds S] [--warmup-ms MS] [--tracing 0|1]
+// The client prints one line: calls=... seconds=... calls_per_s=... p50_us=... p99_us=...
+// failures=... . With --tracing 1 every call gets a CLIENT and a SERVER span, batched and then
+// discarded (bench/rpc/run.sh pins the server on core 0 and the client on core 1).
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "bench_common.h"
+#include "grpc_side.h"
+#include "periscope_side.h"
+
+namespace pt = periscope::trace;
+
+namespace {
+
+std::optional<uint64_t> Number(const std::map<std::string, std::string>& flags,
+                               const std::string& name, uint64_t fallback) {
+  auto it = flags.find(name);
+  if (it == flags.end()) return fallback;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+  if (ec != std::errc() || end != it->second.data() + it->second.size()) return std::nullopt;
+  return value;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: rpc_bench server --impl periscope|grpc --port-file PATH [--tracing 0|1]\n"
+               "       rpc_bench client --impl periscope|grpc --port N --size BYTES "
+               "--concurrency N [--seconds S] [--warmup-ms MS] [--tracing 0|1]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || argc % 2 != 0) return Usage();
+  const std::string mode = argv[1];
+  std::map<std::string, std::string> flags;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string name = argv[i];
+    if (name.rfind("--", 0) != 0) return Usage();
+    flags[name.substr(2)] = argv[i + 1];
+  }
+  const std::string impl = flags["impl"];
+  if (impl != "periscope" && impl != "grpc") return Usage();
+  std::optional<uint64_t> tracing = Number(flags, "tracing", 0);
+  if (!tracing) return Usage();
+
+  std::shared_ptr<pt::TracerProvider> provider;
+  std::optional<pt::Tracer> tracer;
+  if (*tracing != 0) {
+    provider = rpcbench::MakeDiscardingProvider("rpc-bench-" + mode);
+    tracer = provider->GetTracer("rpc_bench");
+  }
+  int code = 0;
+  if (mode == "server") {
+    if (flags["port-file"].empty()) return Usage();
+    code = impl == "grpc" ? rpcbench::ServeGrpc(flags["port-file"], tracer)
+                          : rpcbench::ServePeriscope(flags["port-file"], tracer);
+  } else if (mode == "client") {
+    rpcbench::ClientSettings settings;
+    std::optional<uint64_t> port = Number(flags, "port", 0);
+    std::optional<uint64_t> size = Number(flags, "size", 100);
+    std::optional<uint64_t> concurrency = Number(flags, "concurrency", 1);
+    std::optional<uint64_t> seconds = Number(flags, "seconds", 2);
+    std::optional<uint64_t> warmup = Number(flags, "warmup-ms", 500);
+    if (!port || *port == 0 || *port > 65535 || !size || !concurrency || *concurrency == 0 ||
+        !seconds || !warmup) {
+      return Usage();
+    }
+    settings.port = static_cast<uint16_t>(*port);
+    settings.payload_bytes = *size;
+    settings.concurrency = *concurrency;
+    settings.duration = std::chrono::seconds(*seconds);
+    settings.warmup = std::chrono::milliseconds(*warmup);
+    std::string line = impl == "grpc" ? rpcbench::RunGrpcClient(settings, tracer)
+                                      : rpcbench::RunPeriscopeClient(settings, tracer);
+    std::printf("%s\n", line.c_str());
+    code = line.rfind("error", 0) == 0 ? 1 : 0;
+  } else {
+    return Usage();
+  }
+  if (provider) provider->Shutdown(std::chrono::seconds(5));
+  return code;
+}

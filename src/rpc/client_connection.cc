@@ -1,0 +1,373 @@
+#include "rpc/client_connection.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <unordered_map>
+#include <vector>
+
+#include "rpc/frame.h"
+#include "rpc/span_util.h"
+#include "rpc/stream_core.h"
+
+// GCC 12 reports a false -Wmismatched-new-delete on asio awaitable frames (GCC bug 109224).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace periscope::rpc::internal {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+
+const CallContext* ResolveParent(const CallOptions& options) {
+  return options.parent ? options.parent : CurrentCall();
+}
+
+std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options) {
+  std::optional<trace::Timestamp> deadline = options.deadline;
+  auto tighten = [&deadline](trace::Timestamp t) {
+    if (!deadline || t < *deadline) deadline = t;
+  };
+  if (options.timeout) {
+    tighten(trace::Clock::now() +
+            std::chrono::duration_cast<trace::Clock::duration>(*options.timeout));
+  }
+  const CallContext* parent = ResolveParent(options);
+  if (parent && parent->deadline) tighten(*parent->deadline);
+  return deadline;
+}
+
+namespace {
+
+// What the client remembers of a call for its span and interceptors. Strand-confined after
+// preparation.
+struct CallRecord {
+  std::string service;
+  std::string method;
+  CallKind kind = CallKind::kUnary;
+  Metadata metadata;
+  std::chrono::steady_clock::time_point start;
+  std::shared_ptr<trace::Span> span;
+  std::optional<trace::Timestamp> deadline;
+  size_t interceptors_run = 0;  // how many `before` hooks ran (their `after` hooks run)
+};
+
+// A call ready to send, or the status that rejected it locally.
+struct PreparedCall {
+  std::shared_ptr<CallRecord> record;
+  RequestFrame frame;
+  Status rejected;
+};
+
+// Runs the interceptors' before hooks, starts the CLIENT span and builds the request frame.
+// Not a coroutine (see span_util.h).
+std::shared_ptr<PreparedCall> Prepare(const ChannelOptions& channel, const std::string& address,
+                                      uint16_t port, CallRequest& request) {
+  CallOptions& options = request.options;
+  CallKind kind = request.kind;
+  auto prepared = std::make_shared<PreparedCall>();
+  PreparedCall& p = *prepared;
+  auto record = std::make_shared<CallRecord>();
+  record->service = request.service;
+  record->method = request.method;
+  record->kind = kind;
+  record->metadata = std::move(options.metadata);
+  record->start = std::chrono::steady_clock::now();
+  record->deadline = ResolveDeadline(options);
+  for (const ClientInterceptor& interceptor : channel.interceptors) {
+    ++record->interceptors_run;
+    if (!interceptor.before) continue;
+    ClientCallInfo info{record->service, record->method, kind, record->metadata};
+    Status st = interceptor.before(info);
+    if (!st.ok()) {
+      p.rejected = std::move(st);
+      break;
+    }
+  }
+  const CallContext* parent_call = ResolveParent(options);
+  trace::Context parent = options.trace_parent ? *options.trace_parent
+                          : parent_call        ? parent_call->trace_context
+                                               : trace::Context::Current();
+  trace::Context call_context = parent;
+  if (channel.tracer) {
+    record->span =
+        StartClientSpan(*channel.tracer, parent, record->service, record->method, address, port);
+    call_context = parent.WithSpan(record->span);
+  }
+  p.frame.service = record->service;
+  p.frame.method = record->method;
+  p.frame.metadata = record->metadata;
+  p.frame.payload = std::move(request.payload);
+  p.frame.call_kind = static_cast<uint8_t>(kind);
+  if (record->deadline) {
+    p.frame.deadline_unix_nanos = std::max<uint64_t>(1, trace::ToUnixNanos(*record->deadline));
+  }
+  InjectContext(call_context, p.frame.metadata);
+  p.record = std::move(record);
+  return prepared;
+}
+
+// Ends the span and runs the after hooks of the interceptors whose before hook ran.
+void Complete(const ChannelOptions& channel, CallRecord& record, const Status& status) {
+  FinishSpan(record.span, status);
+  record.span.reset();
+  auto duration = std::chrono::steady_clock::now() - record.start;
+  for (size_t i = record.interceptors_run; i-- > 0;) {
+    const ClientInterceptor& interceptor = channel.interceptors[i];
+    if (!interceptor.after) continue;
+    ClientCallInfo info{record.service, record.method, record.kind, record.metadata};
+    interceptor.after(info, status, std::chrono::duration_cast<std::chrono::nanoseconds>(duration));
+  }
+}
+
+Status CancelledByCaller() { return Status(StatusCode::kCancelled, "cancelled by the caller"); }
+
+// One connection: the table of unary calls and streams in flight and the reader that completes
+// them. Every member is touched on the transport's strand only, except the atomics.
+class ClientConnection : public ChannelBackend,
+                         public std::enable_shared_from_this<ClientConnection> {
+ public:
+  ClientConnection(std::shared_ptr<Transport> transport, ChannelOptions options,
+                   std::string address, uint16_t port)
+      : transport_(std::move(transport)),
+        strand_(transport_->executor()),
+        options_(std::move(options)),
+        address_(std::move(address)),
+        port_(port) {}
+
+  void Start() { asio::co_spawn(strand_, ReadLoop(shared_from_this()), asio::detached); }
+
+  awaitable<RawReply> Call(std::shared_ptr<CallRequest> request) override {
+    auto self = shared_from_this();
+    std::shared_ptr<PreparedCall> p = Prepare(options_, address_, port_, *request);
+    if (!p->rejected.ok()) {
+      Complete(options_, *p->record, p->rejected);
+      co_return RawReply{p->rejected, {}, false};
+    }
+    std::shared_ptr<CallRecord> record = p->record;
+    RawReply reply = co_await asio::co_spawn(strand_, DoCall(self, p), use_awaitable);
+    Complete(options_, *record, reply.status);
+    co_return reply;
+  }
+
+  awaitable<RawStream> OpenStream(std::shared_ptr<CallRequest> request) override {
+    auto self = shared_from_this();
+    std::shared_ptr<PreparedCall> p = Prepare(options_, address_, port_, *request);
+    co_return co_await asio::co_spawn(strand_, DoOpenStream(self, p), use_awaitable);
+  }
+
+  void Close() override {
+    asio::dispatch(strand_,
+                   [self = shared_from_this()] { self->CloseOnStrand("closed by the client"); });
+  }
+  bool is_open() const override { return open_; }
+  size_t in_flight() const override { return in_flight_; }
+
+ private:
+  static constexpr std::chrono::milliseconds kDeadlineGrace{50};
+
+  struct Pending {
+    explicit Pending(const asio::any_io_executor& ex) : timer(ex) {}
+    void Complete(RawReply r) {
+      if (done) return;
+      done = true;
+      reply = std::move(r);
+      timer.cancel();
+    }
+    asio::steady_timer timer;
+    bool done = false;
+    RawReply reply;
+  };
+
+  static awaitable<RawReply> DoCall(std::shared_ptr<ClientConnection> self,
+                                    std::shared_ptr<PreparedCall> prepared) {
+    RequestFrame& frame = prepared->frame;
+    std::shared_ptr<CallRecord> record = prepared->record;
+    if (!self->open_) {
+      co_return RawReply{UnavailableError("connection closed: " + self->close_reason_), {}, false};
+    }
+    auto call = std::make_shared<Pending>(self->strand_);
+    frame.id = self->next_id_++;
+    uint64_t id = frame.id;
+    self->pending_.emplace(id, call);
+    ++self->in_flight_;
+    self->transport_->Send(EncodeFrame(frame));
+    if (record->deadline) {
+      // A grace period lets the server's own DEADLINE_EXCEEDED (and its span) arrive first.
+      auto left = *record->deadline - trace::Clock::now() + kDeadlineGrace;
+      call->timer.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+    } else {
+      call->timer.expires_at(asio::steady_timer::time_point::max());
+    }
+    bool cancelled = false;
+    if (!call->done) {
+      boost::system::error_code ec;
+      co_await call->timer.async_wait(asio::redirect_error(use_awaitable, ec));
+      asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+      cancelled = state.cancelled() != asio::cancellation_type::none;
+    }
+    self->pending_.erase(id);
+    --self->in_flight_;
+    if (call->done) co_return std::move(call->reply);
+    // The caller gave up (cancelled or out of time): tell the server to cancel the handler.
+    if (self->open_) self->transport_->Send(EncodeControlFrame(FrameKind::kCancel, id));
+    if (cancelled) co_return RawReply{CancelledByCaller(), {}, true};
+    co_return RawReply{DeadlineExceededError("deadline exceeded waiting for " + frame.service +
+                                             "/" + frame.method),
+                       {},
+                       true};
+  }
+
+  static awaitable<RawStream> DoOpenStream(std::shared_ptr<ClientConnection> self,
+                                           std::shared_ptr<PreparedCall> prepared) {
+    PreparedCall& p = *prepared;
+    uint64_t id = self->next_id_++;
+    auto core = std::make_shared<StreamCore>(self->transport_, id, /*client_side=*/true,
+                                             self->options_.stream_window, 0);
+    std::shared_ptr<CallRecord> record = p.record;
+    std::weak_ptr<ClientConnection> weak = self;
+    auto watchdog = std::make_shared<asio::steady_timer>(self->strand_);
+    core->on_finish = [weak, id, record, watchdog](const Status& status) {
+      watchdog->cancel();
+      auto conn = weak.lock();
+      if (!conn) return;
+      if (conn->streams_.erase(id) != 0) --conn->in_flight_;
+      Complete(conn->options_, *record, status);
+    };
+    if (!p.rejected.ok()) {
+      core->Finish(p.rejected, std::string(), true);
+      co_return RawStream(core);
+    }
+    if (!self->open_) {
+      core->Finish(UnavailableError("connection closed: " + self->close_reason_), std::string(),
+                   true);
+      co_return RawStream(core);
+    }
+    core->on_cancel = [weak, id](const Status&) {
+      auto conn = weak.lock();
+      if (conn && conn->open_) conn->transport_->Send(EncodeControlFrame(FrameKind::kCancel, id));
+    };
+    self->streams_.emplace(id, core);
+    ++self->in_flight_;
+    p.frame.id = id;
+    p.frame.window = self->options_.stream_window;
+    self->transport_->Send(EncodeFrame(p.frame));
+    if (record->deadline) {
+      auto left = *record->deadline - trace::Clock::now() + kDeadlineGrace;
+      watchdog->expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+      std::weak_ptr<StreamCore> weak_core = core;
+      watchdog->async_wait([weak_core](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto c = weak_core.lock()) {
+          c->Cancel(DeadlineExceededError("deadline exceeded during the stream"));
+        }
+      });
+    }
+    co_return RawStream(core);
+  }
+
+  awaitable<void> ReadLoop(std::shared_ptr<ClientConnection> self) {
+    (void)self;  // keeps the connection alive while reading
+    while (open_) {
+      Result<std::string> body = co_await transport_->ReadFrame(options_.max_frame_size);
+      if (!body.ok()) {
+        CloseOnStrand(body.status().message());
+        break;
+      }
+      Status st = Dispatch(*body);
+      if (!st.ok()) {
+        CloseOnStrand(st.message());
+        break;
+      }
+    }
+  }
+
+  // Routes one frame from the server; an error closes the connection.
+  Status Dispatch(std::string_view body) {
+    Result<FrameBody> parsed = ParseFrameBody(body);
+    if (!parsed.ok()) return InvalidArgumentError("malformed frame from server");
+    switch (parsed->kind) {
+      case FrameKind::kResponse: {
+        Result<ResponseFrame> r = Decode<ResponseFrame>(parsed->encoded, options_.decode_limits);
+        if (!r.ok()) return InvalidArgumentError("undecodable response: " + r.status().message());
+        if (r->id == 0) {
+          return InvalidArgumentError("server error: " +
+                                      Status(StatusCodeFromInt(r->code), r->message).ToString());
+        }
+        Status st =
+            r->code == 0 ? Status() : Status(StatusCodeFromInt(r->code), std::move(r->message));
+        if (auto it = pending_.find(r->id); it != pending_.end()) {
+          it->second->Complete(RawReply{std::move(st), std::move(r->payload), true});
+        } else if (auto s = streams_.find(r->id); s != streams_.end()) {
+          std::shared_ptr<StreamCore> core = s->second;
+          core->Finish(std::move(st), std::move(r->payload), /*discard=*/false);
+        }
+        return Status::Ok();  // else the caller gave up
+      }
+      case FrameKind::kMessage: {
+        Result<MessageFrame> m = Decode<MessageFrame>(parsed->encoded, options_.decode_limits);
+        if (!m.ok()) return InvalidArgumentError("undecodable message: " + m.status().message());
+        auto s = streams_.find(m->id);
+        if (s == streams_.end()) return Status::Ok();
+        std::shared_ptr<StreamCore> core = s->second;
+        Status st = core->OnMessage(std::move(m->payload));
+        if (!st.ok()) core->Cancel(st);
+        return Status::Ok();
+      }
+      case FrameKind::kCredit: {
+        Result<ControlFrame> c = Decode<ControlFrame>(parsed->encoded, options_.decode_limits);
+        if (!c.ok()) return InvalidArgumentError("undecodable credit: " + c.status().message());
+        if (auto s = streams_.find(c->id); s != streams_.end()) s->second->OnCredit(c->value);
+        return Status::Ok();
+      }
+      default:
+        return InvalidArgumentError("unexpected frame kind from server");
+    }
+  }
+
+  void CloseOnStrand(const std::string& reason) {
+    if (!open_) return;
+    open_ = false;
+    close_reason_ = reason;
+    transport_->Close();
+    for (auto& [id, call] : pending_) {
+      call->Complete(RawReply{UnavailableError("connection closed: " + reason), {}, true});
+    }
+    std::vector<std::shared_ptr<StreamCore>> streams;
+    for (auto& [id, core] : streams_) streams.push_back(core);
+    for (auto& core : streams) {
+      core->Finish(UnavailableError("connection closed: " + reason), {}, false);
+    }
+  }
+
+  std::shared_ptr<Transport> transport_;
+  asio::any_io_executor strand_;
+  ChannelOptions options_;
+  std::string address_;
+  uint16_t port_;
+  std::atomic<bool> open_{true};
+  std::atomic<size_t> in_flight_{0};
+  std::string close_reason_;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::shared_ptr<Pending>> pending_;
+  std::unordered_map<uint64_t, std::shared_ptr<StreamCore>> streams_;
+};
+
+}  // namespace
+
+std::shared_ptr<ChannelBackend> MakeClientConnection(std::shared_ptr<Transport> transport,
+                                                     ChannelOptions&& options,
+                                                     const std::string& address, uint16_t port) {
+  auto conn =
+      std::make_shared<ClientConnection>(std::move(transport), std::move(options), address, port);
+  conn->Start();
+  return conn;
+}
+
+}  // namespace periscope::rpc::internal

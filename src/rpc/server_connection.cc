@@ -1,0 +1,397 @@
+#include <algorithm>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <unordered_map>
+#include <utility>
+
+#include "rpc/call_scope.h"
+#include "rpc/frame.h"
+#include "rpc/server_impl.h"
+#include "rpc/span_util.h"
+#include "rpc/stream_core.h"
+
+// GCC 12 reports a false -Wmismatched-new-delete on asio awaitable frames (GCC bug 109224).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace periscope::rpc::internal {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+
+const char* KindName(CallKind kind) {
+  switch (kind) {
+    case CallKind::kUnary:
+      return "a unary method";
+    case CallKind::kServerStream:
+      return "a server stream";
+    case CallKind::kClientStream:
+      return "a client stream";
+    case CallKind::kBidiStream:
+      return "a bidirectional stream";
+  }
+  return "an unknown kind of call";
+}
+
+// One call in flight on a connection. Strand-confined.
+struct CallState {
+  explicit CallState(const asio::any_io_executor& ex) : timer(ex) {}
+  asio::steady_timer timer;
+  asio::cancellation_signal signal;
+  bool done = false;
+  bool cancelled_by_client = false;
+  std::optional<Result<std::string>> result;
+  std::shared_ptr<StreamCore> stream;  // streaming calls only
+
+  // Ends the call with `result` unless it already ended; cancels the handler when it is not the
+  // handler that finished.
+  void End(Result<std::string> r, bool cancel_handler) {
+    if (done) return;
+    done = true;
+    result = std::move(r);
+    timer.cancel();
+    if (cancel_handler) signal.emit(asio::cancellation_type::all);
+  }
+};
+
+// Runs the middleware's before hooks; returns the first rejection. `ran` counts the hooks run.
+Status RunBefore(const std::vector<ServerMiddleware>& middleware, const CallContext& ctx,
+                 size_t& ran) {
+  for (const ServerMiddleware& m : middleware) {
+    ++ran;
+    if (!m.before) continue;
+    Status st = m.before(ctx);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+void RunAfter(const std::vector<ServerMiddleware>& middleware, size_t ran, const CallContext& ctx,
+              const Status& status, std::chrono::steady_clock::time_point start) {
+  auto duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::steady_clock::now() - start);
+  for (size_t i = ran; i-- > 0;) {
+    if (middleware[i].after) middleware[i].after(ctx, status, duration);
+  }
+}
+
+// Builds the CallContext of a request and starts its SERVER span. Not a coroutine (see
+// span_util.h).
+std::shared_ptr<CallContext> MakeContext(const ServerOptions& options, RequestFrame& request,
+                                         const std::string& peer,
+                                         std::shared_ptr<trace::Span>& span) {
+  auto ctx = std::make_shared<CallContext>();
+  ctx->service = std::move(request.service);
+  ctx->method = std::move(request.method);
+  ctx->metadata = std::move(request.metadata);
+  ctx->peer = peer;
+  ctx->kind = static_cast<CallKind>(std::min<uint8_t>(request.call_kind, 3));
+  if (request.deadline_unix_nanos != 0) {
+    ctx->deadline = trace::Timestamp(std::chrono::duration_cast<trace::Clock::duration>(
+        std::chrono::nanoseconds(request.deadline_unix_nanos)));
+  }
+  trace::Context remote = ExtractContext(ctx->metadata);
+  if (options.tracer) {
+    span = StartServerSpan(*options.tracer, remote, *ctx);
+    ctx->trace_context = remote.WithSpan(span);
+  } else {
+    ctx->trace_context = remote;
+  }
+  return ctx;
+}
+
+// Reads frames, runs each call as its own coroutine and writes responses as they complete.
+// Every member is touched on the transport's strand only.
+class Connection : public ServerConnection, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(std::shared_ptr<ServerImpl> server, std::shared_ptr<Transport> transport)
+      : server_(std::move(server)),
+        transport_(std::move(transport)),
+        strand_(transport_->executor()),
+        idle_timer_(strand_),
+        peer_(transport_->peer()),
+        last_activity_(std::chrono::steady_clock::now()) {}
+
+  void Start() {
+    auto self = shared_from_this();
+    asio::co_spawn(strand_, ReadLoop(self), asio::detached);
+    asio::co_spawn(strand_, Watchdog(self), asio::detached);
+  }
+
+  asio::any_io_executor executor() override { return strand_; }
+
+  void Close() override {
+    if (!open_) return;
+    open_ = false;
+    transport_->Close();
+    CancelAll();
+  }
+
+ private:
+  void CancelAll() {
+    idle_timer_.cancel();
+    std::vector<std::shared_ptr<CallState>> calls;
+    for (auto& [id, call] : calls_) calls.push_back(call);
+    for (auto& call : calls) {
+      call->End(UnavailableError("connection closed"), /*cancel_handler=*/true);
+    }
+  }
+
+  awaitable<void> ReadLoop(std::shared_ptr<Connection> self) {
+    const ServerOptions& options = server_->options_;
+    while (open_) {
+      Result<std::string> body = co_await transport_->ReadFrame(options.max_frame_size);
+      if (!open_) break;
+      if (!body.ok()) {
+        if (body.status().code() == StatusCode::kUnavailable) {
+          Close();
+        } else {
+          ConnectionError(body.status());
+        }
+        break;
+      }
+      last_activity_ = std::chrono::steady_clock::now();
+      Status st = Dispatch(self, *body);
+      if (!st.ok()) {
+        ConnectionError(st);
+        break;
+      }
+    }
+  }
+
+  // Routes one frame from the client; an error is a connection-level protocol error.
+  Status Dispatch(const std::shared_ptr<Connection>& self, std::string_view body) {
+    const DecodeLimits& limits = server_->options_.decode_limits;
+    Result<FrameBody> parsed = ParseFrameBody(body);
+    if (!parsed.ok()) return parsed.status();
+    switch (parsed->kind) {
+      case FrameKind::kRequest: {
+        Result<RequestFrame> request = Decode<RequestFrame>(parsed->encoded, limits);
+        if (!request.ok()) {
+          return InvalidArgumentError("undecodable request frame: " + request.status().message());
+        }
+        if (request->id == 0) return InvalidArgumentError("request id 0 is reserved");
+        asio::co_spawn(strand_, HandleRequest(self, std::move(*request)), asio::detached);
+        return Status::Ok();
+      }
+      case FrameKind::kMessage: {
+        Result<MessageFrame> m = Decode<MessageFrame>(parsed->encoded, limits);
+        if (!m.ok()) return InvalidArgumentError("undecodable message frame");
+        std::shared_ptr<CallState> call = FindStream(m->id);
+        if (!call) return Status::Ok();  // the call has ended
+        Status st = call->stream->OnMessage(std::move(m->payload));
+        if (!st.ok()) call->End(st, /*cancel_handler=*/true);
+        return Status::Ok();
+      }
+      case FrameKind::kHalfClose:
+      case FrameKind::kCredit:
+      case FrameKind::kCancel: {
+        Result<ControlFrame> c = Decode<ControlFrame>(parsed->encoded, limits);
+        if (!c.ok()) return InvalidArgumentError("undecodable control frame");
+        auto it = calls_.find(c->id);
+        if (it == calls_.end()) return Status::Ok();
+        std::shared_ptr<CallState> call = it->second;
+        if (parsed->kind == FrameKind::kCancel) {
+          if (!call->done) {
+            call->cancelled_by_client = true;
+            server_->calls_cancelled_++;
+          }
+          call->End(Status(StatusCode::kCancelled, "cancelled by the client"), true);
+        } else if (call->stream && parsed->kind == FrameKind::kHalfClose) {
+          call->stream->OnHalfClose();
+        } else if (call->stream) {
+          call->stream->OnCredit(c->value);
+        }
+        return Status::Ok();
+      }
+      case FrameKind::kResponse:
+        return InvalidArgumentError("a client may only send request frames");
+    }
+    return InvalidArgumentError("unknown frame kind");
+  }
+
+  std::shared_ptr<CallState> FindStream(uint64_t id) {
+    auto it = calls_.find(id);
+    if (it == calls_.end() || !it->second->stream) return nullptr;
+    return it->second;
+  }
+
+  // Reports a connection-level error to the peer (response id 0), then closes.
+  void ConnectionError(const Status& status) {
+    server_->connections_closed_malformed_++;
+    ResponseFrame frame;
+    frame.code = static_cast<int32_t>(status.code());
+    frame.message = status.message();
+    transport_->Send(EncodeFrame(frame));
+    transport_->CloseAfterFlush();
+    open_ = false;
+    CancelAll();
+  }
+
+  awaitable<void> Watchdog(std::shared_ptr<Connection> self) {
+    (void)self;  // keeps the connection alive while watching
+    auto idle = server_->options_.idle_timeout;
+    auto tick = std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::milliseconds(5),
+                                                      std::chrono::milliseconds(1000));
+    while (open_) {
+      idle_timer_.expires_after(tick);
+      boost::system::error_code ec;
+      co_await idle_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (!open_) break;
+      if (in_flight_ == 0 && std::chrono::steady_clock::now() - last_activity_ >= idle) {
+        server_->connections_closed_idle_++;
+        Close();
+        break;
+      }
+    }
+  }
+
+  static awaitable<void> RunHandler(const HandlerEntry* handler, std::string payload,
+                                    std::shared_ptr<const CallContext> ctx,
+                                    std::shared_ptr<CallState> state) {
+    Result<std::string> result = InternalError("handler produced no result");
+    try {
+      if (state->stream) {
+        RawStream stream(state->stream);
+        result = co_await handler->stream(std::move(payload), std::move(stream), ctx);
+      } else {
+        result = co_await handler->unary(std::move(payload), ctx);
+      }
+    } catch (const boost::system::system_error& e) {
+      result = e.code() == asio::error::operation_aborted
+                   ? Status(StatusCode::kCancelled, "handler cancelled")
+                   : InternalError(std::string("handler threw: ") + e.what());
+    } catch (const std::exception& e) {
+      result = InternalError(std::string("handler threw: ") + e.what());
+    } catch (...) {
+      result = InternalError("handler threw a non-standard exception");
+    }
+    state->End(std::move(result), /*cancel_handler=*/false);
+  }
+
+  // Checks that make a call fail before its handler runs.
+  Status Admit(const HandlerEntry* handler, const CallContext& ctx, uint64_t id) {
+    const ServerOptions& options = server_->options_;
+    if (handler == nullptr)
+      return UnimplementedError("unknown method " + ctx.service + "/" + ctx.method);
+    if (handler->kind != ctx.kind) {
+      return UnimplementedError(ctx.service + "/" + ctx.method + " is " + KindName(handler->kind) +
+                                ", called as " + KindName(ctx.kind));
+    }
+    if (in_flight_ >= options.max_concurrent_calls) {
+      return ResourceExhaustedError("too many concurrent calls on this connection (limit " +
+                                    std::to_string(options.max_concurrent_calls) + ")");
+    }
+    if (calls_.contains(id)) {
+      return InvalidArgumentError("request id " + std::to_string(id) + " is already in flight");
+    }
+    if (ctx.deadline && *ctx.deadline <= trace::Clock::now()) {
+      return DeadlineExceededError("deadline passed before " + ctx.service + "/" + ctx.method +
+                                   " started");
+    }
+    return Status::Ok();
+  }
+
+  awaitable<void> HandleRequest(std::shared_ptr<Connection> self, RequestFrame request) {
+    ServerImpl& server = *server_;
+    const ServerOptions& options = server.options_;
+    server.calls_++;
+    auto start = std::chrono::steady_clock::now();
+    std::shared_ptr<trace::Span> span;
+    std::shared_ptr<CallContext> ctx = MakeContext(options, request, peer_, span);
+    uint64_t id = request.id;
+    const HandlerEntry* handler = server.FindHandler(ctx->service, ctx->method);
+    size_t middleware_ran = 0;
+    Status early = Admit(handler, *ctx, id);
+    if (early.ok()) early = RunBefore(options.middleware, *ctx, middleware_ran);
+    if (!early.ok()) {
+      FinishSpan(span, early);
+      RunAfter(options.middleware, middleware_ran, *ctx, early, start);
+      Respond(id, early);
+      co_return;
+    }
+
+    auto state = std::make_shared<CallState>(strand_);
+    if (ctx->kind != CallKind::kUnary) {
+      state->stream = std::make_shared<StreamCore>(transport_, id, /*client_side=*/false,
+                                                   options.stream_window, request.window);
+      if (ctx->kind != CallKind::kServerStream) {
+        transport_->Send(EncodeControlFrame(FrameKind::kCredit, id, options.stream_window));
+      }
+    }
+    calls_.emplace(id, state);
+    ++in_flight_;
+    CallScopedExecutor handler_executor(strand_, ctx);
+    asio::co_spawn(
+        handler_executor, RunHandler(handler, std::move(request.payload), ctx, state),
+        asio::bind_cancellation_slot(state->signal.slot(), [self, id](std::exception_ptr) {
+          --self->in_flight_;
+          self->calls_.erase(id);
+          self->last_activity_ = std::chrono::steady_clock::now();
+        }));
+    if (!state->done) {
+      if (ctx->deadline) {
+        state->timer.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            *ctx->deadline - trace::Clock::now()));
+      } else {
+        state->timer.expires_at(asio::steady_timer::time_point::max());
+      }
+      boost::system::error_code ec;
+      co_await state->timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (!state->done) {
+      state->End(DeadlineExceededError("deadline exceeded while handling " + ctx->service + "/" +
+                                       ctx->method + "; handler cancelled"),
+                 /*cancel_handler=*/true);
+    }
+    Result<std::string> result = std::move(*state->result);
+    Status status = result.status();
+    if (state->stream) state->stream->Finish(status, {}, /*discard=*/true);
+    FinishSpan(span, status);
+    RunAfter(options.middleware, middleware_ran, *ctx, status, start);
+    if (!state->cancelled_by_client) {
+      Respond(id, status, result.ok() ? std::move(result).value() : std::string());
+    } else if (!status.ok()) {
+      server.calls_failed_++;
+    }
+  }
+
+  void Respond(uint64_t id, const Status& status, std::string payload = {}) {
+    if (!status.ok()) server_->calls_failed_++;
+    if (!open_) return;
+    ResponseFrame frame;
+    frame.id = id;
+    frame.code = static_cast<int32_t>(status.code());
+    frame.message = status.message();
+    frame.payload = std::move(payload);
+    transport_->Send(EncodeFrame(frame));
+    last_activity_ = std::chrono::steady_clock::now();
+  }
+
+  std::shared_ptr<ServerImpl> server_;
+  std::shared_ptr<Transport> transport_;
+  asio::any_io_executor strand_;
+  asio::steady_timer idle_timer_;
+  std::string peer_;
+  bool open_ = true;
+  size_t in_flight_ = 0;
+  std::chrono::steady_clock::time_point last_activity_;
+  std::unordered_map<uint64_t, std::shared_ptr<CallState>> calls_;
+};
+
+}  // namespace
+
+std::shared_ptr<ServerConnection> StartServerConnection(std::shared_ptr<ServerImpl> server,
+                                                        std::shared_ptr<Transport> transport) {
+  auto conn = std::make_shared<Connection>(std::move(server), std::move(transport));
+  conn->Start();
+  return conn;
+}
+
+}  // namespace periscope::rpc::internal

@@ -1,0 +1,71 @@
+// Browser-test harness: the real periscope binary ($PERISCOPE_BIN) with demo traffic, and Debian's
+// Chromium driven by playwright-core. Screenshots go to ui/test-results/screenshots/.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../tests/clients/lib/server.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const RESULTS_DIR = join(HERE, '..', 'test-results');
+export const SCREENSHOT_DIR = join(RESULTS_DIR, 'screenshots');
+const CHROMIUM = process.env.PERISCOPE_CHROMIUM ?? '/usr/bin/chromium';
+
+// Starts `periscope demo` on a fresh data dir; `args` are extra flags (e.g. ['--backfill', '24h']).
+// Returns {server, url}; call server.cleanup() when done.
+export async function startDemo({ args = [], timeoutMs = 120000 } = {}) {
+  const server = await startServer({ command: 'demo', args, timeoutMs });
+  return { server, url: server.httpUrl };
+}
+
+// Launches headless Chromium. Returns the playwright Browser; close it when done.
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+}
+
+// A new page with a desktop viewport that fails the test on uncaught page errors (collected in
+// page.errors) and records console errors (page.consoleErrors).
+export async function newPage(browser, { colorScheme = 'dark' } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
+  const page = await context.newPage();
+  page.errors = [];
+  page.consoleErrors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') page.consoleErrors.push(m.text()); });
+  return page;
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
+
+// Loads `url` in `page` and returns the milliseconds from navigation start until `readySelector`
+// is visible (the page shows real data), as measured by the browser's clock.
+export async function timeFirstRender(page, url, readySelector, { timeoutMs = 15000 } = {}) {
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForSelector(readySelector, { state: 'visible', timeout: timeoutMs });
+  return page.evaluate(() => performance.now());
+}
+
+// Polls `fn` (async, returns truthy when done) every 250 ms for at most `timeoutMs`.
+export async function eventually(fn, { timeoutMs = 30000, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+}
