@@ -36,8 +36,9 @@ bool ServerImpl::Adopt(std::shared_ptr<Transport> transport) {
     return false;
   }
   std::erase_if(connections_, [](const auto& w) { return w.expired(); });
-  connections_.push_back(StartServerConnection(shared_from_this(), std::move(transport)));
+  // Counted before the connection starts: it may serve calls on another thread at once.
   connections_accepted_++;
+  connections_.push_back(StartServerConnection(shared_from_this(), std::move(transport)));
   return true;
 }
 
