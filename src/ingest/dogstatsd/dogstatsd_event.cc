@@ -4,34 +4,17 @@
 #include <map>
 #include <tuple>
 
+#include "ingest/dogstatsd/dogstatsd_fields.h"
+
 namespace periscope {
 
 namespace {
 
 namespace logs_pb = opentelemetry::proto::logs::v1;
 namespace common_pb = opentelemetry::proto::common::v1;
-
-bool ParseInt(std::string_view s, int64_t* out) {
-  if (s.empty()) return false;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-std::string_view NextField(std::string_view& rest) {
-  const size_t bar = rest.find('|');
-  std::string_view field = rest.substr(0, bar);
-  rest.remove_prefix(bar == std::string_view::npos ? rest.size() : bar + 1);
-  return field;
-}
-
-void SplitTags(std::string_view s, std::vector<std::string>* tags) {
-  while (!s.empty()) {
-    const size_t comma = s.find(',');
-    std::string_view tag = s.substr(0, comma);
-    s.remove_prefix(comma == std::string_view::npos ? s.size() : comma + 1);
-    if (!tag.empty()) tags->emplace_back(tag);
-  }
-}
+using dogstatsd_fields::NextField;
+using dogstatsd_fields::ParseInt;
+using dogstatsd_fields::SplitTags;
 
 std::string Unescape(std::string_view s) {
   std::string out;

@@ -3,72 +3,22 @@
 #include <charconv>
 #include <cmath>
 
+#include "ingest/dogstatsd/dogstatsd_event.h"
+#include "ingest/dogstatsd/dogstatsd_fields.h"
+
 namespace periscope {
 
 namespace {
+
+using dogstatsd_fields::NextField;
+using dogstatsd_fields::ParseInt;
+using dogstatsd_fields::SplitTags;
 
 bool ParseDouble(std::string_view s, double* out) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   if (s.empty()) return false;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && end == s.data() + s.size() && std::isfinite(*out);
-}
-
-bool ParseInt(std::string_view s, int64_t* out) {
-  if (s.empty()) return false;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-// Next '|'-separated field of `rest`, consuming it.
-std::string_view NextField(std::string_view& rest) {
-  const size_t bar = rest.find('|');
-  std::string_view field = rest.substr(0, bar);
-  rest.remove_prefix(bar == std::string_view::npos ? rest.size() : bar + 1);
-  return field;
-}
-
-void SplitTags(std::string_view s, std::vector<std::string_view>* tags) {
-  while (!s.empty()) {
-    const size_t comma = s.find(',');
-    std::string_view tag = s.substr(0, comma);
-    s.remove_prefix(comma == std::string_view::npos ? s.size() : comma + 1);
-    if (!tag.empty()) tags->push_back(tag);
-  }
-}
-
-// `_e{<title_len>,<text_len>}:<title>|<text>|...`
-Status CheckEvent(std::string_view line) {
-  const size_t close = line.find("}:");
-  if (close == std::string_view::npos) return Status::InvalidArgument("event without '}}:'");
-  std::string_view lens = line.substr(3, close - 3);
-  const size_t comma = lens.find(',');
-  int64_t title_len = 0, text_len = 0;
-  if (comma == std::string_view::npos || !ParseInt(lens.substr(0, comma), &title_len) ||
-      !ParseInt(lens.substr(comma + 1), &text_len) || title_len <= 0 || text_len < 0) {
-    return Status::InvalidArgument("event lengths '{}' are not valid", lens);
-  }
-  std::string_view body = line.substr(close + 2);
-  const uint64_t need = static_cast<uint64_t>(title_len) + 1 + static_cast<uint64_t>(text_len);
-  if (body.size() < need || body[static_cast<size_t>(title_len)] != '|') {
-    return Status::InvalidArgument("event title/text shorter than their declared lengths");
-  }
-  if (body.size() > need && body[need] != '|') {
-    return Status::InvalidArgument("event text longer than its declared length");
-  }
-  return Status::Ok();
-}
-
-// `_sc|<name>|<status 0..3>|...`
-Status CheckServiceCheck(std::string_view line) {
-  std::string_view rest = line.substr(4);
-  std::string_view name = NextField(rest);
-  std::string_view status = NextField(rest);
-  int64_t code = -1;
-  if (name.empty() || !ParseInt(status, &code) || code < 0 || code > 3) {
-    return Status::InvalidArgument("service check needs a name and a status 0..3");
-  }
-  return Status::Ok();
 }
 
 // `<lowercase letters>:<anything>`, the form of every DogStatsD extension field.
@@ -85,11 +35,11 @@ bool IsExtensionField(std::string_view field) {
 
 Result<DogStatsdLineKind> ParseDogStatsdLine(std::string_view line, DogStatsdMetric* m) {
   if (line.substr(0, 3) == "_e{") {
-    RETURN_IF_ERROR(CheckEvent(line));
+    RETURN_IF_ERROR(ParseDogStatsdEvent(line).status());
     return DogStatsdLineKind::kEvent;
   }
   if (line.substr(0, 4) == "_sc|") {
-    RETURN_IF_ERROR(CheckServiceCheck(line));
+    RETURN_IF_ERROR(ParseDogStatsdServiceCheck(line).status());
     return DogStatsdLineKind::kServiceCheck;
   }
   m->values.clear();
