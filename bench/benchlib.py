@@ -80,6 +80,26 @@ def percentile(values, p):
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
+def keepalive_get(owner, port, path, timeout):
+    """(status, body bytes, seconds) of GET `path` on 127.0.0.1:port over `owner.conn`, a
+    keep-alive connection opened on first use and reopened once when it broke."""
+    for attempt in range(2):
+        if owner.conn is None:
+            owner.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            t0 = time.perf_counter()
+            owner.conn.request("GET", path)
+            resp = owner.conn.getresponse()
+            body = resp.read()
+            return resp.status, body, time.perf_counter() - t0
+        except (http.client.HTTPException, OSError):
+            owner.conn.close()
+            owner.conn = None
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 class Server:
     """A `periscope serve` (or `demo`) process pinned to SERVER_CORE."""
 
@@ -119,22 +139,7 @@ class Server:
 
     def get(self, path, timeout=120):
         """(status, body bytes, seconds) over one keep-alive connection."""
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.ports["http"],
-                                                       timeout=timeout)
-            try:
-                t0 = time.perf_counter()
-                self.conn.request("GET", path)
-                resp = self.conn.getresponse()
-                body = resp.read()
-                return resp.status, body, time.perf_counter() - t0
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 1:
-                    raise
-        raise AssertionError("unreachable")
+        return keepalive_get(self, self.ports["http"], path, timeout)
 
     def metrics(self):
         status, body, _ = self.get("/metrics")

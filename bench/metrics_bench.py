@@ -12,7 +12,6 @@ core 0 with the generator on core 1: samples/s, samples per server CPU-s, bytes 
 the hour on both query_range APIs. Writes metrics.json and metrics.md. Stdlib only.
 """
 import argparse
-import http.client
 import json
 import os
 import re
@@ -24,7 +23,7 @@ import time
 import urllib.parse
 
 from benchlib import (CLIENT_CORE, SERVER_CORE, Server, command_str, dir_bytes, free_port,
-                      loadavg, machine_info, make_log, median, percentile, proc_cpu_seconds,
+                      keepalive_get, loadavg, machine_info, make_log, median, percentile, proc_cpu_seconds,
                       run_pinned, wait_stable)
 
 log = make_log("metrics_bench")
@@ -69,21 +68,7 @@ class VictoriaMetrics:
         raise RuntimeError("victoria-metrics not ready; see %s" % self.log_path)
 
     def get(self, path, timeout=300):
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-            try:
-                t0 = time.perf_counter()
-                self.conn.request("GET", path)
-                resp = self.conn.getresponse()
-                body = resp.read()
-                return resp.status, body, time.perf_counter() - t0
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 1:
-                    raise
-        raise AssertionError("unreachable")
+        return keepalive_get(self, self.port, path, timeout)
 
     def metrics(self):
         status, body, _ = self.get("/metrics")
