@@ -56,15 +56,32 @@ Histogram* MetricsRegistry::NewHistogram(const std::string& name, const std::str
   return h;
 }
 
-void MetricsRegistry::NewGauge(const std::string& name, const std::string& help,
-                               std::function<double()> read) {
+uint64_t MetricsRegistry::NewGauge(const std::string& name, const std::string& help,
+                                   std::function<double()> read) {
   auto e = std::make_unique<Entry>();
   e->name = name;
   e->help = help;
   e->type = "gauge";
   e->gauge = std::move(read);
   std::lock_guard lock(mu_);
+  e->id = next_gauge_id_++;
+  const uint64_t id = e->id;
   entries_.push_back(std::move(e));
+  return id;
+}
+
+void MetricsRegistry::RemoveGauge(uint64_t id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(entries_, [id](const std::unique_ptr<Entry>& e) { return e->id == id; });
+}
+
+ScopedGauges::~ScopedGauges() {
+  for (uint64_t id : ids_) MetricsRegistry::Global().RemoveGauge(id);
+}
+
+void ScopedGauges::Add(const std::string& name, const std::string& help,
+                       std::function<double()> read) {
+  ids_.push_back(MetricsRegistry::Global().NewGauge(name, help, std::move(read)));
 }
 
 std::string MetricsRegistry::RenderPrometheus() const {

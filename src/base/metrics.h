@@ -46,8 +46,10 @@ class MetricsRegistry {
   Counter* NewCounter(const std::string& name, const std::string& help);
   Histogram* NewHistogram(const std::string& name, const std::string& help,
                           std::vector<double> bounds = DefaultLatencyBounds());
-  // A gauge read at render time.
-  void NewGauge(const std::string& name, const std::string& help, std::function<double()> read);
+  // A gauge read at render time; the id removes it again.
+  uint64_t NewGauge(const std::string& name, const std::string& help, std::function<double()> read);
+  // Waits for a render in progress, so `read` is never called after this returns.
+  void RemoveGauge(uint64_t id);
 
   // Prometheus text exposition format 0.0.4.
   std::string RenderPrometheus() const;
@@ -55,6 +57,7 @@ class MetricsRegistry {
 
  private:
   struct Entry {
+    uint64_t id = 0;
     std::string name, help, type;
     std::unique_ptr<Counter> counter;
     std::unique_ptr<Histogram> histogram;
@@ -62,6 +65,22 @@ class MetricsRegistry {
   };
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_;
+  uint64_t next_gauge_id_ = 1;  // guarded by mu_
+};
+
+// Gauges of an object that does not live as long as the process: removed on destruction, so
+// declare it after the members its gauges read. Not thread-safe.
+class ScopedGauges {
+ public:
+  ScopedGauges() = default;
+  ScopedGauges(const ScopedGauges&) = delete;
+  ScopedGauges& operator=(const ScopedGauges&) = delete;
+  ~ScopedGauges();
+
+  void Add(const std::string& name, const std::string& help, std::function<double()> read);
+
+ private:
+  std::vector<uint64_t> ids_;
 };
 
 }  // namespace periscope

@@ -21,4 +21,15 @@ TEST(MetricsRegistryTest, RendersCountersGaugesAndHistograms) {
   EXPECT_NE(text.find("test_flush_seconds_count 3\n"), std::string::npos);
 }
 
+TEST(MetricsRegistryTest, ScopedGaugesAreGoneWithTheirOwner) {
+  {
+    ScopedGauges gauges;
+    gauges.Add("test_scoped_gauge", "Scoped.", [] { return 11.0; });
+    EXPECT_NE(MetricsRegistry::Global().RenderPrometheus().find("test_scoped_gauge 11\n"),
+              std::string::npos);
+  }
+  EXPECT_EQ(MetricsRegistry::Global().RenderPrometheus().find("test_scoped_gauge"),
+            std::string::npos);
+}
+
 }  // namespace periscope

@@ -14,6 +14,7 @@
 
 #include "base/time.h"
 #include "model/metric_labels.h"
+#include "server/signal_store.h"
 
 namespace periscope {
 namespace {
@@ -25,15 +26,15 @@ class DogStatsdReceiverTest : public ::testing::Test {
            ("dogstatsd_receiver_test_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
-    MetricsPipelineOptions o;
+    SignalStoreOptions o;
     o.data_dir = dir_.string();
     o.wal_fsync = false;
-    auto p = MetricsPipeline::Open(o);
+    auto p = SignalStore::Open(o);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
-    pipeline_ = std::move(*p);
+    store_ = std::move(*p);
   }
   void TearDown() override {
-    pipeline_.reset();
+    store_.reset();
     std::filesystem::remove_all(dir_);
   }
 
@@ -56,20 +57,20 @@ class DogStatsdReceiverTest : public ::testing::Test {
     std::vector<LabelMatcher> matchers;
     matchers.push_back(*LabelMatcher::Make("__name__", MatchOp::kEqual, name));
     if (!label.empty()) matchers.push_back(*LabelMatcher::Make(label, MatchOp::kEqual, value));
-    auto r = pipeline_->table().Select("default", matchers, 0, INT64_MAX);
+    auto r = store_->metrics().table().Select("default", matchers, 0, INT64_MAX);
     if (!r.ok() || r->size() != 1 || (*r)[0].series.values.empty()) return std::nan("");
     return (*r)[0].series.values.back();
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<MetricsPipeline> pipeline_;
+  std::unique_ptr<SignalStore> store_;
 };
 
 TEST_F(DogStatsdReceiverTest, UdpPacketsAreAggregatedAndQueryableAfterFlush) {
   DogStatsdOptions o;
   o.listen = "127.0.0.1:0";
   o.flush_interval_ns = 200LL * 1000000;
-  DogStatsdReceiver receiver(o, *pipeline_);
+  DogStatsdReceiver receiver(o, store_->metrics());
   ASSERT_TRUE(receiver.Start().ok());
   ASSERT_NE(receiver.port(), 0);
   SendUdp(receiver.port(),
@@ -100,7 +101,7 @@ TEST_F(DogStatsdReceiverTest, StopFlushesPendingIntervalDurably) {
   o.listen = "127.0.0.1:0";
   o.flush_interval_ns = 3600LL * 1000000000;
   {
-    DogStatsdReceiver receiver(o, *pipeline_);
+    DogStatsdReceiver receiver(o, store_->metrics());
     ASSERT_TRUE(receiver.Start().ok());
     SendUdp(receiver.port(), "pending.gauge:42|g|#host:h1");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -109,13 +110,13 @@ TEST_F(DogStatsdReceiverTest, StopFlushesPendingIntervalDurably) {
   }
   EXPECT_DOUBLE_EQ(Latest("pending_gauge", "host", "h1"), 42);
   // Durable: replayed from the WAL by a new pipeline on the same directory.
-  pipeline_.reset();
-  MetricsPipelineOptions po;
+  store_.reset();
+  SignalStoreOptions po;
   po.data_dir = dir_.string();
   po.wal_fsync = false;
-  auto p = MetricsPipeline::Open(po);
+  auto p = SignalStore::Open(po);
   ASSERT_TRUE(p.ok());
-  pipeline_ = std::move(*p);
+  store_ = std::move(*p);
   EXPECT_DOUBLE_EQ(Latest("pending_gauge", "host", "h1"), 42);
 }
 
@@ -124,7 +125,7 @@ TEST_F(DogStatsdReceiverTest, UnixDatagramSocket) {
   o.listen = "";
   o.unix_socket_path = (dir_ / "dsd.sock").string();
   o.flush_interval_ns = 3600LL * 1000000000;
-  DogStatsdReceiver receiver(o, *pipeline_);
+  DogStatsdReceiver receiver(o, store_->metrics());
   ASSERT_TRUE(receiver.Start().ok()) << o.unix_socket_path;
   EXPECT_EQ(receiver.port(), 0);
   const int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -146,7 +147,7 @@ TEST_F(DogStatsdReceiverTest, BadListenAddressFailsStart) {
   for (const char* listen : {"nohost", "127.0.0.1:99999", "not-an-ip:8125", "127.0.0.1:x"}) {
     DogStatsdOptions o;
     o.listen = listen;
-    DogStatsdReceiver receiver(o, *pipeline_);
+    DogStatsdReceiver receiver(o, store_->metrics());
     EXPECT_FALSE(receiver.Start().ok()) << listen;
   }
 }

@@ -42,37 +42,27 @@ Status Server::Start() {
   std::filesystem::create_directories(options_.data_dir, ec);
   if (ec) return Status::IOError("creating data dir {}: {}", options_.data_dir, ec.message());
 
-  MetricsPipelineOptions mp;
-  mp.data_dir = options_.data_dir;
-  mp.wal_fsync = options_.wal_fsync;
-  mp.retention_ms = options_.retention_ns / 1000000;
-  mp.flush_interval_ns = options_.flush_interval_ns;
-  mp.memtable_bytes = options_.memtable_bytes;
-  ASSIGN_OR_RETURN(metrics_, MetricsPipeline::Open(mp));
-  metrics_->StartBackground();
-  red_metrics_ = std::make_unique<SpanMetricsGenerator>(SpanMetricsOptions{}, *metrics_);
+  SignalStoreOptions so;
+  so.data_dir = options_.data_dir;
+  so.wal_fsync = options_.wal_fsync;
+  for (TableDriverOptions* d : {&so.traces.driver, &so.logs.driver, &so.metrics.driver}) {
+    d->flush_interval_ns = options_.flush_interval_ns;
+    d->memtable_bytes = options_.memtable_bytes;
+  }
+  so.traces.retention_ns = options_.retention_ns;
+  so.logs.retention_ns = options_.retention_ns;
+  so.metrics.retention_ms = options_.retention_ns / 1000000;
+  // Not called for replayed spans; red_metrics_ exists before any receiver starts.
+  so.traces.on_ingested = [this](const SpanBatch& b) { red_metrics_->Observe(b); };
+  so.logs.on_ingested = [hub = &log_tail_](const LogBatch& b) { hub->Publish(b); };
+  ASSIGN_OR_RETURN(store_, SignalStore::Open(std::move(so)));
+  red_metrics_ = std::make_unique<SpanMetricsGenerator>(SpanMetricsOptions{}, store_->metrics());
   red_metrics_->Start();
-
-  TracePipelineOptions tp;
-  tp.data_dir = options_.data_dir;
-  tp.wal_fsync = options_.wal_fsync;
-  tp.retention_ns = options_.retention_ns;
-  tp.flush_interval_ns = options_.flush_interval_ns;
-  tp.memtable_bytes = options_.memtable_bytes;
-  tp.on_ingested = [gen = red_metrics_.get()](const SpanBatch& b) { gen->Observe(b); };
-  ASSIGN_OR_RETURN(traces_, TracePipeline::Open(tp));
-  traces_->StartBackground();
-  trace_queries_ = std::make_unique<TraceQueries>(traces_->table());
-
-  LogPipelineOptions lp;
-  lp.data_dir = options_.data_dir;
-  lp.wal_fsync = options_.wal_fsync;
-  lp.retention_ns = options_.retention_ns;
-  lp.flush_interval_ns = options_.flush_interval_ns;
-  lp.memtable_bytes = options_.memtable_bytes;
-  lp.on_ingested = [hub = &log_tail_](const LogBatch& b) { hub->Publish(b); };
-  ASSIGN_OR_RETURN(logs_, LogPipeline::Open(lp));
-  logs_->StartBackground();
+  store_->StartBackground();
+  trace_queries_ = std::make_unique<TraceQueries>(store_->traces().table());
+  TracePipeline& traces = store_->traces();
+  LogPipeline& logs = store_->logs();
+  MetricsPipeline& metrics = store_->metrics();
 
   OtlpHttpOptions otlp_http_options;
   otlp_http_options.max_decoded_bytes = options_.http_max_body_bytes;
@@ -80,17 +70,17 @@ Status Server::Start() {
   metrics_http_options.max_decoded_bytes = options_.http_max_body_bytes;
   for (Router* router : {&api_router_, &otlp_router_}) {
     RegisterOps(*router);
-    RegisterOtlpHttpReceiver(*router, *traces_, otlp_http_options);
-    RegisterOtlpLogsHttpReceiver(*router, *logs_, otlp_http_options);
-    RegisterMetricsHttpReceivers(*router, *metrics_, metrics_http_options);
+    RegisterOtlpHttpReceiver(*router, traces, otlp_http_options);
+    RegisterOtlpLogsHttpReceiver(*router, logs, otlp_http_options);
+    RegisterMetricsHttpReceivers(*router, metrics, metrics_http_options);
   }
   RegisterTracesApi(api_router_, *trace_queries_);
   RegisterJaegerApi(api_router_, *trace_queries_);
-  RegisterJaegerDependencies(api_router_, metrics_->table());
-  RegisterLogsApi(api_router_, logs_->table());
+  RegisterJaegerDependencies(api_router_, metrics.table());
+  RegisterLogsApi(api_router_, logs.table());
   RegisterLogsTailApi(api_router_, log_tail_);
-  RegisterMetricsApi(api_router_, metrics_->table());
-  RegisterInsightsApi(api_router_, *trace_queries_, logs_->table(), metrics_->table());
+  RegisterMetricsApi(api_router_, metrics.table());
+  RegisterInsightsApi(api_router_, *trace_queries_, logs.table(), metrics.table());
   RegisterUiPage(api_router_);
 
   HttpServerOptions http_options;
@@ -107,16 +97,16 @@ Status Server::Start() {
   OtlpGrpcOptions grpc_options;
   grpc_options.listen = options_.otlp_grpc_listen;
   grpc_options.max_receive_bytes = options_.grpc_max_receive_bytes;
-  otlp_grpc_ = std::make_unique<OtlpGrpcReceiver>(grpc_options, *traces_);
-  otlp_grpc_->AddService(NewOtlpLogsGrpcService(*logs_));
-  otlp_grpc_->AddService(std::make_unique<MetricsGrpcService>(*metrics_));
+  otlp_grpc_ = std::make_unique<OtlpGrpcReceiver>(grpc_options, traces);
+  otlp_grpc_->AddService(NewOtlpLogsGrpcService(logs));
+  otlp_grpc_->AddService(std::make_unique<MetricsGrpcService>(metrics));
   RETURN_IF_ERROR(otlp_grpc_->Start());
   if (!options_.dogstatsd_listen.empty() || !options_.dogstatsd_socket.empty()) {
     DogStatsdOptions dsd;
     dsd.listen = options_.dogstatsd_listen;
     dsd.unix_socket_path = options_.dogstatsd_socket;
     dsd.flush_interval_ns = options_.dogstatsd_flush_interval_ns;
-    dogstatsd_ = std::make_unique<DogStatsdReceiver>(dsd, *metrics_, logs_.get());
+    dogstatsd_ = std::make_unique<DogStatsdReceiver>(dsd, metrics, &logs);
     RETURN_IF_ERROR(dogstatsd_->Start());
   }
 
@@ -150,19 +140,16 @@ void Server::Stop() {
   if (otlp_grpc_) otlp_grpc_->Stop();
   if (otlp_http_) otlp_http_->Stop();
   if (http_) http_->Stop();
-  if (traces_) traces_->Stop();
+  if (store_) store_->traces().Stop();  // its last spans still reach red_metrics_
   if (red_metrics_) red_metrics_->Stop();
-  if (logs_) logs_->Stop();
-  if (metrics_) metrics_->Stop();
+  if (store_) store_->Stop();
   dogstatsd_.reset();
   otlp_grpc_.reset();
   otlp_http_.reset();
   http_.reset();
   trace_queries_.reset();
-  traces_.reset();
-  logs_.reset();
   red_metrics_.reset();
-  metrics_.reset();
+  store_.reset();
 }
 
 uint16_t Server::http_port() const { return http_ ? http_->port() : 0; }

@@ -10,11 +10,9 @@
 #include "query/logs/log_tail.h"
 #include "query/trace_queries.h"
 #include "server/dogstatsd_receiver.h"
-#include "server/log_pipeline.h"
-#include "server/metrics_pipeline.h"
 #include "server/otlp_grpc_receiver.h"
+#include "server/signal_store.h"
 #include "server/span_metrics.h"
-#include "server/trace_pipeline.h"
 
 namespace periscope {
 
@@ -50,19 +48,17 @@ class Server {
   uint16_t otlp_http_port() const;
   uint16_t dogstatsd_port() const;
   // The metrics write path (valid between Start and Stop), e.g. for RED metrics of a backfill.
-  MetricsPipeline& metrics() { return *metrics_; }
+  MetricsPipeline& metrics() { return store_->metrics(); }
 
  private:
   Status WritePortsFile() const;
   void RegisterOps(Router& router);
 
   ServerOptions options_;
-  std::unique_ptr<TracePipeline> traces_;
+  LogTailHub log_tail_;  // live-tail clients; fed by the log pipeline
+  std::unique_ptr<SignalStore> store_;
   std::unique_ptr<TraceQueries> trace_queries_;
-  LogTailHub log_tail_;  // live-tail clients; fed by logs_
-  std::unique_ptr<LogPipeline> logs_;
-  std::unique_ptr<MetricsPipeline> metrics_;
-  std::unique_ptr<SpanMetricsGenerator> red_metrics_;  // feeds metrics_ from ingested spans
+  std::unique_ptr<SpanMetricsGenerator> red_metrics_;  // feeds metrics from ingested spans
   Router api_router_;
   Router otlp_router_;
   std::unique_ptr<HttpServer> http_;

@@ -10,7 +10,7 @@
 #include "model/metric_labels.h"
 #include "model/span_batch_testing.h"
 #include "query/metrics/range_query.h"
-#include "server/metrics_pipeline.h"
+#include "server/signal_store.h"
 
 namespace periscope {
 namespace {
@@ -80,19 +80,19 @@ class SpanMetricsTest : public ::testing::Test {
   }
   void TearDown() override {
     generator_.reset();
-    pipeline_.reset();
+    store_.reset();
     fs::remove_all(dir_);
   }
   void OpenPipeline() {
-    MetricsPipelineOptions o;
+    SignalStoreOptions o;
     o.data_dir = dir_.string();
     o.wal_fsync = false;
-    auto p = MetricsPipeline::Open(o);
+    auto p = SignalStore::Open(o);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
-    pipeline_ = std::move(*p);
+    store_ = std::move(*p);
   }
   SpanMetricsGenerator& Generator(SpanMetricsOptions o = {}) {
-    generator_ = std::make_unique<SpanMetricsGenerator>(std::move(o), *pipeline_);
+    generator_ = std::make_unique<SpanMetricsGenerator>(std::move(o), store_->metrics());
     return *generator_;
   }
   std::vector<SelectedSeries> Select(const std::string& selector,
@@ -100,7 +100,7 @@ class SpanMetricsTest : public ::testing::Test {
     auto matchers = ParseSeriesSelector(selector);
     EXPECT_TRUE(matchers.ok()) << selector;
     if (!matchers.ok()) return {};
-    auto r = pipeline_->table().Select(tenant, *matchers, 0, INT64_MAX / 2);
+    auto r = store_->metrics().table().Select(tenant, *matchers, 0, INT64_MAX / 2);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? std::move(*r) : std::vector<SelectedSeries>{};
   }
@@ -113,7 +113,7 @@ class SpanMetricsTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<MetricsPipeline> pipeline_;
+  std::unique_ptr<SignalStore> store_;
   std::unique_ptr<SpanMetricsGenerator> generator_;
 };
 
@@ -180,7 +180,7 @@ TEST_F(SpanMetricsTest, CountersAreCumulativeAndStartAtZero) {
   q.fn = "increase";
   q.window_ms = 60000;
   q.start_ms = q.end_ms = t0_ms + 60000;
-  auto r = RunMetricRangeQuery(pipeline_->table(), q);
+  auto r = RunMetricRangeQuery(store_->metrics().table(), q);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 1u);
   ASSERT_EQ((*r)[0].points.size(), 1u);
@@ -408,11 +408,11 @@ TEST_F(SpanMetricsTest, MetricsSurviveRestartThroughTheWal) {
   ASSERT_TRUE(g.Flush(kT0 + kSec).ok());
   generator_.reset();
   // Closing the pipeline writes a part; keep only the WAL as it was, so reopening replays it.
-  fs::copy(dir_ / "wal-metrics", dir_ / "wal-copy");
-  pipeline_.reset();
+  fs::copy(dir_ / "wal", dir_ / "wal-copy");
+  store_.reset();
   fs::remove_all(dir_ / "metrics");
-  fs::remove_all(dir_ / "wal-metrics");
-  fs::rename(dir_ / "wal-copy", dir_ / "wal-metrics");
+  fs::remove_all(dir_ / "wal");
+  fs::rename(dir_ / "wal-copy", dir_ / "wal");
   OpenPipeline();
   EXPECT_EQ(Value("traces_spanmetrics_calls_total{service=\"api\"}", "t1"), 1);
   EXPECT_EQ(Value("traces_spanmetrics_latency_bucket{service=\"api\",le=\"0.008\"}", "t1"), 1);

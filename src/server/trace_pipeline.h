@@ -1,79 +1,61 @@
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
-#include <string>
-#include <thread>
+#include <string_view>
 
+#include "base/metrics.h"
 #include "base/status.h"
 #include "ingest/otlp/trace_decoder.h"
+#include "server/table_adapter.h"
+#include "server/table_driver.h"
 #include "storage/span_table.h"
-#include "storage/wal/wal.h"
+#include "storage/wal/shared_wal.h"
 
 namespace periscope {
 
 struct TracePipelineOptions {
-  std::string data_dir;
-  bool wal_fsync = true;
   int64_t retention_ns = 7LL * 86400 * 1000000000LL;
-  int64_t flush_interval_ns = 30LL * 1000000000LL;  // flush at least this often
-  size_t memtable_bytes = 256u << 20;               // ...or when the memtable is this large
-  int64_t maintenance_interval_ns = 1LL * 1000000000LL;
-  // Ingest waits while the memtable holds more than backpressure_factor * memtable_bytes
-  // (flushing is behind), and fails with ResourceExhausted after backpressure_wait_ns.
-  double backpressure_factor = 2.0;
-  int64_t backpressure_wait_ns = 10LL * 1000000000LL;
+  TableDriverOptions driver;  // flush, merge and backpressure settings; name and signal are set
   // Called with every batch once it is durable, before it becomes queryable (not on WAL
   // replay); used to derive RED metrics. Must be thread-safe and cheap.
   std::function<void(const SpanBatch&)> on_ingested;
 };
 
-// The durable path of spans: WAL append (acknowledge after fsync), memtable insert, and the
-// background flush, merge and retention of the span table. Thread-safe.
+// The durable path of spans: append to the shared WAL (acknowledge after fsync), memtable
+// insert, and the background flush, merge and retention of the span table. Thread-safe.
 class TracePipeline {
  public:
-  // Opens the table and the WAL under data_dir and replays every WAL record not yet in a part.
-  static Result<std::unique_ptr<TracePipeline>> Open(const TracePipelineOptions& options);
-  ~TracePipeline();
+  // Opens the table of this signal in dir.
+  static Result<std::unique_ptr<SpanTable>> OpenTable(const std::string& dir,
+                                                      const TracePipelineOptions& options);
+  // Appends to wal; SignalStore builds it.
+  TracePipeline(TracePipelineOptions options, std::unique_ptr<SpanTable> table, SharedWal& wal);
 
   // Makes `decoded` durable, then queryable. On error nothing is acknowledged; when flushing is
   // too far behind it waits, then fails with ResourceExhausted (a retryable answer for clients).
   Status Ingest(DecodedTraces decoded);
 
-  // Starts/stops the background maintenance thread. Stop flushes the memtable.
-  void StartBackground();
-  void Stop();
+  // WAL records with seq <= replay_after() are in parts; Replay inserts a later trace record
+  // (others are ignored). Only before StartBackground.
+  uint64_t replay_after() const;
+  // Returns the rows it inserted.
+  size_t Replay(uint64_t seq, WalRecordType type, std::string_view payload);
 
-  // Flushes the memtable to parts now.
-  Status Flush();
+  void StartBackground() { driver_.StartBackground(); }
+  void Stop() { driver_.Stop(); }  // flushes the memtable
+  Status Flush() { return driver_.Flush(); }
 
   const SpanTable& table() const { return *table_; }
   SpanTable& table() { return *table_; }
-  const Wal& wal() const { return *wal_; }
 
  private:
-  explicit TracePipeline(TracePipelineOptions options) : options_(std::move(options)) {}
-  Status Replay();
-  void FlushLoop();
-  void MaintenanceLoop();
-  Status WaitForMemtableRoom();
-
-  TracePipelineOptions options_;
+  const TracePipelineOptions options_;
+  SharedWal& wal_;
   std::unique_ptr<SpanTable> table_;
-  std::unique_ptr<Wal> wal_;
-  std::shared_mutex ingest_mu_;  // shared by ingest, exclusive while freezing the memtable
-  std::mutex flush_mu_;
-  std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  std::condition_variable room_cv_;  // signalled after each flush
-  std::atomic<bool> stopping_{false};
-  std::thread flusher_;
-  std::thread maintainer_;
-  int64_t last_flush_ns_ = 0;
+  TableAdapter<SpanTable> adapter_;
+  TableDriver driver_;  // stopped before the table goes
+  ScopedGauges gauges_;
 };
 
 }  // namespace periscope

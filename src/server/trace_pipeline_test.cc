@@ -9,6 +9,7 @@
 #include "ingest/otlp/trace_encoder.h"
 #include "model/span_batch_testing.h"
 #include "query/trace_queries.h"
+#include "server/signal_store.h"
 
 namespace periscope {
 namespace {
@@ -26,10 +27,10 @@ class TracePipelineTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<TracePipeline> Open() {
-    TracePipelineOptions o;
+  std::unique_ptr<SignalStore> Open() {
+    SignalStoreOptions o;
     o.data_dir = dir_.string();
-    auto p = TracePipeline::Open(o);
+    auto p = SignalStore::Open(o);
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     return std::move(p).value();
   }
@@ -74,20 +75,20 @@ TEST_F(TracePipelineTest, AcknowledgedSpansSurviveACrashExactlyOnce) {
   InCrashingChild([&] {
     auto p = Open();
     for (uint64_t seed = 1; seed <= 3; ++seed) {
-      if (!p->Ingest(Decoded(seed, 25)).ok()) _exit(1);
+      if (!p->traces().Ingest(Decoded(seed, 25)).ok()) _exit(1);
     }
-    if (!p->Flush().ok()) _exit(1);  // part covers the first three records
+    if (!p->traces().Flush().ok()) _exit(1);  // part covers the first three records
     for (uint64_t seed = 4; seed <= 5; ++seed) {
-      if (!p->Ingest(Decoded(seed, 25)).ok()) _exit(1);
+      if (!p->traces().Ingest(Decoded(seed, 25)).ok()) _exit(1);
     }
   });
   {
     auto p = Open();
-    EXPECT_EQ(Rows(*p), 5u * 100u);
+    EXPECT_EQ(Rows(p->traces()), 5u * 100u);
   }  // clean close flushes the replayed records
   auto p = Open();
-  EXPECT_EQ(Rows(*p), 5u * 100u);
-  TraceQueries q(p->table());
+  EXPECT_EQ(Rows(p->traces()), 5u * 100u);
+  TraceQueries q(p->traces().table());
   SpanBatch probe = testing::MakeTestSpans(25, 4, 4);
   auto trace = q.GetTrace("default", probe.trace_id[0]);
   ASSERT_TRUE(trace.ok());
@@ -97,60 +98,61 @@ TEST_F(TracePipelineTest, AcknowledgedSpansSurviveACrashExactlyOnce) {
 TEST_F(TracePipelineTest, ReplayingTwiceWithoutFlushDoesNotDuplicate) {
   InCrashingChild([&] {
     auto p = Open();
-    if (!p->Ingest(Decoded(1, 10)).ok()) _exit(1);
+    if (!p->traces().Ingest(Decoded(1, 10)).ok()) _exit(1);
   });
   InCrashingChild([&] {
     auto p = Open();  // replays into the memtable, then dies before any flush
-    if (Rows(*p) != 40u) _exit(2);
+    if (Rows(p->traces()) != 40u) _exit(2);
   });
   auto p = Open();
-  EXPECT_EQ(Rows(*p), 40u);
+  EXPECT_EQ(Rows(p->traces()), 40u);
 }
 
 TEST_F(TracePipelineTest, RejectedSpansAreCountedAndNotStored) {
   auto p = Open();
   DecodedTraces d = Decoded(1, 5);
   d.rejected_spans = 3;
-  ASSERT_TRUE(p->Ingest(std::move(d)).ok());
-  EXPECT_EQ(Rows(*p), 20u);
+  ASSERT_TRUE(p->traces().Ingest(std::move(d)).ok());
+  EXPECT_EQ(Rows(p->traces()), 20u);
   DecodedTraces empty;
-  ASSERT_TRUE(p->Ingest(std::move(empty)).ok());
+  ASSERT_TRUE(p->traces().Ingest(std::move(empty)).ok());
   EXPECT_EQ(p->wal().last_seq(), 1u);
 }
 
 TEST_F(TracePipelineTest, IngestPushesBackWhenFlushingFallsBehind) {
-  TracePipelineOptions o;
+  SignalStoreOptions o;
   o.data_dir = dir_.string();
-  o.memtable_bytes = 1;  // every batch puts the memtable over its limit
-  o.backpressure_factor = 1.0;
-  o.backpressure_wait_ns = 50 * 1000 * 1000;
-  auto p = TracePipeline::Open(o);
+  o.traces.driver.memtable_bytes = 1;  // every batch puts the memtable over its limit
+  o.traces.driver.backpressure_factor = 1.0;
+  o.traces.driver.backpressure_wait_ns = 50 * 1000 * 1000;
+  auto p = SignalStore::Open(o);
   ASSERT_TRUE(p.ok());
-  ASSERT_TRUE((*p)->Ingest(Decoded(1, 5)).ok());  // room before the first batch
-  Status refused = (*p)->Ingest(Decoded(2, 5));   // no background flusher is running
+  ASSERT_TRUE((*p)->traces().Ingest(Decoded(1, 5)).ok());  // room before the first batch
+  Status refused = (*p)->traces().Ingest(Decoded(2, 5));   // no background flusher is running
   EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted) << refused.ToString();
-  EXPECT_EQ(Rows(**p), 20u);  // the refused batch was not acknowledged and not stored
-  ASSERT_TRUE((*p)->Flush().ok());
-  EXPECT_TRUE((*p)->Ingest(Decoded(3, 5)).ok());
-  EXPECT_EQ(Rows(**p), 40u);
+  EXPECT_EQ(Rows((*p)->traces()), 20u);  // the refused batch was not acknowledged and not stored
+  ASSERT_TRUE((*p)->traces().Flush().ok());
+  EXPECT_TRUE((*p)->traces().Ingest(Decoded(3, 5)).ok());
+  EXPECT_EQ(Rows((*p)->traces()), 40u);
 }
 
 TEST_F(TracePipelineTest, BackgroundFlusherMakesRoomForWaitingIngest) {
-  TracePipelineOptions o;
+  SignalStoreOptions o;
   o.data_dir = dir_.string();
-  o.memtable_bytes = 1;
-  o.backpressure_factor = 1.0;
-  o.maintenance_interval_ns = 10 * 1000 * 1000;
-  o.backpressure_wait_ns = 20LL * 1000 * 1000 * 1000;
-  o.retention_ns = 1000LL * 86400 * 1000 * 1000 * 1000;  // the test spans are from 2026-11-18
-  auto p = TracePipeline::Open(o);
+  o.traces.driver.memtable_bytes = 1;
+  o.traces.driver.backpressure_factor = 1.0;
+  o.traces.driver.maintenance_interval_ns = 10 * 1000 * 1000;
+  o.traces.driver.backpressure_wait_ns = 20LL * 1000 * 1000 * 1000;
+  o.traces.retention_ns =
+      1000LL * 86400 * 1000 * 1000 * 1000;  // the test spans are from 2026-11-18
+  auto p = SignalStore::Open(o);
   ASSERT_TRUE(p.ok());
   (*p)->StartBackground();
   for (uint64_t seed = 1; seed <= 5; ++seed) {
-    ASSERT_TRUE((*p)->Ingest(Decoded(seed, 5)).ok()) << seed;
+    ASSERT_TRUE((*p)->traces().Ingest(Decoded(seed, 5)).ok()) << seed;
   }
   (*p)->Stop();
-  EXPECT_EQ(Rows(**p), 100u);
+  EXPECT_EQ(Rows((*p)->traces()), 100u);
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ constexpr uint64_t kMaxGroupBytes = 32ull << 20;
 struct WalWriter {
   bool rotate = false;
   WalRecordType type{};
+  std::string_view prefix;
   std::string_view payload;
   uint32_t payload_crc = 0;
   char header[kWalRecordHeaderSize] = {};
@@ -60,7 +61,8 @@ class WalImpl final : public Wal {
   Status Replay(uint64_t after_seq,
                 const std::function<Status(uint64_t seq, WalRecordType type,
                                            std::string_view payload)>& fn) override;
-  Result<uint64_t> Append(WalRecordType type, std::string_view payload) override;
+  Result<uint64_t> Append(WalRecordType type, std::string_view prefix,
+                          std::string_view payload) override;
   Result<uint64_t> Rotate() override;
   Status RemoveUpTo(uint64_t seq) override;
 
@@ -239,16 +241,19 @@ Status WalImpl::SwitchSegment(uint64_t first_seq) {
   return Status::Ok();
 }
 
-Result<uint64_t> WalImpl::Append(WalRecordType type, std::string_view payload) {
-  if (payload.size() > kWalMaxPayloadBytes) {
-    return Status::InvalidArgument("WAL record of {} bytes exceeds the {}-byte maximum",
-                                   payload.size(), kWalMaxPayloadBytes);
+Result<uint64_t> WalImpl::Append(WalRecordType type, std::string_view prefix,
+                                 std::string_view payload) {
+  const size_t size = prefix.size() + payload.size();
+  if (size > kWalMaxPayloadBytes) {
+    return Status::InvalidArgument("WAL record of {} bytes exceeds the {}-byte maximum", size,
+                                   kWalMaxPayloadBytes);
   }
   if (static_cast<uint8_t>(type) == 0) return Status::InvalidArgument("WAL record type 0");
   WalWriter w;
   w.type = type;
+  w.prefix = prefix;
   w.payload = payload;
-  w.payload_crc = Crc32c(payload.data(), payload.size());
+  w.payload_crc = Crc32c(payload.data(), payload.size(), Crc32c(prefix.data(), prefix.size()));
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&w);
   while (!w.done && queue_.front() != &w) w.cv.wait(lock);
@@ -283,7 +288,7 @@ void WalImpl::Lead(std::unique_lock<std::mutex>& lock, WalWriter* self) {
   } else {
     uint64_t bytes = 0;
     for (WalWriter* w : queue_) {
-      uint64_t size = kWalRecordHeaderSize + w->payload.size();
+      uint64_t size = kWalRecordHeaderSize + w->prefix.size() + w->payload.size();
       if (w->rotate) break;
       if (!group_.empty() && (group_.size() >= kMaxGroupRecords || bytes + size > kMaxGroupBytes)) {
         break;
@@ -294,7 +299,8 @@ void WalImpl::Lead(std::unique_lock<std::mutex>& lock, WalWriter* self) {
     uint64_t first_seq = next_seq_;
     for (WalWriter* w : group_) {
       w->seq = next_seq_++;
-      EncodeWalRecordHeader(w->header, w->payload_crc, static_cast<uint32_t>(w->payload.size()),
+      EncodeWalRecordHeader(w->header, w->payload_crc,
+                            static_cast<uint32_t>(w->prefix.size() + w->payload.size()),
                             static_cast<uint8_t>(w->type), w->seq);
     }
     lock.unlock();
@@ -327,6 +333,9 @@ Status WalImpl::WriteGroup(uint64_t first_seq, uint64_t bytes) {
   iov_.clear();
   for (WalWriter* w : group_) {
     iov_.push_back({w->header, kWalRecordHeaderSize});
+    if (!w->prefix.empty()) {
+      iov_.push_back({const_cast<char*>(w->prefix.data()), w->prefix.size()});
+    }
     if (!w->payload.empty()) {
       iov_.push_back({const_cast<char*>(w->payload.data()), w->payload.size()});
     }

@@ -56,7 +56,12 @@ class Wal {
   // not acknowledged and is cut back out of the file. After a failed sync, or a failed cut,
   // every later Append and Rotate fails with IOError until the log is reopened.
   // InvalidArgument for a payload over 64 MiB or record type 0.
-  virtual Result<uint64_t> Append(WalRecordType type, std::string_view payload) = 0;
+  Result<uint64_t> Append(WalRecordType type, std::string_view payload) {
+    return Append(type, {}, payload);
+  }
+  // As above for the record prefix + payload, written without joining them first.
+  virtual Result<uint64_t> Append(WalRecordType type, std::string_view prefix,
+                                  std::string_view payload) = 0;
 
   // Closes the current segment and starts a new one; returns the last sequence number written
   // so far (every record with seq <= it is in a closed segment). A no-op when the current
