@@ -14,6 +14,7 @@ std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
   trace::StartSpanOptions options;
   options.kind = trace::SpanKind::kClient;
   options.parent = parent;
+  options.attributes.reserve(5);
   options.attributes.emplace_back("rpc.system", kRpcSystem);
   options.attributes.emplace_back("rpc.service", service);
   options.attributes.emplace_back("rpc.method", method);
@@ -28,6 +29,7 @@ std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
   trace::StartSpanOptions options;
   options.kind = trace::SpanKind::kServer;
   options.parent = remote;
+  options.attributes.reserve(4);
   options.attributes.emplace_back("rpc.system", kRpcSystem);
   options.attributes.emplace_back("rpc.service", call.service);
   options.attributes.emplace_back("rpc.method", call.method);

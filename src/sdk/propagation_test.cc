@@ -47,6 +47,10 @@ TEST(TraceparentTest, RejectsMalformedHeaders) {
       "00-4bf92f3577b34da6a3ce929d0e0e4736 -00f067aa0ba902b7-01",       // inner whitespace
       "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",  // future, no '-' before extra
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",      // missing flags
+      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",   // uppercase trace id
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902\xb7"
+      "7-01",                                                     // non-ASCII byte in span id
+      "00-4bf92f3577b34da6a3ce929d0e0e47:6-00f067aa0ba902b7-01",  // ':' sits right after '9'
   };
   for (const std::string& h : bad) EXPECT_FALSE(ParseTraceparent(h)) << h;
 }

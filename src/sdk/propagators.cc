@@ -1,5 +1,6 @@
 #include <atomic>
 #include <mutex>
+#include <span>
 
 #include "periscope/trace/propagation.h"
 #include "periscope/trace/span.h"
@@ -44,9 +45,16 @@ std::optional<SpanContext> ParseTraceparent(std::string_view header) {
 
 std::string FormatTraceparent(const SpanContext& context) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "00-" + context.trace_id.ToHex() + "-" + context.span_id.ToHex() + "-";
-  out.push_back(kHex[context.flags.value >> 4]);
-  out.push_back(kHex[context.flags.value & 15]);
+  std::string out = "00-00000000000000000000000000000000-0000000000000000-00";
+  auto put = [&](size_t at, std::span<const uint8_t> bytes) {
+    for (uint8_t b : bytes) {
+      out[at++] = kHex[b >> 4];
+      out[at++] = kHex[b & 15];
+    }
+  };
+  put(3, context.trace_id.bytes());
+  put(36, context.span_id.bytes());
+  put(53, std::span<const uint8_t>(&context.flags.value, 1));
   return out;
 }
 

@@ -14,6 +14,20 @@ void Truncate(AttributeValue& value, size_t max_len) {
 
 }  // namespace
 
+namespace internal {
+
+void AddSpanAttribute(SpanData& data, const SpanLimits& limits, std::string_view key,
+                      AttributeValue value) {
+  Truncate(value, limits.max_attribute_value_length);
+  if (data.attributes.size() >= limits.max_attributes && !FindAttribute(data.attributes, key)) {
+    data.dropped_attributes++;
+    return;
+  }
+  trace::SetAttribute(data.attributes, key, std::move(value));
+}
+
+}  // namespace internal
+
 Span::Span(SpanContext context, std::shared_ptr<internal::TracerShared> tracer,
            std::unique_ptr<SpanData> data)
     : context_(std::move(context)), tracer_(std::move(tracer)), data_(std::move(data)) {}
@@ -32,13 +46,7 @@ bool Span::IsRecording() const {
 void Span::SetAttribute(std::string_view key, AttributeValue value) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!data_) return;
-  const SpanLimits& limits = tracer_->provider->limits;
-  Truncate(value, limits.max_attribute_value_length);
-  if (data_->attributes.size() >= limits.max_attributes && !FindAttribute(data_->attributes, key)) {
-    data_->dropped_attributes++;
-    return;
-  }
-  trace::SetAttribute(data_->attributes, key, std::move(value));
+  internal::AddSpanAttribute(*data_, tracer_->provider->limits, key, std::move(value));
 }
 
 void Span::SetAttributes(const Attributes& attributes) {

@@ -69,10 +69,19 @@ std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions 
   data->start_time = options.start_time.value_or(Clock::now());
   data->resource = provider.resource;
   data->scope = shared_->scope;
+  // The span is not shared yet: its attributes go straight into its data, without locking.
+  // Room for a few more set while it runs (a status code, say) saves a reallocation.
+  constexpr size_t kRoomForLaterAttributes = 4;
+  data->attributes.reserve(options.attributes.size() + result.attributes.size() +
+                           kRoomForLaterAttributes);
+  for (auto& [key, value] : options.attributes) {
+    internal::AddSpanAttribute(*data, provider.limits, key, std::move(value));
+  }
+  for (auto& [key, value] : result.attributes) {
+    internal::AddSpanAttribute(*data, provider.limits, key, std::move(value));
+  }
   std::vector<SpanLink> links = std::move(options.links);
   auto span = std::shared_ptr<Span>(new Span(sc, shared_, std::move(data)));
-  span->SetAttributes(options.attributes);
-  span->SetAttributes(result.attributes);
   for (SpanLink& link : links) span->AddLink(link.context, std::move(link.attributes));
   return span;
 }

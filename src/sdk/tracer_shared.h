@@ -25,6 +25,11 @@ struct TracerShared {
   std::shared_ptr<const InstrumentationScope> scope;
 };
 
+// Sets one attribute of a recording span's data within limits: long string values are cut to
+// max_attribute_value_length; a new key past max_attributes is dropped and counted.
+void AddSpanAttribute(SpanData& data, const SpanLimits& limits, std::string_view key,
+                      AttributeValue value);
+
 // Random, valid (non-zero) ids from a per-thread generator.
 TraceId NewTraceId();
 SpanId NewSpanId();

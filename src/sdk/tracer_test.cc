@@ -91,6 +91,22 @@ TEST(TracerTest, ExplicitParentAndForcedRoot) {
   EXPECT_EQ(spans[0].parent_span_id, remote.span_id);
 }
 
+TEST(TracerTest, StartAttributesObeyTheSameLimits) {
+  Fixture f(AlwaysOnSampler(), SpanLimits{.max_attributes = 2, .max_attribute_value_length = 3});
+  Tracer tracer = f.provider->GetTracer("lib");
+  auto span =
+      tracer.StartSpan("op", {.attributes = {{"a", "long value"}, {"a", "x"}, {"b", 1}, {"c", 2}}});
+  span->SetAttribute("b", 5);  // an existing key still takes a new value
+  span->SetAttribute("d", 3);  // a new one does not
+  span->End();
+  auto spans = f.exporter->spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].attributes.size(), 2u);
+  EXPECT_EQ(*FindAttribute(spans[0].attributes, "a"), AttributeValue("x"));
+  EXPECT_EQ(*FindAttribute(spans[0].attributes, "b"), AttributeValue(5));
+  EXPECT_EQ(spans[0].dropped_attributes, 2u);
+}
+
 TEST(TracerTest, RecordsAttributesEventsLinksAndStatus) {
   Fixture f(
       AlwaysOnSampler(),

@@ -57,11 +57,17 @@ class ByteId {
   bool operator==(const ByteId&) const = default;
 
  private:
-  static int Nibble(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  }
+  // A table instead of comparisons: ids are random, so per-digit branches mispredict.
+  static int Nibble(char c) { return kNibbles[static_cast<uint8_t>(c)]; }
+  static constexpr std::array<int8_t, 256> kNibbles = [] {
+    std::array<int8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+      t[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
+             : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
+                                    : int8_t{-1};
+    }
+    return t;
+  }();
   std::array<uint8_t, N> bytes_{};
 };
 
