@@ -4,6 +4,7 @@
 #include <google/protobuf/arena.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -85,13 +86,25 @@ class BatchBuilder {
   // Series for base + point attributes + extra, with `name`.
   MetricSeries& Series(const Labels& base, const KeyValues& attrs, const std::string& name,
                        MetricKind kind, const Labels& extra = {}) {
+    return SeriesOf(PointLabels(base, attrs, name, extra), kind);
+  }
+
+  // The normalized label set of a point: resource/scope labels, its attributes, `extra`, name.
+  static Labels PointLabels(const Labels& base, const KeyValues& attrs, const std::string& name,
+                            const Labels& extra) {
     Labels labels = base;
+    labels.reserve(base.size() + static_cast<size_t>(attrs.size()) + extra.size() + 1);
     for (const auto& kv : attrs) {
       labels.emplace_back(SanitizeLabelName(kv.key()), ValueText(kv.value()));
     }
     for (const auto& l : extra) labels.push_back(l);
     labels.emplace_back(std::string(kMetricNameLabel), name);
     NormalizeLabels(labels);
+    return labels;
+  }
+
+  // The series of an already normalized label set.
+  MetricSeries& SeriesOf(Labels labels, MetricKind kind) {
     std::string key;
     for (const auto& [k, v] : labels) {
       key += k;
@@ -206,13 +219,20 @@ void AddHistogram(const pb::Histogram& h, const Labels& base, const std::string&
     }
     const int64_t t = ToMs(p.time_unix_nano());
     const int64_t start = delta ? 0 : ToMs(p.start_time_unix_nano());
-    const std::string bucket = name + "_bucket";
+    // The buckets' label sets differ only in `le`: build and sort them once (with a non-empty
+    // placeholder, as empty labels are dropped).
+    Labels labels =
+        BatchBuilder::PointLabels(base, p.attributes(), name + "_bucket", {{"le", "+Inf"}});
+    const auto le_label =
+        std::find_if(labels.begin(), labels.end(), [](const Label& l) { return l.first == "le"; });
+    const size_t le_index = static_cast<size_t>(le_label - labels.begin());
     uint64_t cumulative = 0;
     std::vector<size_t> buckets;
     for (int i = 0; i < p.bucket_counts_size(); ++i) {
       cumulative += p.bucket_counts(i);
       const double le = i < p.explicit_bounds_size() ? p.explicit_bounds(i) : INFINITY;
-      MetricSeries& s = b.Series(base, p.attributes(), bucket, kind, {{"le", FormatFloat(le)}});
+      labels[le_index].second = FormatFloat(le);
+      MetricSeries& s = b.SeriesOf(labels, kind);
       BatchBuilder::Add(s, t, static_cast<double>(cumulative), start);
       buckets.push_back(b.IndexOf(s));
     }

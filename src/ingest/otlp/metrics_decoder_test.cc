@@ -81,6 +81,38 @@ TEST(MetricsDecoderTest, HistogramBecomesCumulativeBucketsWithExemplars) {
   EXPECT_EQ(Find(*d, "latency_bucket", "5")->exemplars[0].span_id.Hex(), "0202020202020202");
 }
 
+TEST(MetricsDecoderTest, HistogramBucketLabelsAreThePointsLabelsPlusTheirBound) {
+  Request req;
+  auto* m = NewMetric(req, "latency");
+  auto* p = m->mutable_histogram()->add_data_points();
+  p->set_time_unix_nano(2000000000);
+  p->set_count(3);
+  for (double b : {0.25, 1.0}) p->add_explicit_bounds(b);
+  for (uint64_t c : {1, 1, 1}) p->add_bucket_counts(c);
+  for (const char* key : {"zone", "le", "app"}) {
+    auto* a = p->add_attributes();
+    a->set_key(key);
+    a->mutable_value()->set_string_value(std::string("attr-") + key);
+  }
+  auto d = DecodeMetricsProtobuf(req.SerializeAsString(), "default");
+  ASSERT_TRUE(d.ok());
+  for (const char* le : {"0.25", "1", "+Inf"}) {
+    const MetricSeries* s = Find(*d, "latency_bucket", le);
+    ASSERT_NE(s, nullptr) << le;
+    // The bucket bound wins over an attribute called le.
+    EXPECT_EQ(s->labels, (Labels{{"__name__", "latency_bucket"},
+                                 {"app", "attr-app"},
+                                 {"le", le},
+                                 {"service", "checkout"},
+                                 {"zone", "attr-zone"}}));
+  }
+  EXPECT_EQ(Find(*d, "latency_count")->labels, (Labels{{"__name__", "latency_count"},
+                                                       {"app", "attr-app"},
+                                                       {"le", "attr-le"},
+                                                       {"service", "checkout"},
+                                                       {"zone", "attr-zone"}}));
+}
+
 TEST(MetricsDecoderTest, ExponentialHistogramBucketsAreCumulative) {
   Request req;
   auto* p = NewMetric(req, "size")->mutable_exponential_histogram()->add_data_points();
