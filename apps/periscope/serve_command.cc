@@ -99,7 +99,7 @@ int RunServerUntilSignal(ServeFlags& flags, const std::function<void(Server&)>& 
 class RedMetricsBackfill {
  public:
   explicit RedMetricsBackfill(MetricsPipeline& pipeline)
-      : pipeline_(pipeline), options_(Options()), generator_(options_, pipeline) {}
+      : pipeline_(pipeline), options_(Options()), generator_(options_) {}
 
   Status Observe(demo::ExportTraceServiceRequest& spans, int64_t step_end_ns) {
     if (next_flush_ns_ == 0) next_flush_ns_ = step_end_ns;
@@ -151,10 +151,14 @@ class RedMetricsBackfill {
     return Status::Ok();
   }
 
-  // A sample a minute: history is looked at over hours, and it keeps the backfill fast.
+  // A sample a minute: history is looked at over hours, and it keeps the backfill fast. The
+  // live generator writes the same series while the backfill catches up (and a later backfill
+  // into the same data dir covers the same times), so each run writes series of its own.
   static SpanMetricsOptions Options() {
     SpanMetricsOptions o;
     o.flush_interval_ns = 60 * kNanosPerSecond;
+    o.external_labels = {
+        {"__metrics_gen_instance", fmt::format("backfill-{}", NowNanos() / kNanosPerSecond)}};
     return o;
   }
 

@@ -50,8 +50,10 @@ HttpResponse SearchTraces(const TraceQueries& q, HttpRequest& req) {
 
 void RegisterTracesApi(Router& router, const TraceQueries& queries) {
   const TraceQueries* q = &queries;
-  // Before /api/traces/{id}, which would take "facets" for an id.
+  // Before /api/traces/{id}, which would take "facets" or "attributes" for an id.
   router.Add("GET", "/api/traces/facets", [q](HttpRequest& r) { return HandleTraceFacets(*q, r); });
+  router.Add("GET", "/api/traces/attributes",
+             [q](HttpRequest& r) { return HandleTraceAttributeKeys(*q, r); });
   router.Add("GET", "/api/traces/{id}", [q](HttpRequest& r) { return GetTrace(*q, r); });
   router.Add("GET", "/api/traces", [q](HttpRequest& r) { return SearchTraces(*q, r); });
   router.Add("GET", "/api/services", [q](HttpRequest& r) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -18,7 +19,10 @@ namespace {
 // The requests of one chunk of simulated time, per signal.
 struct Chunk {
   int64_t begin_ns = 0;
-  std::vector<std::pair<ExportTraceServiceRequest, int64_t>> steps;  // spans, step end
+  int64_t end_ns = 0;
+  ExportTraceServiceRequest spans;  // every step's resource spans, in step order
+  // Per step: how many of `spans.resource_spans()` it holds, and its end.
+  std::vector<std::pair<int, int64_t>> steps;
   ExportLogsServiceRequest logs;
   ExportMetricsServiceRequest metrics;
   size_t trace_bytes = 0, log_bytes = 0, metric_bytes = 0;
@@ -27,6 +31,15 @@ struct Chunk {
     return steps.empty() && logs.resource_logs().empty() && metrics.resource_metrics().empty();
   }
 };
+
+// Moves the elements of one repeated message field to the end of another: messages on the same
+// (heap) arena are swapped, not copied.
+template <typename Field>
+void MoveAll(Field& from, Field& to) {
+  to.Reserve(to.size() + from.size());
+  for (auto& item : from) *to.Add() = std::move(item);
+  from.Clear();
+}
 
 uint64_t PointCount(const ExportMetricsServiceRequest& r) {
   uint64_t n = 0;
@@ -79,13 +92,17 @@ class Sender {
     auto metrics = std::async(std::launch::async, [&] {
       return chunk.metrics.resource_metrics().empty() ? Status::Ok() : Send(chunk.metrics);
     });
-    Status st = Status::Ok();
-    if (!chunk.steps.empty()) {
-      ExportTraceServiceRequest spans;
-      for (auto& [step, end] : chunk.steps) spans.MergeFrom(step);
-      st = Send(spans);
-      if (st.ok() && options_.on_spans) {
-        for (auto& [step, end] : chunk.steps) options_.on_spans(step, end);
+    Status st = chunk.steps.empty() ? Status::Ok() : Send(chunk.spans);
+    if (st.ok() && options_.on_spans) {
+      // Hands each step its own resource spans back, in order (moved, not copied).
+      auto& all = *chunk.spans.mutable_resource_spans();
+      int next = 0;
+      for (const auto& [count, end] : chunk.steps) {
+        ExportTraceServiceRequest step;
+        step.mutable_resource_spans()->Reserve(count);
+        for (int i = 0; i < count; ++i) *step.add_resource_spans() = std::move(all[next + i]);
+        next += count;
+        options_.on_spans(step, end);
       }
     }
     Status l = logs.get();
@@ -136,18 +153,38 @@ Result<ShopBackfillStats> RunShopBackfill(const ShopBackfillOptions& o,
   Sender sender(o, stop);
   ShopBackfillStats stats;
 
-  Chunk chunk;
-  chunk.begin_ns = o.start_ns;
+  // One chunk is sent while the next one is generated: `sending` is the chunk in flight.
+  std::future<Status> sending;
+  int64_t sending_end = 0;
+  auto finish_sending = [&]() -> Status {
+    if (!sending.valid()) return Status::Ok();
+    Status s = sending.get();
+    if (s.ok() && o.on_progress) o.on_progress(sending_end);
+    return s;
+  };
+
+  auto chunk = std::make_unique<Chunk>();
+  chunk->begin_ns = o.start_ns;
   for (const ServiceInstance& inst : topology.instances()) {
-    chunk.logs.MergeFrom(logs.Startup(inst, o.start_ns - 3'000'000'000LL));
+    ExportLogsServiceRequest lines = logs.Startup(inst, o.start_ns - 3'000'000'000LL);
+    MoveAll(*lines.mutable_resource_logs(), *chunk->logs.mutable_resource_logs());
   }
-  auto flush = [&]() -> Status {
-    if (chunk.empty()) return Status::Ok();
-    stats.log_records += RecordCount(chunk.logs);
-    stats.metric_points += PointCount(chunk.metrics);
-    RETURN_IF_ERROR(sender.SendChunk(chunk));
-    chunk = Chunk();
+  auto flush = [&](int64_t reached_ns) -> Status {
+    if (chunk->empty()) return Status::Ok();
+    stats.log_records += RecordCount(chunk->logs);
+    stats.metric_points += PointCount(chunk->metrics);
+    chunk->end_ns = reached_ns;
+    RETURN_IF_ERROR(finish_sending());
+    sending_end = reached_ns;
+    sending = std::async(std::launch::async,
+                         [&sender, c = std::move(chunk)] { return sender.SendChunk(*c); });
+    chunk = std::make_unique<Chunk>();
     return Status::Ok();
+  };
+  // Waits for the chunk in flight before returning `s` (the first error wins).
+  auto done = [&](Status s) -> Status {
+    Status last = finish_sending();
+    return s.ok() ? last : s;
   };
 
   const double step_seconds = static_cast<double>(o.step_ns) / 1e9;
@@ -157,40 +194,41 @@ Result<ShopBackfillStats> RunShopBackfill(const ShopBackfillOptions& o,
   for (;;) {
     const int64_t end = o.end_ns ? o.end_ns : NowNanos();
     if (t + o.step_ns > end) break;
-    if (sender.stopped()) return Status::Unavailable("stopped");
-    if (chunk.empty()) chunk.begin_ns = t;
+    if (sender.stopped()) return done(Status::Unavailable("stopped"));
+    if (chunk->empty()) chunk->begin_ns = t;
     carry += o.traces_per_second * step_seconds;
     const int n = static_cast<int>(carry);
     carry -= n;
     t += o.step_ns;
     ShopBatch batch = traces.Generate(n, t, o.step_ns);
     stats.traces += static_cast<uint64_t>(n);
-    ExportTraceServiceRequest step;
+    int step_resources = 0;
     for (InstanceRequest& r : batch.requests) {
       const ServiceInstance& inst = topology.instances()[r.instance];
       metrics.Observe(r.instance, r.request);
       ExportLogsServiceRequest lines = logs.ForSpans(inst, r.request);
-      chunk.log_bytes += lines.ByteSizeLong();
-      chunk.logs.MergeFrom(lines);
+      chunk->log_bytes += lines.ByteSizeLong();
+      MoveAll(*lines.mutable_resource_logs(), *chunk->logs.mutable_resource_logs());
       stats.spans += static_cast<uint64_t>(r.request.resource_spans(0).scope_spans(0).spans_size());
-      step.MergeFrom(r.request);
+      chunk->trace_bytes += r.request.ByteSizeLong();
+      step_resources += r.request.resource_spans_size();
+      MoveAll(*r.request.mutable_resource_spans(), *chunk->spans.mutable_resource_spans());
     }
-    chunk.trace_bytes += step.ByteSizeLong();
-    chunk.steps.emplace_back(std::move(step), t);
+    chunk->steps.emplace_back(step_resources, t);
     for (; next_metrics <= t; next_metrics += o.metrics_interval_ns) {
       for (size_t i = 0; i < topology.instances().size(); ++i) {
         ExportMetricsServiceRequest points = metrics.Collect(i, next_metrics);
-        chunk.metric_bytes += points.ByteSizeLong();
-        chunk.metrics.MergeFrom(points);
+        chunk->metric_bytes += points.ByteSizeLong();
+        MoveAll(*points.mutable_resource_metrics(), *chunk->metrics.mutable_resource_metrics());
       }
     }
-    const size_t bytes = std::max({chunk.trace_bytes, chunk.log_bytes, chunk.metric_bytes});
-    if (t - chunk.begin_ns >= o.chunk_ns || bytes >= o.max_request_bytes) {
-      RETURN_IF_ERROR(flush());
-      if (o.on_progress) o.on_progress(t);
+    const size_t bytes = std::max({chunk->trace_bytes, chunk->log_bytes, chunk->metric_bytes});
+    if (t - chunk->begin_ns >= o.chunk_ns || bytes >= o.max_request_bytes) {
+      if (Status s = flush(t); !s.ok()) return done(s);
     }
   }
-  RETURN_IF_ERROR(flush());
+  if (Status s = flush(t); !s.ok()) return done(s);
+  RETURN_IF_ERROR(done(Status::Ok()));
   if (o.on_progress) o.on_progress(t);
   stats.end_ns = t;
   stats.requests = sender.requests();

@@ -33,14 +33,7 @@ LogPipeline::LogPipeline(LogPipelineOptions options, std::unique_ptr<LogTable> t
       table_(std::move(table)),
       adapter_(*table_),
       driver_(LogDriverOptions(options_.driver), wal, adapter_) {
-  gauges_.Add("periscope_log_parts", "Log parts on disk.",
-              [this] { return static_cast<double>(table_->part_count()); });
-  gauges_.Add("periscope_log_part_bytes", "Bytes of log parts on disk.",
-              [this] { return static_cast<double>(table_->part_bytes()); });
-  gauges_.Add("periscope_log_memtable_rows", "Log records in the memtable.",
-              [this] { return static_cast<double>(table_->memtable_rows()); });
-  gauges_.Add("periscope_log_memtable_bytes", "Approximate memtable bytes.",
-              [this] { return static_cast<double>(table_->memtable_bytes()); });
+  AddTableGauges(gauges_, "log", "Log records", *table_);
 }
 
 Result<std::unique_ptr<LogTable>> LogPipeline::OpenTable(const std::string& dir,

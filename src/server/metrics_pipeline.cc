@@ -49,7 +49,9 @@ MetricsPipeline::MetricsPipeline(MetricsPipelineOptions options, std::unique_ptr
       wal_(wal),
       table_(std::move(table)),
       adapter_(*table_, kNanosPerMilli),
-      driver_(MetricDriverOptions(options_.driver), wal, adapter_) {}
+      driver_(MetricDriverOptions(options_.driver), wal, adapter_) {
+  AddTableGauges(gauges_, "metric", "Samples", *table_);
+}
 
 Result<std::unique_ptr<MetricTable>> MetricsPipeline::OpenTable(
     const std::string& dir, const MetricsPipelineOptions& options) {

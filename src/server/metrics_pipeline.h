@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/metrics.h"
 #include "base/status.h"
 #include "model/metric_batch.h"
 #include "server/table_adapter.h"
@@ -50,7 +51,8 @@ class MetricsPipeline {
   SharedWal& wal_;
   std::unique_ptr<MetricTable> table_;
   TableAdapter<MetricTable> adapter_;
-  TableDriver driver_;  // declared last: stopped before the table goes
+  TableDriver driver_;  // stopped before the table goes
+  ScopedGauges gauges_;
 };
 
 // True for the record types MetricsPipeline writes.

@@ -23,7 +23,7 @@ HttpResponse OtlpHttpError(int status, std::string_view message, OtlpEncoding en
   return HttpResponse::Error(status, message);
 }
 
-bool ReadOtlpHttpBody(const HttpRequest& req, size_t max_decoded_bytes, OtlpEncoding* encoding,
+bool ReadOtlpHttpBody(HttpRequest& req, size_t max_decoded_bytes, OtlpEncoding* encoding,
                       std::string* body, HttpResponse* error) {
   *encoding = OtlpContentEncoding(req.Header("content-type"));
   if (*encoding == OtlpEncoding::kUnknown) {
@@ -33,7 +33,13 @@ bool ReadOtlpHttpBody(const HttpRequest& req, size_t max_decoded_bytes, OtlpEnco
                            OtlpEncoding::kJson);
     return false;
   }
-  auto decoded = DecodeContentEncoding(req.Header("content-encoding"), req.body, max_decoded_bytes);
+  const std::string content_encoding = req.Header("content-encoding");
+  if ((content_encoding.empty() || content_encoding == "identity") &&
+      req.body.size() <= max_decoded_bytes) {
+    *body = std::move(req.body);
+    return true;
+  }
+  auto decoded = DecodeContentEncoding(content_encoding, req.body, max_decoded_bytes);
   if (!decoded.ok()) {
     const Status& s = decoded.status();
     const int code = s.code() == StatusCode::kResourceExhausted ? 413

@@ -21,8 +21,9 @@ HttpResponse OtlpHttpError(int status, std::string_view message, OtlpEncoding en
 
 // Checks the content type and undoes the content encoding of an OTLP/HTTP request. On success
 // returns the raw body and sets *encoding; otherwise *error is the response to send (415 for an
-// unknown content type or encoding, 413 past max_decoded_bytes, 400 for corrupt data).
-bool ReadOtlpHttpBody(const HttpRequest& req, size_t max_decoded_bytes, OtlpEncoding* encoding,
+// unknown content type or encoding, 413 past max_decoded_bytes, 400 for corrupt data). An
+// unencoded body is moved out of req, not copied.
+bool ReadOtlpHttpBody(HttpRequest& req, size_t max_decoded_bytes, OtlpEncoding* encoding,
                       std::string* body, HttpResponse* error);
 
 }  // namespace periscope

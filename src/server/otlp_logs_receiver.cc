@@ -35,7 +35,7 @@ HttpResponse HandleLogs(LogPipeline& pipeline, const OtlpHttpOptions& options, H
   const std::string tenant = req.Tenant();
   const bool json = encoding == OtlpEncoding::kJson;
   auto decoded = json ? DecodeLogsJson(body, tenant, NowNanos())
-                      : DecodeLogsProtobuf(body, tenant, NowNanos());
+                      : DecodeLogsProtobufBody(std::move(body), tenant, NowNanos());
   if (!decoded.ok()) return Counted(OtlpHttpError(400, decoded.status().message(), encoding));
   const int64_t rejected = decoded->rejected_records;
   std::string message = decoded->error_message;

@@ -20,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CountLogs;
+using testing::InCrashingChild;
 using testing::LogsRequest;
 
 class SignalStoreTest : public ::testing::Test {
@@ -84,20 +85,6 @@ class SignalStoreTest : public ::testing::Test {
       for (const auto& series : *r) n += series.series.values.size();
     }
     return n;
-  }
-
-  // Runs `body` in a child process that then dies without any cleanup, like kill -9.
-  static void InCrashingChild(const std::function<void()>& body) {
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      body();
-      _exit(0);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_EQ(WEXITSTATUS(status), 0);
   }
 
   fs::path dir_;

@@ -129,7 +129,12 @@ void AppendHistogram(const Labels& labels, std::string_view base, const std::vec
 }  // namespace
 
 SpanMetricsGenerator::SpanMetricsGenerator(SpanMetricsOptions options, MetricsPipeline& pipeline)
-    : options_(std::move(options)), pipeline_(pipeline) {
+    : options_(std::move(options)), pipeline_(&pipeline) {
+  for (SpanKind k : options_.span_kinds) kind_mask_ |= KindBit(k);
+}
+
+SpanMetricsGenerator::SpanMetricsGenerator(SpanMetricsOptions options)
+    : options_(std::move(options)), pipeline_(nullptr) {
   for (SpanKind k : options_.span_kinds) kind_mask_ |= KindBit(k);
 }
 
@@ -201,6 +206,8 @@ void SpanMetricsGenerator::ObserveSpan(TenantState& t, const SpanBatch& b, size_
                 {"span_name", b.name[row]},
                 {"status_code", std::string(status)},
                 {"version", tags.version}};
+    s.labels.insert(s.labels.end(), options_.external_labels.begin(),
+                    options_.external_labels.end());
     s.buckets.assign(options_.latency_buckets.size() + 1, 0);
     s.bucket_exemplars.resize(options_.latency_buckets.size() + 1);
     it = t.spans.emplace(key, std::move(s)).first;
@@ -295,6 +302,8 @@ void SpanMetricsGenerator::RecordEdge(TenantState& t, const PendingEdge& p, int6
     e.labels = {{"client", p.client_service},
                 {"connection_type", p.connection_type},
                 {"server", p.server_service}};
+    e.labels.insert(e.labels.end(), options_.external_labels.begin(),
+                    options_.external_labels.end());
     e.server_buckets.assign(options_.graph_buckets.size() + 1, 0);
     e.client_buckets.assign(options_.graph_buckets.size() + 1, 0);
     it = t.edges.emplace(key, std::move(e)).first;
@@ -368,12 +377,13 @@ void SpanMetricsGenerator::AppendEdgeSeries(EdgeSeries& s, int64_t t_ms, int64_t
 }
 
 Status SpanMetricsGenerator::Flush(int64_t now_ns) {
+  if (!pipeline_) return Status::Unavailable("RED metrics generator has no pipeline to flush to");
   std::lock_guard flush_lock(flush_mu_);
   std::vector<MetricBatch> batches = Collect(now_ns);
   Status first_error = Status::Ok();
   for (MetricBatch& batch : batches) {
     const std::string payload = EncodeRemoteWrite(batch);
-    Status s = pipeline_.Ingest(std::move(batch), WalRecordType::kPromRemoteWrite, payload);
+    Status s = pipeline_->Ingest(std::move(batch), WalRecordType::kPromRemoteWrite, payload);
     if (!s.ok()) {
       g_flush_failures->Add();
       if (first_error.ok()) first_error = s;
@@ -425,7 +435,7 @@ std::vector<MetricBatch> SpanMetricsGenerator::Collect(int64_t now_ns) {
 
 void SpanMetricsGenerator::Start() {
   std::lock_guard lock(bg_mu_);
-  if (background_.joinable()) return;
+  if (!pipeline_ || background_.joinable()) return;
   stopping_ = false;
   background_ = std::thread([this] { BackgroundLoop(); });
 }
@@ -449,6 +459,7 @@ void SpanMetricsGenerator::Stop() {
   }
   bg_cv_.notify_all();
   if (background_.joinable()) background_.join();
+  if (!pipeline_) return;
   if (Status s = Flush(NowNanos()); !s.ok()) LogError("RED metrics flush failed: {}", s.ToString());
 }
 

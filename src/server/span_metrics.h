@@ -41,6 +41,11 @@ struct SpanMetricsOptions {
   // metrics_ingestion_time_range_slack): samples are stamped with processing time, so late or
   // backfilled spans would all land "now". Counted in periscope_spanmetrics_late_spans_total.
   int64_t late_span_slack_ns = 2LL * 60 * 1000000000LL;
+  // Added to every series (Tempo's external labels). Two generators that may write the same
+  // series at overlapping times (a backfill on simulated time beside the live one) must differ
+  // here, like Tempo's __metrics_gen_instance: samples of two cumulative counters interleaved in
+  // one series read as resets, and each reset counts the other writer's whole total again.
+  Labels external_labels;
 };
 
 // Derives Tempo-compatible RED metrics from ingested spans: span metrics
@@ -51,6 +56,9 @@ struct SpanMetricsOptions {
 class SpanMetricsGenerator {
  public:
   SpanMetricsGenerator(SpanMetricsOptions options, MetricsPipeline& pipeline);
+  // A generator without a pipeline, for callers that write the samples of Collect() themselves;
+  // its Flush fails with Unavailable and Start does nothing.
+  explicit SpanMetricsGenerator(SpanMetricsOptions options);
   ~SpanMetricsGenerator();
   SpanMetricsGenerator(const SpanMetricsGenerator&) = delete;
   SpanMetricsGenerator& operator=(const SpanMetricsGenerator&) = delete;
@@ -75,7 +83,7 @@ class SpanMetricsGenerator {
 
   // Starts the background thread that flushes every flush_interval_ns.
   void Start();
-  // Stops it and flushes one last time.
+  // Stops it and flushes one last time (with a pipeline).
   void Stop();
 
   size_t series_count() const;
@@ -144,7 +152,7 @@ class SpanMetricsGenerator {
   void BackgroundLoop();
 
   const SpanMetricsOptions options_;
-  MetricsPipeline& pipeline_;
+  MetricsPipeline* const pipeline_;  // null: Collect() only
   uint32_t kind_mask_ = 0;
 
   mutable std::mutex mu_;

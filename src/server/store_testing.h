@@ -2,7 +2,12 @@
 
 // Helpers for tests of the storage pipelines: small OTLP requests and row counts.
 
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "ingest/otlp/log_decoder.h"
@@ -33,6 +38,21 @@ inline size_t CountLogs(const LogTable& table) {
   req.limit = 100000;
   auto r = SearchLogs(table, req);
   return r.ok() ? r->rows.size() : static_cast<size_t>(-1);
+}
+
+// Runs `body` in a child process that then dies without any cleanup, like kill -9; the child
+// must exit 0 (a body reports failure with _exit(n), n > 0).
+inline void InCrashingChild(const std::function<void()>& body) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    body();
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace periscope::testing

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
+#include "base/metrics.h"
 #include "server/table_driver.h"
 
 namespace periscope {
@@ -33,5 +35,26 @@ class TableAdapter final : public FlushableTable {
   Table& table_;
   const int64_t retention_clock_ns_;
 };
+
+// Registers periscope_<signal>_parts, _part_bytes, _memtable_rows and _memtable_bytes of a table;
+// `rows` names its rows ("Spans", "Log records").
+template <typename Table>
+void AddTableGauges(ScopedGauges& gauges, const std::string& signal, const std::string& rows,
+                    const Table& table) {
+  const std::string prefix = "periscope_" + signal;
+  gauges.Add(prefix + "_parts", "Parts on disk.",
+             [&table] { return static_cast<double>(table.part_count()); });
+  gauges.Add(prefix + "_part_bytes", "Bytes of parts on disk.",
+             [&table] { return static_cast<double>(table.part_bytes()); });
+  gauges.Add(prefix + "_memtable_rows", rows + " in the memtable.", [&table] {
+    if constexpr (requires { table.memtable_samples(); }) {
+      return static_cast<double>(table.memtable_samples());
+    } else {
+      return static_cast<double>(table.memtable_rows());
+    }
+  });
+  gauges.Add(prefix + "_memtable_bytes", "Approximate memtable bytes.",
+             [&table] { return static_cast<double>(table.memtable_bytes()); });
+}
 
 }  // namespace periscope

@@ -32,14 +32,7 @@ TracePipeline::TracePipeline(TracePipelineOptions options, std::unique_ptr<SpanT
       table_(std::move(table)),
       adapter_(*table_),
       driver_(SpanDriverOptions(options_.driver), wal, adapter_) {
-  gauges_.Add("periscope_span_parts", "Span parts on disk.",
-              [this] { return static_cast<double>(table_->part_count()); });
-  gauges_.Add("periscope_span_part_bytes", "Bytes of span parts on disk.",
-              [this] { return static_cast<double>(table_->part_bytes()); });
-  gauges_.Add("periscope_span_memtable_rows", "Spans in the memtable.",
-              [this] { return static_cast<double>(table_->memtable_rows()); });
-  gauges_.Add("periscope_span_memtable_bytes", "Approximate memtable bytes.",
-              [this] { return static_cast<double>(table_->memtable_bytes()); });
+  AddTableGauges(gauges_, "span", "Spans", *table_);
 }
 
 Result<std::unique_ptr<SpanTable>> TracePipeline::OpenTable(const std::string& dir,

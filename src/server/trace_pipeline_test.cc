@@ -10,11 +10,13 @@
 #include "model/span_batch_testing.h"
 #include "query/trace_queries.h"
 #include "server/signal_store.h"
+#include "server/store_testing.h"
 
 namespace periscope {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::InCrashingChild;
 namespace otlp = opentelemetry::proto::collector::trace::v1;
 
 class TracePipelineTest : public ::testing::Test {
@@ -53,19 +55,6 @@ class TracePipelineTest : public ::testing::Test {
                           })
                     .ok());
     return n;
-  }
-
-  // Runs `body` in a child process that then dies without any cleanup, like kill -9.
-  static void InCrashingChild(const std::function<void()>& body) {
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      body();
-      _exit(0);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
   }
 
   fs::path dir_;

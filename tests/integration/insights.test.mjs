@@ -76,7 +76,7 @@ describe('insights endpoints', () => {
   before(async () => {
     server = await startServer({ args: ['--flush-interval', '1s'] });
     url = server.httpUrl;
-    const baseNs = BigInt(Date.now() - 120000) * MS;
+    const baseNs = BigInt(Date.now() - 60000) * MS;
     traces = scenario(baseNs);
     const r = await postJson(url, tracesBody(traces));
     assert.equal(r.status, 200, r.body.toString());
@@ -136,6 +136,12 @@ describe('insights endpoints', () => {
     assert.equal(frontend.log_errors, 0);
     const staging = await get('/api/services/overview', { env: 'staging' });
     assert.deepEqual(staging.services, []);
+    // version= keeps the services that served it, with that version's figures only.
+    const canary = await get('/api/services/overview', { version: '2.1-canary' });
+    assert.deepEqual(canary.services.map((s) => s.service), ['checkout']);
+    assert.equal(canary.services[0].requests, 10);
+    assert.equal(canary.services[0].errors, 1);
+    assert.deepEqual(canary.services[0].versions, ['2.1-canary']);
     const bad = await getJson(`${url}/api/services/overview?start=yesterday`);
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /start/);
@@ -194,6 +200,20 @@ describe('insights endpoints', () => {
     const bad = await getJson(`${url}/api/traces?q=${encodeURIComponent('status:"broken')}`);
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /position 7/);
+  });
+
+  it('GET /api/traces/attributes lists span and resource attribute keys', async () => {
+    const k = await get('/api/traces/attributes', { q: 'service:checkout' });
+    assert.equal(k.total_spans, 20);
+    assert.equal(k.sampled, false);
+    const find = (key, source) => k.keys.find((x) => x.key === key && x.source === source);
+    assert.equal(find('service.name', 'resource').count, 20);
+    assert.equal(find('http.route', 'span').count, 20);
+    assert.equal(find('http.response.status_code', 'span').count, 20);
+    assert.equal(find('http.route', 'resource'), undefined);
+    const counts = k.keys.map((x) => x.count);
+    assert.deepEqual(counts, [...counts].sort((a, b) => b - a));
+    assert.equal((await getJson(`${url}/api/traces/attributes?limit=x`)).status, 400);
   });
 
   it('GET /api/traces/facets counts span values and durations', async () => {

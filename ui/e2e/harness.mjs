@@ -47,11 +47,28 @@ export async function screenshot(page, name) {
 }
 
 // Loads `url` in `page` and returns the milliseconds from navigation start until `readySelector`
-// is visible (the page shows real data), as measured by the browser's clock.
+// is visible (the page shows real data), as measured by the browser's clock: a MutationObserver
+// installed before the page's scripts run notes the moment, so the test's own round trips to
+// the browser (slow on a loaded machine) do not count.
 export async function timeFirstRender(page, url, readySelector, { timeoutMs = 15000 } = {}) {
+  page.watchedSelectors ??= new Set();
+  if (!page.watchedSelectors.has(readySelector)) {
+    page.watchedSelectors.add(readySelector);
+    await page.addInitScript((sel) => {
+      window.__firstRender ??= {};
+      const seen = () => {
+        const el = document.querySelector(sel);
+        if (!el || !el.checkVisibility()) return false;
+        window.__firstRender[sel] = performance.now();
+        return true;
+      };
+      const observer = new MutationObserver(() => { if (seen()) observer.disconnect(); });
+      observer.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
+    }, readySelector);
+  }
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForSelector(readySelector, { state: 'visible', timeout: timeoutMs });
-  return page.evaluate(() => performance.now());
+  return page.evaluate((sel) => window.__firstRender?.[sel] ?? performance.now(), readySelector);
 }
 
 // Polls `fn` (async, returns truthy when done) every 250 ms for at most `timeoutMs`.

@@ -5,6 +5,7 @@
 #include "api/insights/insights_params.h"
 #include "api/query_params.h"
 #include "base/time.h"
+#include "query/insights/attribute_keys.h"
 #include "query/insights/facets.h"
 
 namespace periscope {
@@ -71,6 +72,30 @@ HttpResponse HandleTraceFacets(const TraceQueries& traces, const HttpRequest& re
       {"sampled", facets->sampled},
       {"facets", FacetsJson(facets->facets)},
       {"duration", json::object{{"buckets_ms", std::move(bounds)}, {"counts", std::move(counts)}}}};
+  return HttpResponse::Json(json::serialize(o));
+}
+
+HttpResponse HandleTraceAttributeKeys(const TraceQueries& traces, const HttpRequest& req) {
+  const int64_t now = NowNanos();
+  auto query = ParseTraceSearch(req, now);
+  if (!query.ok()) return InsightsError(query.status());
+  auto range = ParseInsightsRange(req, now);
+  if (!range.ok()) return InsightsError(range.status());
+  query->min_start_ns = range->start_ns;
+  query->max_start_ns = range->end_ns;
+  auto search = SpanSearch::Parse(req.Param("q"));
+  if (!search.ok()) return InsightsError(search.status());
+  auto limit = ParseLimit(req, 500, 1000);
+  if (!limit.ok()) return InsightsError(limit.status());
+  auto keys = CountSpanAttributeKeys(traces, *query, *search, *limit);
+  if (!keys.ok()) return InsightsError(keys.status());
+  json::array out;
+  for (const auto& k : keys->keys) {
+    out.push_back(json::object{
+        {"key", k.key}, {"source", k.resource ? "resource" : "span"}, {"count", k.count}});
+  }
+  json::object o{
+      {"total_spans", keys->total_spans}, {"sampled", keys->sampled}, {"keys", std::move(out)}};
   return HttpResponse::Json(json::serialize(o));
 }
 

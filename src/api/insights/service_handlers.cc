@@ -93,11 +93,12 @@ HttpResponse HandleServicesOverview(const LogTable& logs, const MetricTable& met
   RedFilter filter;
   filter.tenant = req.Tenant();
   filter.env = req.Param("env");
+  filter.version = req.Param("version");
   auto groups = GroupSpanMetrics(metrics, filter, *grid,
                                  [](const Labels& l) { return LabelKey(l, "service"); });
   if (!groups.ok()) return InsightsError(groups.status());
   std::map<std::string, uint64_t> log_errors;
-  auto log_req = LogRequest(req, *range, TagQuery("", filter.env, "", kErrorLevels));
+  auto log_req = LogRequest(req, *range, TagQuery("", filter.env, filter.version, kErrorLevels));
   if (!log_req.ok()) return InsightsError(log_req.status());
   Status st = ForEachMatchingLog(logs, *log_req, [&](const LogBatch& b, size_t row) {
     ++log_errors[b.tags(row).service];

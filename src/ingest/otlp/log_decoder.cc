@@ -11,6 +11,7 @@
 
 #include "ingest/otlp/any_value_convert.h"
 #include "ingest/otlp/exact_json.h"
+#include "ingest/otlp/log_proto_decoder.h"
 #include "ingest/otlp/otlp_json.h"
 #include "ingest/otlp/proto_diagnosis.h"
 #include "ingest/otlp/span_rejections.h"
@@ -240,6 +241,36 @@ Status PrepareJson(boost::json::value& root, SpanRejections& rejections) {
 
 Result<DecodedLogs> DecodeLogsProtobuf(std::string_view body, std::string_view tenant,
                                        int64_t now_ns) {
+  DecodedLogs out;
+  switch (DecodeLogsWire(body, tenant, now_ns, &out)) {
+    case LogsWireOutcome::kBodyUnchanged:
+      out.wal_payload.assign(body.data(), body.size());
+      return out;
+    case LogsWireOutcome::kPayloadRebuilt:
+      return out;
+    case LogsWireOutcome::kMalformed:
+      break;
+  }
+  return DecodeLogsProtobufWithMessages(body, tenant, now_ns);
+}
+
+Result<DecodedLogs> DecodeLogsProtobufBody(std::string body, std::string_view tenant,
+                                           int64_t now_ns) {
+  DecodedLogs out;
+  switch (DecodeLogsWire(body, tenant, now_ns, &out)) {
+    case LogsWireOutcome::kBodyUnchanged:
+      out.wal_payload = std::move(body);
+      return out;
+    case LogsWireOutcome::kPayloadRebuilt:
+      return out;
+    case LogsWireOutcome::kMalformed:
+      break;
+  }
+  return DecodeLogsProtobufWithMessages(body, tenant, now_ns);
+}
+
+Result<DecodedLogs> DecodeLogsProtobufWithMessages(std::string_view body, std::string_view tenant,
+                                                   int64_t now_ns) {
   if (body.size() > static_cast<size_t>(INT_MAX)) {
     return Status::InvalidArgument("protobuf body of {} bytes is larger than 2 GiB", body.size());
   }
@@ -277,8 +308,8 @@ DecodedLogs DecodeLogsMessage(ExportRequest& req, std::string_view tenant, int64
 
 std::string EncodeLogsResponse(int64_t rejected, std::string_view message, bool json) {
   const bool partial = rejected != 0 || !message.empty();
+  if (!partial) return json ? "{}" : "";
   if (json) {
-    if (!partial) return "{}";
     std::string out = fmt::format("{{\"partialSuccess\":{{\"rejectedLogRecords\":\"{}\"", rejected);
     if (!message.empty()) {
       out += ",\"errorMessage\":";
@@ -288,11 +319,9 @@ std::string EncodeLogsResponse(int64_t rejected, std::string_view message, bool 
     return out;
   }
   pb_collector::ExportLogsServiceResponse response;
-  if (partial) {
-    auto* p = response.mutable_partial_success();
-    p->set_rejected_log_records(rejected);
-    p->set_error_message(std::string(message));
-  }
+  auto* p = response.mutable_partial_success();
+  p->set_rejected_log_records(rejected);
+  p->set_error_message(std::string(message));
   return response.SerializeAsString();
 }
 

@@ -25,10 +25,21 @@ struct DecodedLogs {
 // replay is deterministic). Row time is time_unix_nano, else observed_time_unix_nano. Identical
 // resources and scopes share one batch entry, added only once one of their records is accepted.
 
-// Binary protobuf body. When nothing was rejected or stamped, wal_payload is `body` itself.
-// InvalidArgument, naming the broken part, when the body does not parse.
+// Binary protobuf body, decoded straight from the wire (log_proto_decoder.h). When nothing was
+// rejected or stamped, wal_payload is `body` itself. InvalidArgument, naming the broken part,
+// when the body does not parse.
 Result<DecodedLogs> DecodeLogsProtobuf(std::string_view body, std::string_view tenant,
                                        int64_t now_ns);
+
+// The same, taking the body over: when nothing was rejected or stamped, wal_payload is `body`
+// moved, not copied.
+Result<DecodedLogs> DecodeLogsProtobufBody(std::string body, std::string_view tenant,
+                                           int64_t now_ns);
+
+// The same through the generated protobuf classes (parse on an arena, then convert): the
+// reference the wire decoder is tested against, and what explains a malformed body.
+Result<DecodedLogs> DecodeLogsProtobufWithMessages(std::string_view body, std::string_view tenant,
+                                                   int64_t now_ns);
 
 // OTLP/JSON body: hex trace/span ids, lowerCamelCase or snake_case names, enums as integers or
 // names, 64-bit integers as strings or numbers, unknown fields ignored. InvalidArgument on

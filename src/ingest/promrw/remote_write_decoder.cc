@@ -1,10 +1,12 @@
 #include "ingest/promrw/remote_write_decoder.h"
 
-#include <google/protobuf/arena.h>
 #include <snappy.h>
 
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
+#include "ingest/promrw/proto_wire.h"
 #include "model/metric_labels.h"
 #include "prometheus/remote.pb.h"
 
@@ -48,75 +50,240 @@ MetricKind KindOf(std::string_view name,
   return family == name ? MetricKind::kUnknown : MetricKind::kCounter;
 }
 
+// The wire fields this decoder reads (proto/prometheus/remote.proto, types.proto).
+constexpr uint32_t kWriteTimeseries = 1, kWriteMetadata = 3;
+constexpr uint32_t kSeriesLabels = 1, kSeriesSamples = 2, kSeriesExemplars = 3,
+                   kSeriesHistograms = 4;
+constexpr uint32_t kLabelName = 1, kLabelValue = 2;
+constexpr uint32_t kSampleValue = 1, kSampleTimestamp = 2;
+constexpr uint32_t kExemplarLabels = 1, kExemplarValue = 2, kExemplarTimestamp = 3;
+constexpr uint32_t kMetadataType = 1, kMetadataFamily = 2, kMetadataHelp = 4, kMetadataUnit = 5;
+
+Status Malformed(std::string_view what) {
+  return Status::InvalidArgument("body is not a valid remote-write WriteRequest protobuf ({})",
+                                 what);
+}
+
+// A message whose fields all parse (contents not interpreted).
+bool IsWellFormed(std::string_view msg) {
+  ProtoWireReader r(msg);
+  while (!r.empty()) {
+    uint32_t field = 0;
+    WireType type = WireType::kVarint;
+    if (!r.NextTag(&field, &type) || !r.Skip(type)) return false;
+  }
+  return true;
+}
+
+struct LabelView {
+  std::string_view name, value;
+};
+
+// A Label message; strings must be UTF-8 (proto3).
+bool ReadLabel(std::string_view msg, LabelView* out) {
+  ProtoWireReader r(msg);
+  *out = {};
+  while (!r.empty()) {
+    uint32_t field = 0;
+    WireType type = WireType::kVarint;
+    if (!r.NextTag(&field, &type)) return false;
+    if ((field == kLabelName || field == kLabelValue) && type == WireType::kLen) {
+      std::string_view* dst = field == kLabelName ? &out->name : &out->value;
+      if (!r.Bytes(dst) || !IsValidUtf8(*dst)) return false;
+    } else if (!r.Skip(type)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Varint int64 or fixed64 double fields of a Sample or Exemplar; labels of an Exemplar go to
+// `labels` when given.
+bool ReadPoint(std::string_view msg, uint32_t value_field, uint32_t time_field, double* value,
+               int64_t* time, std::vector<LabelView>* labels) {
+  ProtoWireReader r(msg);
+  *value = 0;
+  *time = 0;
+  while (!r.empty()) {
+    uint32_t field = 0;
+    WireType type = WireType::kVarint;
+    if (!r.NextTag(&field, &type)) return false;
+    if (field == value_field && type == WireType::kFixed64) {
+      if (!r.Double(value)) return false;
+    } else if (field == time_field && type == WireType::kVarint) {
+      uint64_t v = 0;
+      if (!r.Varint(&v)) return false;
+      *time = static_cast<int64_t>(v);
+    } else if (labels && field == kExemplarLabels && type == WireType::kLen) {
+      std::string_view m;
+      LabelView l;
+      if (!r.Bytes(&m) || !ReadLabel(m, &l)) return false;
+      labels->push_back(l);
+    } else if (!r.Skip(type)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Reads the MetricMetadata messages (last one of a family wins).
+Status ReadFamilies(std::string_view proto,
+                    std::unordered_map<std::string_view, MetricKind>* families) {
+  ProtoWireReader r(proto);
+  while (!r.empty()) {
+    uint32_t field = 0;
+    WireType type = WireType::kVarint;
+    if (!r.NextTag(&field, &type)) return Malformed("bad tag");
+    if (field != kWriteMetadata || type != WireType::kLen) {
+      if (!r.Skip(type)) return Malformed("truncated field");
+      continue;
+    }
+    std::string_view msg, family;
+    if (!r.Bytes(&msg)) return Malformed("truncated metadata");
+    ProtoWireReader m(msg);
+    uint64_t metric_type = 0;
+    while (!m.empty()) {
+      uint32_t f = 0;
+      WireType t = WireType::kVarint;
+      if (!m.NextTag(&f, &t)) return Malformed("bad metadata tag");
+      if (f == kMetadataType && t == WireType::kVarint) {
+        if (!m.Varint(&metric_type)) return Malformed("truncated metadata type");
+      } else if ((f == kMetadataFamily || f == kMetadataHelp || f == kMetadataUnit) &&
+                 t == WireType::kLen) {
+        std::string_view text;
+        if (!m.Bytes(&text) || !IsValidUtf8(text)) return Malformed("bad metadata string");
+        if (f == kMetadataFamily) family = text;
+      } else if (!m.Skip(t)) {
+        return Malformed("truncated metadata field");
+      }
+    }
+    (*families)[family] = KindOfType(static_cast<prometheus::MetricMetadata::MetricType>(
+        static_cast<int32_t>(static_cast<uint32_t>(metric_type))));
+  }
+  return Status::Ok();
+}
+
+// True when the labels are sorted by name, names unique and values non-empty, i.e.
+// NormalizeLabels would not change them (Prometheus sends them so).
+bool IsNormalized(const Labels& labels) {
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i].second.empty()) return false;
+    if (i > 0 && !(labels[i - 1].first < labels[i].first)) return false;
+  }
+  return true;
+}
+
 template <typename Id>
-std::optional<Id> IdFromLabels(const prometheus::Exemplar& e, std::string_view a,
+std::optional<Id> IdFromLabels(const std::vector<LabelView>& labels, std::string_view a,
                                std::string_view b) {
-  for (const auto& l : e.labels()) {
-    if (l.name() == a || l.name() == b) return Id::FromHex(l.value());
+  for (const auto& l : labels) {
+    if (l.name == a || l.name == b) return Id::FromHex(l.value);
   }
   return std::nullopt;
 }
 
-Result<DecodedRemoteWrite> Convert(const prometheus::WriteRequest& req, std::string_view tenant) {
-  DecodedRemoteWrite out;
-  out.batch.tenant = std::string(tenant);
+// Decodes a WriteRequest straight from its wire bytes into a batch, with the same results
+// (and refusals) as libprotobuf plus the conversion rules of DecodeRemoteWrite.
+Status Convert(std::string_view proto, DecodedRemoteWrite* out) {
   int reasons = 0;
-  auto reject = [&](std::string reason) {
-    ++out.rejected_series;
+  auto reject = [&](std::string_view reason) {
+    ++out->rejected_series;
     if (reasons++ < kMaxReasons) {
-      if (!out.error_message.empty()) out.error_message += "; ";
-      out.error_message += reason;
+      if (!out->error_message.empty()) out->error_message += "; ";
+      out->error_message += reason;
     }
   };
   std::unordered_map<std::string_view, MetricKind> families;
-  for (const auto& m : req.metadata()) families[m.metric_family_name()] = KindOfType(m.type());
-  out.batch.series.reserve(static_cast<size_t>(req.timeseries_size()));
-  for (const auto& ts : req.timeseries()) {
-    if (ts.samples_size() == 0) {
-      if (ts.histograms_size() > 0) reject("native histograms are not supported yet");
+  RETURN_IF_ERROR(ReadFamilies(proto, &families));
+  std::vector<LabelView> labels, exemplar_labels;
+  std::vector<std::string_view> exemplars;
+  ProtoWireReader r(proto);
+  while (!r.empty()) {
+    uint32_t field = 0;
+    WireType type = WireType::kVarint;
+    if (!r.NextTag(&field, &type)) return Malformed("bad tag");
+    if (field != kWriteTimeseries || type != WireType::kLen) {
+      if (!r.Skip(type)) return Malformed("truncated field");
       continue;
     }
+    std::string_view ts;
+    if (!r.Bytes(&ts)) return Malformed("truncated timeseries");
+    labels.clear();
+    exemplars.clear();
     MetricSeries s;
-    s.labels.reserve(static_cast<size_t>(ts.labels_size()));
-    for (const auto& l : ts.labels()) s.labels.emplace_back(l.name(), l.value());
-    NormalizeLabels(s.labels);
+    bool histograms = false;
+    ProtoWireReader t(ts);
+    while (!t.empty()) {
+      uint32_t f = 0;
+      WireType wt = WireType::kVarint;
+      if (!t.NextTag(&f, &wt)) return Malformed("bad timeseries tag");
+      if (wt != WireType::kLen || (f != kSeriesLabels && f != kSeriesSamples &&
+                                   f != kSeriesExemplars && f != kSeriesHistograms)) {
+        if (!t.Skip(wt)) return Malformed("truncated timeseries field");
+        continue;
+      }
+      std::string_view msg;
+      if (!t.Bytes(&msg)) return Malformed("truncated timeseries field");
+      if (f == kSeriesLabels) {
+        LabelView l;
+        if (!ReadLabel(msg, &l)) return Malformed("bad label");
+        labels.push_back(l);
+      } else if (f == kSeriesSamples) {
+        double v;
+        int64_t time;
+        if (!ReadPoint(msg, kSampleValue, kSampleTimestamp, &v, &time, nullptr)) {
+          return Malformed("bad sample");
+        }
+        s.time_ms.push_back(time);
+        s.values.push_back(v);
+      } else if (f == kSeriesExemplars) {
+        exemplars.push_back(msg);
+      } else {
+        if (!IsWellFormed(msg)) return Malformed("bad histogram");
+        histograms = true;
+      }
+    }
+    // Exemplars are validated even when the series is rejected, as a full parse would.
+    std::vector<MetricExemplar> kept;
+    for (std::string_view msg : exemplars) {
+      exemplar_labels.clear();
+      MetricExemplar x;
+      if (!ReadPoint(msg, kExemplarValue, kExemplarTimestamp, &x.value, &x.time_ms,
+                     &exemplar_labels)) {
+        return Malformed("bad exemplar");
+      }
+      auto trace = IdFromLabels<TraceId>(exemplar_labels, "trace_id", "traceID");
+      auto span = IdFromLabels<SpanId>(exemplar_labels, "span_id", "spanID");
+      if (!trace) continue;
+      x.trace_id = *trace;
+      if (span) x.span_id = *span;
+      kept.push_back(x);
+    }
+    if (s.time_ms.empty()) {
+      if (histograms) reject("native histograms are not supported yet");
+      continue;
+    }
+    s.labels.reserve(labels.size());
+    for (const auto& l : labels) s.labels.emplace_back(l.name, l.value);
+    if (!IsNormalized(s.labels)) NormalizeLabels(s.labels);
     const std::string_view name = LabelValue(s.labels, kMetricNameLabel);
     if (name.empty()) {
       reject("series without __name__");
       continue;
     }
     s.kind = KindOf(name, families);
-    s.time_ms.reserve(static_cast<size_t>(ts.samples_size()));
-    s.values.reserve(static_cast<size_t>(ts.samples_size()));
-    for (const auto& sample : ts.samples()) {
-      s.time_ms.push_back(sample.timestamp());
-      s.values.push_back(sample.value());
-    }
-    for (const auto& e : ts.exemplars()) {
-      auto trace = IdFromLabels<TraceId>(e, "trace_id", "traceID");
-      auto span = IdFromLabels<SpanId>(e, "span_id", "spanID");
-      if (!trace) continue;
-      MetricExemplar x;
-      x.time_ms = e.timestamp();
-      x.value = e.value();
-      x.trace_id = *trace;
-      if (span) x.span_id = *span;
-      s.exemplars.push_back(x);
-    }
-    out.batch.series.push_back(std::move(s));
+    s.exemplars = std::move(kept);
+    out->batch.series.push_back(std::move(s));
   }
-  return out;
+  return Status::Ok();
 }
 
 }  // namespace
 
 Result<DecodedRemoteWrite> DecodeRemoteWriteProto(std::string_view proto, std::string_view tenant) {
-  google::protobuf::Arena arena;
-  auto* req = google::protobuf::Arena::CreateMessage<prometheus::WriteRequest>(&arena);
-  if (!req->ParseFromArray(proto.data(), static_cast<int>(proto.size()))) {
-    return Status::InvalidArgument("body is not a valid remote-write WriteRequest protobuf");
-  }
-  ASSIGN_OR_RETURN(DecodedRemoteWrite out, Convert(*req, tenant));
+  DecodedRemoteWrite out;
+  out.batch.tenant = std::string(tenant);
+  RETURN_IF_ERROR(Convert(proto, &out));
   out.wal_payload = std::string(proto);
   return out;
 }
@@ -131,11 +298,13 @@ Result<DecodedRemoteWrite> DecodeRemoteWrite(std::string_view snappy_body, std::
     return Status::ResourceExhausted("body decompresses to {} bytes, over the limit of {}", length,
                                      max_bytes);
   }
-  std::string proto;
-  if (!snappy::Uncompress(snappy_body.data(), snappy_body.size(), &proto)) {
+  DecodedRemoteWrite out;
+  out.batch.tenant = std::string(tenant);
+  if (!snappy::Uncompress(snappy_body.data(), snappy_body.size(), &out.wal_payload)) {
     return Status::InvalidArgument("body is not valid snappy block-compressed data");
   }
-  return DecodeRemoteWriteProto(proto, tenant);
+  RETURN_IF_ERROR(Convert(out.wal_payload, &out));
+  return out;
 }
 
 }  // namespace periscope

@@ -3,14 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <queue>
 
+#include "query/logs/log_block_match.h"
+#include "storage/logs/log_block_columns.h"
 #include "storage/logs/log_tokens.h"
 
 namespace periscope {
 
 namespace {
+
+constexpr size_t kSeverityClasses = static_cast<size_t>(SeverityClass::kFatal) + 1;
 
 struct Key {
   int64_t time;
@@ -39,13 +44,20 @@ Result<Key> DecodeCursor(std::string_view s) {
   return k;
 }
 
-// Visits candidate rows: memtable batches, then part blocks by newest first, pruned by time,
-// service and token blooms. `stop_before(max_time)` lets the caller end the walk early.
-template <typename RowFn, typename StopFn>
+// Visits candidates: memtable rows through on_row(batch, row), then part blocks newest first,
+// pruned by time, service and token blooms, through on_block(columns, match) with the matching
+// rows of the block set in `match` (only blocks with at least one). `stop_before(max_time)` lets
+// the caller end the walk early.
+template <typename RowFn, typename BlockFn, typename StopFn>
 Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& stats,
-            int64_t newest_allowed, RowFn&& on_row, StopFn&& stop_before) {
-  std::vector<uint64_t> tokens;
-  req.query.RequiredTokens(&tokens);
+            int64_t newest_allowed, RowFn&& on_row, BlockFn&& on_block, StopFn&& stop_before) {
+  std::vector<std::string> required;
+  req.query.RequiredTokens(&required);
+  std::vector<uint64_t> tokens, format1_tokens;  // what blooms of format 2 / format 1 hold
+  for (const auto& t : required) {
+    tokens.push_back(logs::TokenHash(t));
+    if (logs::IsFormat1BloomToken(t)) format1_tokens.push_back(tokens.back());
+  }
   const auto services = req.query.RequiredServices();
   auto service_ok = [&](const std::string& s) {
     return !services || std::find(services->begin(), services->end(), s) != services->end();
@@ -53,11 +65,13 @@ Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& 
   auto in_range = [&](int64_t lo, int64_t hi) {
     return hi >= req.start_ns && lo < req.end_ns && lo <= newest_allowed;
   };
+  auto row_in_range = [&](int64_t t) {
+    return t >= req.start_ns && t < req.end_ns && t <= newest_allowed;
+  };
   LogSnapshot snap = table.Snapshot(req.tenant);
   for (const auto& batch : snap.memtable) {
     for (size_t r = 0; r < batch->size(); ++r) {
-      const int64_t t = batch->time_ns[r];
-      if (t < req.start_ns || t >= req.end_ns || t > newest_allowed) continue;
+      if (!row_in_range(batch->time_ns[r])) continue;
       ++stats.rows_examined;
       if (req.query.Matches(*batch, r)) on_row(*batch, r);
     }
@@ -74,10 +88,11 @@ Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& 
       stats.blocks_skipped += part->blocks().size();
       continue;
     }
+    const auto& hashes = part->BloomHasNumericTokens() ? tokens : format1_tokens;
     for (size_t i = 0; i < part->blocks().size(); ++i) {
       const LogBlockInfo& b = part->blocks()[i];
       if (!in_range(b.min_time_ns, b.max_time_ns) || !service_ok(b.service) ||
-          (!tokens.empty() && !part->BlockMayContainAll(i, tokens))) {
+          (!hashes.empty() && !part->BlockMayContainAll(i, hashes))) {
         ++stats.blocks_skipped;
         continue;
       }
@@ -86,19 +101,36 @@ Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& 
   }
   std::sort(blocks.begin(), blocks.end(),
             [](const BlockRef& a, const BlockRef& b) { return a.max_time > b.max_time; });
-  LogBatch block;
+  std::vector<uint8_t> mask, match;
   for (const auto& ref : blocks) {
     if (stop_before(ref.max_time)) break;
-    RETURN_IF_ERROR(ref.part->ReadBlock(ref.block, &block));
-    ++stats.blocks_read;
-    for (size_t r = 0; r < block.size(); ++r) {
-      const int64_t t = block.time_ns[r];
-      if (t < req.start_ns || t >= req.end_ns || t > newest_allowed) continue;
-      ++stats.rows_examined;
-      if (req.query.Matches(block, r)) on_row(block, r);
+    LogBlockColumns columns(*ref.part, ref.block);
+    const LogBlockInfo& info = ref.part->blocks()[ref.block];
+    if (row_in_range(info.min_time_ns) && row_in_range(info.max_time_ns)) {
+      mask.assign(info.rows, 1);
+    } else {
+      ASSIGN_OR_RETURN(const std::vector<int64_t>* times, columns.Times());
+      mask.resize(times->size());
+      for (size_t r = 0; r < times->size(); ++r) mask[r] = row_in_range((*times)[r]) ? 1 : 0;
     }
+    ++stats.blocks_read;
+    stats.rows_examined += static_cast<size_t>(std::count(mask.begin(), mask.end(), 1));
+    RETURN_IF_ERROR(MatchLogBlock(req.query, columns, mask, &match));
+    if (std::find(match.begin(), match.end(), 1) == match.end()) continue;
+    RETURN_IF_ERROR(on_block(columns, match));
   }
   return Status::Ok();
+}
+
+// on_block for callers that want whole rows: decodes the matching rows and calls on_row on each.
+template <typename RowFn>
+auto RowsOfBlock(RowFn& on_row) {
+  return [&on_row](LogBlockColumns& columns, const std::vector<uint8_t>& match) -> Status {
+    LogBatch rows;
+    RETURN_IF_ERROR(columns.SelectedRows(match, &rows));
+    for (size_t r = 0; r < rows.size(); ++r) on_row(rows, r);
+    return Status::Ok();
+  };
 }
 
 }  // namespace
@@ -146,8 +178,24 @@ Result<LogSearchResult> SearchLogs(const LogTable& table, const LogSearchRequest
   auto stop_before = [&](int64_t block_max_time) {
     return heap.size() == limit && block_max_time < heap.top().key.time;
   };
+  // Decodes only the matches new enough to enter the heap when it is full.
+  std::vector<uint8_t> wanted;
+  auto on_block = [&](LogBlockColumns& columns, const std::vector<uint8_t>& match) -> Status {
+    wanted = match;
+    if (heap.size() == limit) {
+      ASSIGN_OR_RETURN(const std::vector<int64_t>* times, columns.Times());
+      const int64_t oldest_kept = heap.top().key.time;
+      bool any = false;
+      for (size_t r = 0; r < wanted.size(); ++r) {
+        wanted[r] = wanted[r] && (*times)[r] >= oldest_kept;
+        any |= wanted[r] != 0;
+      }
+      if (!any) return Status::Ok();
+    }
+    return RowsOfBlock(on_row)(columns, wanted);
+  };
   const int64_t newest = after ? after->time : std::numeric_limits<int64_t>::max();
-  RETURN_IF_ERROR(Walk(table, req, out.stats, newest, on_row, stop_before));
+  RETURN_IF_ERROR(Walk(table, req, out.stats, newest, on_row, on_block, stop_before));
   std::vector<Entry> kept;
   while (!heap.empty()) {
     kept.push_back(heap.top());
@@ -167,7 +215,7 @@ Status ForEachMatchingLog(const LogTable& table, const LogSearchRequest& req,
   auto visit = [&](const LogBatch& b, size_t r) {
     if (!stopped && !on_row(b, r)) stopped = true;
   };
-  return Walk(table, req, stats, std::numeric_limits<int64_t>::max(), visit,
+  return Walk(table, req, stats, std::numeric_limits<int64_t>::max(), visit, RowsOfBlock(visit),
               [&](int64_t) { return stopped; });
 }
 
@@ -188,13 +236,32 @@ Result<LogHistogram> HistogramLogs(const LogTable& table, const LogSearchRequest
   h.step_ns = step_ns;
   h.buckets.resize(n);
   LogSearchStats stats;
-  auto on_row = [&](const LogBatch& b, size_t r) {
-    const uint64_t i = (static_cast<uint64_t>(b.time_ns[r]) - static_cast<uint64_t>(req.start_ns)) /
-                       static_cast<uint64_t>(step_ns);
-    ++h.buckets[i][std::string(SeverityClassName(b.severity_class(r)))];
+  // Counts per bucket and severity class, named at the end.
+  std::vector<std::array<uint64_t, kSeverityClasses>> counts(n);
+  auto bucket_of = [&](int64_t t) {
+    return (static_cast<uint64_t>(t) - static_cast<uint64_t>(req.start_ns)) /
+           static_cast<uint64_t>(step_ns);
   };
-  RETURN_IF_ERROR(Walk(table, req, stats, std::numeric_limits<int64_t>::max(), on_row,
+  auto on_row = [&](const LogBatch& b, size_t r) {
+    ++counts[bucket_of(b.time_ns[r])][static_cast<size_t>(b.severity_class(r))];
+  };
+  // Counts from the time and severity columns alone.
+  auto on_block = [&](LogBlockColumns& columns, const std::vector<uint8_t>& match) -> Status {
+    ASSIGN_OR_RETURN(const std::vector<int64_t>* times, columns.Times());
+    ASSIGN_OR_RETURN(const std::vector<SeverityClass>* classes, columns.SeverityClasses());
+    for (size_t r = 0; r < match.size(); ++r) {
+      if (match[r]) ++counts[bucket_of((*times)[r])][static_cast<size_t>((*classes)[r])];
+    }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(Walk(table, req, stats, std::numeric_limits<int64_t>::max(), on_row, on_block,
                        [](int64_t) { return false; }));
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t c = 0; c < kSeverityClasses; ++c) {
+      if (counts[i][c] == 0) continue;
+      h.buckets[i][std::string(SeverityClassName(static_cast<SeverityClass>(c)))] = counts[i][c];
+    }
+  }
   return h;
 }
 

@@ -119,11 +119,9 @@ bool MatchField(const Node& n, const LogBatch& b, size_t row) {
     }
     return false;
   }
-  const UnifiedTags& tags = b.tags(row);
-  if (f == "service") return CompareString(n, tags.service);
-  if (f == "env") return CompareString(n, tags.env);
-  if (f == "version") return CompareString(n, tags.version);
-  if (f == "host") return CompareString(n, tags.host);
+  if (f == "service" || f == "env" || f == "version" || f == "host") {
+    return n.MatchesTags(b.tags(row));
+  }
   if (f == "trace_id") return b.trace_id[row].Hex() == n.text;
   if (f == "span_id") return b.span_id[row].Hex() == n.text;
   if (f == "level") {
@@ -139,20 +137,39 @@ bool MatchField(const Node& n, const LogBatch& b, size_t row) {
 
 }  // namespace
 
+bool LogSearchNode::MatchesText(std::string_view t) const {
+  switch (kind) {
+    case Kind::kWord:
+      return HasTokenRun(t, tokens, false);
+    case Kind::kPrefix: {
+      const std::vector<std::string> all = logs::Tokenize(text);
+      const bool partial =
+          !text.empty() && logs::IsTokenByte(static_cast<unsigned char>(text.back()));
+      return HasTokenRun(t, all, partial);
+    }
+    case Kind::kPhrase:
+      return ContainsFolded(t, text);
+    default:
+      return false;
+  }
+}
+
+bool LogSearchNode::MatchesTags(const UnifiedTags& tags) const {
+  if (field == "service") return CompareString(*this, tags.service);
+  if (field == "env") return CompareString(*this, tags.env);
+  if (field == "version") return CompareString(*this, tags.version);
+  if (field == "host") return CompareString(*this, tags.host);
+  return false;
+}
+
 bool LogSearchNode::Matches(const LogBatch& b, size_t row) const {
   switch (kind) {
     case Kind::kAll:
       return true;
     case Kind::kWord:
-      return AnyText(b, row, [&](std::string_view t) { return HasTokenRun(t, tokens, false); });
-    case Kind::kPrefix: {
-      const std::vector<std::string> all = logs::Tokenize(text);
-      const bool partial =
-          !text.empty() && logs::IsTokenByte(static_cast<unsigned char>(text.back()));
-      return AnyText(b, row, [&](std::string_view t) { return HasTokenRun(t, all, partial); });
-    }
+    case Kind::kPrefix:
     case Kind::kPhrase:
-      return AnyText(b, row, [&](std::string_view t) { return ContainsFolded(t, text); });
+      return AnyText(b, row, [&](std::string_view t) { return MatchesText(t); });
     case Kind::kField:
       return MatchField(*this, b, row);
     case Kind::kNot:
@@ -167,13 +184,11 @@ bool LogSearchNode::Matches(const LogBatch& b, size_t row) const {
   return false;
 }
 
-void LogSearchNode::RequiredTokens(std::vector<uint64_t>* out) const {
+void LogSearchNode::RequiredTokens(std::vector<std::string>* out) const {
   switch (kind) {
     case Kind::kWord:
     case Kind::kPrefix:
-      for (const auto& t : tokens) {
-        if (logs::IsBloomToken(t)) out->push_back(logs::TokenHash(t));
-      }
+      out->insert(out->end(), tokens.begin(), tokens.end());
       break;
     case Kind::kPhrase: {
       // Only tokens enclosed by non-token bytes inside the phrase are whole tokens of the text.
@@ -186,15 +201,13 @@ void LogSearchNode::RequiredTokens(std::vector<uint64_t>* out) const {
         size_t j = i;
         while (j < text.size() && logs::IsTokenByte(static_cast<unsigned char>(text[j]))) ++j;
         const std::string_view token = std::string_view(text).substr(i, j - i);
-        if (i > 0 && j < text.size() && logs::IsBloomToken(token)) {
-          out->push_back(logs::TokenHash(token));
-        }
+        if (i > 0 && j < text.size()) out->emplace_back(token);
         i = j;
       }
       break;
     }
     case Kind::kField:
-      if (field == "trace_id") out->push_back(logs::TokenHash(text));
+      if (field == "trace_id") out->push_back(text);
       break;
     case Kind::kAnd:
       for (const auto& c : children) c.RequiredTokens(out);

@@ -27,8 +27,12 @@ struct LogSearchNode {
 
   // True when row `row` of `batch` satisfies this node.
   bool Matches(const LogBatch& batch, size_t row) const;
-  // Token hashes every matching row must contain (for bloom pruning).
-  void RequiredTokens(std::vector<uint64_t>* out) const;
+  // kWord, kPrefix, kPhrase: true when `text` (a body or string attribute value) satisfies it.
+  bool MatchesText(std::string_view text) const;
+  // kField on service, env, version or host: true when a row with these tags satisfies it.
+  bool MatchesTags(const UnifiedTags& tags) const;
+  // Whole (lower-cased) tokens every matching row must contain, for bloom pruning.
+  void RequiredTokens(std::vector<std::string>* out) const;
   // Services every matching row must have, or nullopt when any service may match.
   std::optional<std::vector<std::string>> RequiredServices() const;
   // Readable form, for tests and errors.

@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <set>
 
+#include "query/logs/log_block_match.h"
+#include "storage/logs/log_block_columns.h"
+#include "storage/logs/log_part_format.h"
 #include "storage/logs/log_testing.h"
 #include "storage/logs/log_tokens.h"
 
@@ -129,6 +134,283 @@ TEST(LogSearchMatchTest, EvaluatesRows) {
   EXPECT_EQ(MatchingTimes(b, "service:other"), V{});
   EXPECT_EQ(MatchingTimes(b, "trace_id:0102030405060708090a0b0c0d0e0f10"), (V{3}));
   EXPECT_EQ(MatchingTimes(b, "/cart"), (V{1}));
+}
+
+std::string TestDir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("log_search_test_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+TEST(LogBlockMatchTest, TemplateVerdicts) {
+  using V = TemplateVerdict;
+  auto verdict = [](const char* q, std::string_view tmpl) {
+    auto n = ParseLogSearch(q);
+    EXPECT_TRUE(n.ok()) << q;
+    return TemplateVerdictOf(*n, tmpl);
+  };
+  // "took \x11 ms for \x12 at host": ints and str variables between literal words.
+  const std::string t = "Took \x11 ms for \x12 at host-a";
+  EXPECT_EQ(verdict("took", t), V::kAll);
+  EXPECT_EQ(verdict("MS", t), V::kAll);
+  EXPECT_EQ(verdict("host", t), V::kAll);
+  EXPECT_EQ(verdict("hos", t), V::kNone);  // no digit: never inside a variable
+  EXPECT_EQ(verdict("info", t), V::kNone);
+  EXPECT_EQ(verdict("17", t), V::kMaybe);
+  EXPECT_EQ(verdict("blk_1", t), V::kMaybe);
+  EXPECT_EQ(verdict("blk_", t), V::kNone);  // a str variable holds a digit
+  EXPECT_EQ(verdict("hos*", t), V::kAll);
+  EXPECT_EQ(verdict("bl*", t), V::kMaybe);  // a str variable may start with it
+  EXPECT_EQ(verdict("\"took\"", t), V::kAll);
+  EXPECT_EQ(verdict("\"at host-a\"", t), V::kAll);
+  EXPECT_EQ(verdict("\"ms for\"", t), V::kAll);
+  EXPECT_EQ(verdict("\"took 5 ms\"", t), V::kMaybe);
+  EXPECT_EQ(verdict("\"ok 5 ms\"", t), V::kMaybe);  // "Took 5 ms"
+  EXPECT_EQ(verdict("\"ax 5 ms\"", t), V::kNone);
+  EXPECT_EQ(verdict("\"took x ms\"", t), V::kNone);  // an int variable holds digits only
+  EXPECT_EQ(verdict("\"for abc\"", t), V::kMaybe);
+  EXPECT_EQ(verdict("\"5 ms for\"", t), V::kMaybe);
+  EXPECT_EQ(verdict("\"x at host\"", t), V::kMaybe);
+  EXPECT_EQ(verdict("\"for abc at\"", t), V::kNone);  // a whole str variable holds a digit
+  EXPECT_EQ(verdict("\"for a1c at\"", t), V::kMaybe);
+  EXPECT_EQ(verdict("\"ms  for\"", t), V::kNone);
+  // Literal templates are decided on their text.
+  EXPECT_EQ(verdict("17", "\x10took 17 \x11"), V::kAll);
+  EXPECT_EQ(verdict("18", "\x10took 17 \x11"), V::kNone);
+}
+
+// Every Loghub sample as a part; each query evaluated over each block by MatchLogBlock (with
+// a partial mask too) must equal LogSearchNode::Matches on the decoded rows.
+TEST(LogBlockMatchTest, AgreesWithRowMatchingOnLoghub) {
+  const auto files = logs::LoghubFiles();
+  if (files.empty()) GTEST_SKIP() << "no Loghub data";
+  const std::string dir = TestDir("block_match");
+  const char* queries[] = {"",
+                           "info",
+                           "INFO",
+                           "error",
+                           "failed",
+                           "-info",
+                           "info OR warn",
+                           "session opened",
+                           "\"session opened for user\"",
+                           "\"authentication failure\"",
+                           "\"ure; log\"",
+                           "\"0 euid\"",
+                           "\"blk_-1\"",
+                           "\"1\"",
+                           "\"r\"",
+                           "authent*",
+                           "blk_*",
+                           "1*",
+                           "10.251",
+                           "8254969905",
+                           "0",
+                           "1",
+                           "22",
+                           "root",
+                           "level:error",
+                           "level:info",
+                           "level:17",
+                           "service:openssh_2k",
+                           "service:hdfs_2k -info",
+                           "@log.line:>5",
+                           "\"user root\" OR 10",
+                           "-(info OR error)",
+                           "jk2_init found",
+                           "\"jk2_init() found\"",
+                           "workerenv",
+                           "mod_jk"};
+  for (const auto& file : files) {
+    const std::string service = std::filesystem::path(file).stem().string();
+    LogBatch batch = logs::LinesToBatch(logs::ReadLines(file), logs::AsciiLower(service), 1000);
+    for (size_t r = 0; r < batch.size(); ++r) {
+      batch.severity_number[r] = static_cast<int32_t>(r % 25);
+      if (r % 7 == 0) batch.attributes[r].push_back({"note", AnyValue::String("info 10.251")});
+      if (r % 11 == 0) batch.attributes[r].push_back({"log.line", AnyValue::Int(r % 13)});
+      if (r % 97 == 0) batch.body[r] = AnyValue::Int(static_cast<int64_t>(r));
+      if (r % 89 == 0) batch.body[r].type = ValueType::kBytes;
+    }
+    const std::string path = dir + "/" + service + ".lgp";
+    ASSERT_TRUE(WriteLogPart(path, batch, LogPartMeta()).ok());
+    auto part = LogPart::Open(path);
+    ASSERT_TRUE(part.ok());
+    for (size_t b = 0; b < (*part)->blocks().size(); ++b) {
+      LogBatch rows;
+      ASSERT_TRUE((*part)->ReadBlock(b, &rows).ok());
+      for (const char* q : queries) {
+        auto node = ParseLogSearch(q);
+        ASSERT_TRUE(node.ok()) << q;
+        std::vector<uint8_t> want(rows.size());
+        for (size_t r = 0; r < rows.size(); ++r) want[r] = node->Matches(rows, r);
+        for (int half = 0; half < 2; ++half) {
+          std::vector<uint8_t> mask(rows.size(), 1), got;
+          if (half) {
+            for (size_t r = 0; r < mask.size(); r += 2) mask[r] = 0;
+          }
+          LogBlockColumns cols(**part, b);
+          ASSERT_TRUE(MatchLogBlock(*node, cols, mask, &got).ok()) << q;
+          ASSERT_EQ(got.size(), rows.size());
+          for (size_t r = 0; r < rows.size(); ++r) {
+            ASSERT_EQ(got[r] != 0, mask[r] && want[r])
+                << service << " query " << q << " row " << r << ": " << rows.body[r].ToString();
+          }
+        }
+      }
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A table whose parts hold `lines` rows in several blocks: row i has time base + i and body
+// "line <i> of <n> user<i % 7>", every 1000th row says "authentication failure" (its second half
+// in the next row's block when a block ends there).
+struct NumberedTable {
+  std::unique_ptr<LogTable> table;
+  std::vector<std::string> bodies;
+  static constexpr int64_t kBase = 1'700'000'000'000'000'000;
+};
+
+NumberedTable MakeNumberedTable(const std::string& dir, size_t lines, uint32_t format_version) {
+  NumberedTable out;
+  LogBatch batch;
+  Resource res;
+  res.attributes.push_back({"service.name", AnyValue::String("svc")});
+  res.tags = ExtractUnifiedTags(res.attributes);
+  batch.resources.push_back(res);
+  batch.scopes.emplace_back();
+  for (size_t i = 0; i < lines; ++i) {
+    const size_t row = batch.AddRow(0, 0);
+    batch.time_ns[row] = NumberedTable::kBase + static_cast<int64_t>(i);
+    batch.severity_number[row] = i % 3 == 0 ? 9 : 17;
+    std::string body = "line " + std::to_string(i * 7919 + 100000) + " of " +
+                       std::to_string(lines) + " user" + std::to_string(i % 7);
+    if (i % 1000 == 999) body += " authentication failure";
+    batch.body[row] = AnyValue::String(body);
+    out.bodies.push_back(body);
+  }
+  std::filesystem::create_directories(dir + "/default");
+  LogPartMeta meta;
+  meta.part_id = 1;
+  meta.tenant = "default";
+  LogPartWriteOptions options;
+  options.format_version = format_version;
+  EXPECT_TRUE(
+      WriteLogPart(dir + "/default/part-00000000000000000001.lgp", std::move(batch), meta, options)
+          .ok());
+  LogTableOptions topt;
+  topt.dir = dir;
+  topt.retention_ns = INT64_MAX / 2;
+  auto table = LogTable::Open(topt);
+  EXPECT_TRUE(table.ok());
+  out.table = std::move(table).value();
+  return out;
+}
+
+// All rows of a paged search, newest first, as times relative to the base.
+std::vector<int64_t> SearchAll(const LogTable& table, const char* q, size_t limit,
+                               LogSearchStats* stats) {
+  LogSearchRequest req;
+  req.query = *ParseLogSearch(q);
+  req.limit = limit;
+  std::vector<int64_t> got;
+  for (int page = 0; page < 1000; ++page) {
+    auto r = SearchLogs(table, req);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) break;
+    stats->blocks_read += r->stats.blocks_read;
+    stats->blocks_skipped += r->stats.blocks_skipped;
+    for (size_t i = 0; i < r->rows.size(); ++i) {
+      got.push_back(r->rows.time_ns[i] - NumberedTable::kBase);
+    }
+    if (r->next.empty()) break;
+    req.cursor = r->next;
+  }
+  return got;
+}
+
+TEST(LogSearchTest, NumericNeedleIsFoundThroughTheBloom) {
+  const std::string dir = TestDir("numeric");
+  const size_t lines = 3 * logs::kMaxRowsPerLogBlock;  // three blocks
+  auto t = MakeNumberedTable(dir, lines, logs::kLogFormatVersion);
+  ASSERT_EQ(t.table->Snapshot("default").parts.at(0)->blocks().size(), 3u);
+  const size_t row = logs::kMaxRowsPerLogBlock + 123;  // in the middle block
+  const std::string needle = std::to_string(row * 7919 + 100000);
+  LogSearchStats stats;
+  EXPECT_EQ(SearchAll(*t.table, needle.c_str(), 100, &stats),
+            std::vector<int64_t>{static_cast<int64_t>(row)});
+  EXPECT_EQ(stats.blocks_read, 1u);
+  EXPECT_EQ(stats.blocks_skipped, 2u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LogSearchTest, Format1PartIsStillSearchedForNumbers) {
+  const std::string dir = TestDir("format1");
+  const size_t lines = 2 * logs::kMaxRowsPerLogBlock;
+  auto t = MakeNumberedTable(dir, lines, 1);
+  ASSERT_EQ(t.table->Snapshot("default").parts.at(0)->format_version(), 1u);
+  const size_t row = 77;
+  const std::string needle = std::to_string(row * 7919 + 100000);
+  LogSearchStats stats;
+  EXPECT_EQ(SearchAll(*t.table, needle.c_str(), 100, &stats),
+            std::vector<int64_t>{static_cast<int64_t>(row)});
+  EXPECT_EQ(stats.blocks_read, 2u);  // its blooms lack numbers: both blocks are read
+  // Words still use the format-1 blooms.
+  stats = {};
+  EXPECT_EQ(SearchAll(*t.table, ("nosuchword " + needle).c_str(), 100, &stats).size(), 0u);
+  EXPECT_EQ(stats.blocks_read, 0u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LogSearchTest, PhrasesAndCountsAcrossBlockBoundaries) {
+  const std::string dir = TestDir("blocks");
+  const size_t lines = 2 * logs::kMaxRowsPerLogBlock + 5000;
+  auto t = MakeNumberedTable(dir, lines, logs::kLogFormatVersion);
+  ASSERT_EQ(t.table->Snapshot("default").parts.at(0)->blocks().size(), 3u);
+  struct Q {
+    const char* q;
+    std::function<bool(size_t)> want;
+  } queries[] = {
+      {"\"authentication failure\"", [](size_t i) { return i % 1000 == 999; }},
+      {"\"user3 authentication\"", [](size_t i) { return i % 1000 == 999 && i % 7 == 3; }},
+      {"\"of 70536 user\"", [](size_t) { return true; }},
+      {"user4", [](size_t i) { return i % 7 == 4; }},
+      {"-user4 -line", [](size_t) { return false; }},
+      {"level:error -user1", [](size_t i) { return i % 3 != 0 && i % 7 != 1; }},
+      {"\"e 1\"", [](size_t i) { return std::to_string(i * 7919 + 100000)[0] == '1'; }},
+  };
+  for (const auto& q : queries) {
+    std::vector<int64_t> want;
+    for (size_t i = lines; i-- > 0;) {
+      if (q.want(i)) want.push_back(static_cast<int64_t>(i));
+    }
+    LogSearchStats stats;
+    EXPECT_EQ(SearchAll(*t.table, q.q, 5000, &stats), want) << q.q;
+    LogSearchRequest req;
+    req.query = *ParseLogSearch(q.q);
+    req.start_ns = NumberedTable::kBase + 10;  // cuts into the first block
+    req.end_ns = NumberedTable::kBase + static_cast<int64_t>(lines);
+    auto h = HistogramLogs(*t.table, req, 4096);
+    ASSERT_TRUE(h.ok()) << h.status().ToString();
+    uint64_t total = 0, errors = 0;
+    for (const auto& b : h->buckets) {
+      for (const auto& [k, n] : b) {
+        total += n;
+        if (k == "error") errors += n;
+      }
+    }
+    uint64_t want_total = 0, want_errors = 0;
+    for (size_t i = 10; i < lines; ++i) {
+      if (!q.want(i)) continue;
+      ++want_total;
+      want_errors += i % 3 != 0;
+    }
+    EXPECT_EQ(total, want_total) << q.q;
+    EXPECT_EQ(errors, want_errors) << q.q;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // Reference semantics, written independently of the engine: lower-cased tokens and substrings.

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <map>
+#include <string>
+#include <unordered_map>
 
 #include "model/metric_labels.h"
 
@@ -123,31 +124,32 @@ Result<std::vector<LabelMatcher>> ParseSeriesSelector(std::string_view text) {
 
 namespace {
 
+enum class Fn { kRaw, kRate, kIncrease };
+enum class Agg { kNone, kSum, kAvg, kMin, kMax, kCount };
+
 bool IsDelta(MetricKind k) { return k == MetricKind::kDeltaCounter || k == MetricKind::kDeltaSum; }
 
-// Value of one series at t, or NaN when it has none.
-double EvalAt(const MetricSeries& s, const MetricRangeQuery& q, int64_t t) {
+// Value of one series at t from its samples [lo, hi) (those in (t - window, t]), or NaN.
+double EvalWindow(const MetricSeries& s, bool clean, Fn fn, int64_t window_ms, int64_t t, size_t lo,
+                  size_t hi) {
   const auto& ts = s.time_ms;
-  // Samples in (t - window, t].
-  auto lo = std::upper_bound(ts.begin(), ts.end(), t - q.window_ms) - ts.begin();
-  auto hi = std::upper_bound(ts.begin(), ts.end(), t) - ts.begin();
-  if (q.fn.empty()) {
-    for (auto i = hi - 1; i >= lo; --i) {
-      if (!IsStale(s.values[i])) return s.values[i];
+  if (fn == Fn::kRaw) {
+    for (size_t i = hi; i > lo; --i) {
+      if (!IsStale(s.values[i - 1])) return s.values[i - 1];
     }
     return NAN;
   }
-  const double window_s = static_cast<double>(q.window_ms) / 1000.0;
+  const double window_s = static_cast<double>(window_ms) / 1000.0;
   if (IsDelta(s.kind)) {
     double sum = 0;
     bool any = false;
-    for (auto i = lo; i < hi; ++i) {
+    for (size_t i = lo; i < hi; ++i) {
       if (IsStale(s.values[i])) continue;
       sum += s.values[i];
       any = true;
     }
     if (!any) return NAN;
-    return q.fn == "rate" ? sum / window_s : sum;
+    return fn == Fn::kRate ? sum / window_s : sum;
   }
   const bool has_start = s.start_ms.size() == ts.size();
   double increase = 0;
@@ -157,9 +159,21 @@ double EvalAt(const MetricSeries& s, const MetricRangeQuery& q, int64_t t) {
   double prev = NAN;
   int64_t prev_start = 0;
   int n = 0;
-  for (auto i = lo; i < hi; ++i) {
+  if (clean) {
+    // No NaN and no start times: the loop below without its branches, same arithmetic.
+    first_t = ts[lo];
+    last_t = ts[hi - 1];
+    first_v = prev = s.values[lo];
+    for (size_t i = lo + 1; i < hi; ++i) {
+      const double v = s.values[i];
+      increase += v < prev ? v : v - prev;
+      prev = v;
+    }
+    n = static_cast<int>(hi - lo);
+  }
+  for (size_t i = clean ? hi : lo; i < hi; ++i) {
     const double v = s.values[i];
-    if (IsStale(v) || std::isnan(v)) continue;
+    if (std::isnan(v)) continue;  // stale markers are NaNs too
     const int64_t start = has_start ? s.start_ms[i] : 0;
     if (n == 0) {
       first_t = ts[i];
@@ -175,7 +189,7 @@ double EvalAt(const MetricSeries& s, const MetricRangeQuery& q, int64_t t) {
     ++n;
   }
   if (n == 0) return NAN;
-  const int64_t range_start = t - q.window_ms;
+  const int64_t range_start = t - window_ms;
   double result;
   if (first_start != 0 && first_start > range_start && first_start <= first_t) {
     // OTLP start time inside the window: the counter began at 0 then, so the increase is exact.
@@ -198,90 +212,201 @@ double EvalAt(const MetricSeries& s, const MetricRangeQuery& q, int64_t t) {
     interval += to_end < threshold ? to_end : avg_step / 2;
     result = increase * (interval / sampled);
   }
-  return q.fn == "rate" ? result / window_s : result;
+  return fn == Fn::kRate ? result / window_s : result;
 }
 
-Labels GroupLabels(const Labels& labels, const std::vector<std::string>& by) {
-  Labels out;
-  for (const auto& name : by) {
-    std::string_view v = LabelValue(labels, name);
-    if (!v.empty()) out.emplace_back(name, std::string(v));
+// Calls emit(step, value) for every step t = start + step * step_ms with a value, in one
+// forward pass: the window bounds only move right.
+template <typename Emit>
+void EvalSteps(const MetricSeries& s, Fn fn, const MetricRangeQuery& q, size_t steps, Emit emit) {
+  const auto& ts = s.time_ms;
+  const size_t n = ts.size();
+  const bool clean = s.start_ms.empty() && std::none_of(s.values.begin(), s.values.end(),
+                                                        [](double v) { return std::isnan(v); });
+  size_t lo = 0, hi = 0;
+  for (size_t k = 0; k < steps; ++k) {
+    const int64_t t = q.start_ms + static_cast<int64_t>(k) * q.step_ms;
+    while (lo < n && ts[lo] <= t - q.window_ms) ++lo;
+    if (hi < lo) hi = lo;
+    while (hi < n && ts[hi] <= t) ++hi;
+    if (lo == hi) continue;
+    const double v = EvalWindow(s, clean, fn, q.window_ms, t, lo, hi);
+    if (!std::isnan(v)) emit(k, v);
   }
-  NormalizeLabels(out);
-  return out;
 }
+
+// Accumulates one aggregate per (group, step) in flat arrays. Not thread-safe.
+class Aggregator {
+ public:
+  // drop_name: `__name__` is not a label of the evaluated series (fn drops it).
+  Aggregator(Agg agg, const std::vector<std::string>& by, bool drop_name, size_t steps)
+      : agg_(agg), by_(by), steps_(steps) {
+    if (drop_name) std::erase(by_, std::string(kMetricNameLabel));
+  }
+
+  // The group of a series' labels (created on first use).
+  size_t GroupOf(const Labels& labels) {
+    key_.clear();
+    for (const auto& name : by_) {
+      std::string_view v = LabelValue(labels, name);
+      key_.append(std::to_string(v.size()));
+      key_.push_back(':');
+      key_.append(v);
+    }
+    auto [it, inserted] = index_.try_emplace(key_, groups_.size());
+    if (inserted) {
+      Labels out;
+      for (const auto& name : by_) {
+        std::string_view v = LabelValue(labels, name);
+        if (!v.empty()) out.emplace_back(name, std::string(v));
+      }
+      NormalizeLabels(out);
+      groups_.push_back(std::move(out));
+      values_.resize(groups_.size() * steps_, 0);
+      counts_.resize(groups_.size() * steps_, 0);
+    }
+    return it->second;
+  }
+
+  void Add(size_t group, size_t step, double v) {
+    const size_t i = group * steps_ + step;
+    double& a = values_[i];
+    if (counts_[i]++ == 0) {
+      a = agg_ == Agg::kCount ? 1 : v;
+      return;
+    }
+    switch (agg_) {
+      case Agg::kSum:
+      case Agg::kAvg:
+        a += v;
+        break;
+      case Agg::kMin:
+        a = std::min(a, v);
+        break;
+      case Agg::kMax:
+        a = std::max(a, v);
+        break;
+      default:
+        a += 1;
+    }
+  }
+
+  std::vector<MetricResultSeries> Finish(const MetricRangeQuery& q) {
+    std::vector<MetricResultSeries> out;
+    out.reserve(groups_.size());
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      MetricResultSeries r;
+      r.labels = std::move(groups_[g]);
+      for (size_t k = 0; k < steps_; ++k) {
+        const size_t i = g * steps_ + k;
+        if (counts_[i] == 0) continue;
+        const double v =
+            agg_ == Agg::kAvg ? values_[i] / static_cast<double>(counts_[i]) : values_[i];
+        r.points.emplace_back(q.start_ms + static_cast<int64_t>(k) * q.step_ms, v);
+      }
+      out.push_back(std::move(r));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.labels < b.labels; });
+    return out;
+  }
+
+ private:
+  Agg agg_;
+  std::vector<std::string> by_;
+  size_t steps_;
+  std::string key_;
+  std::unordered_map<std::string, size_t> index_;
+  std::vector<Labels> groups_;
+  std::vector<double> values_;
+  std::vector<int64_t> counts_;
+};
 
 }  // namespace
 
 Result<std::vector<MetricResultSeries>> RunMetricRangeQuery(const MetricTable& table,
                                                             const MetricRangeQuery& q) {
-  if (!q.fn.empty() && q.fn != "rate" && q.fn != "increase") {
+  Fn fn;
+  if (q.fn.empty()) {
+    fn = Fn::kRaw;
+  } else if (q.fn == "rate") {
+    fn = Fn::kRate;
+  } else if (q.fn == "increase") {
+    fn = Fn::kIncrease;
+  } else {
     return Status::InvalidArgument("fn must be rate or increase, not '{}'", q.fn);
   }
-  static const char* kAggs[] = {"", "sum", "avg", "min", "max", "count"};
-  if (std::none_of(std::begin(kAggs), std::end(kAggs), [&](const char* a) { return q.agg == a; })) {
+  static constexpr std::pair<std::string_view, Agg> kAggs[] = {
+      {"", Agg::kNone},   {"sum", Agg::kSum}, {"avg", Agg::kAvg},
+      {"min", Agg::kMin}, {"max", Agg::kMax}, {"count", Agg::kCount}};
+  const auto agg_it = std::find_if(std::begin(kAggs), std::end(kAggs),
+                                   [&](const auto& a) { return q.agg == a.first; });
+  if (agg_it == std::end(kAggs)) {
     return Status::InvalidArgument("agg must be sum, avg, min, max or count, not '{}'", q.agg);
   }
+  const Agg agg = agg_it->second;
   if (q.step_ms <= 0) return Status::InvalidArgument("step must be positive");
   if (q.window_ms <= 0) return Status::InvalidArgument("window must be positive");
   if (q.end_ms < q.start_ms) return Status::InvalidArgument("end is before start");
   if ((q.end_ms - q.start_ms) / q.step_ms >= kMaxSteps) {
     return Status::InvalidArgument("more than {} steps; raise step", kMaxSteps);
   }
-  ASSIGN_OR_RETURN(auto selected,
-                   table.Select(q.tenant, q.matchers, q.start_ms - q.window_ms, q.end_ms));
-  std::vector<MetricResultSeries> raw;
-  raw.reserve(selected.size());
-  for (const auto& sel : selected) {
-    MetricResultSeries r;
-    r.labels = sel.series.labels;
-    if (!q.fn.empty()) {
-      std::erase_if(r.labels, [](const Label& l) { return l.first == kMetricNameLabel; });
-    }
-    for (int64_t t = q.start_ms; t <= q.end_ms; t += q.step_ms) {
-      const double v = EvalAt(sel.series, q, t);
-      if (!std::isnan(v)) r.points.emplace_back(t, v);
-    }
-    if (!r.points.empty()) raw.push_back(std::move(r));
-  }
-  if (q.agg.empty()) {
-    std::sort(raw.begin(), raw.end(),
-              [](const auto& a, const auto& b) { return a.labels < b.labels; });
-    return raw;
-  }
-  struct Acc {
-    double v = 0;
-    int64_t n = 0;
+  const size_t steps = static_cast<size_t>((q.end_ms - q.start_ms) / q.step_ms) + 1;
+  // Series arrive in label order; they are evaluated at once (samples are not kept) and their
+  // points combined afterwards in index order, the order that fixes float sums.
+  struct Evaluated {
+    uint32_t ordinal;
+    size_t group;       // Aggregator group, or index into `series`
+    size_t begin, end;  // into `points`
   };
-  std::map<Labels, std::map<int64_t, Acc>> groups;
-  for (const auto& r : raw) {
-    auto& g = groups[GroupLabels(r.labels, q.by)];
-    for (const auto& [t, v] : r.points) {
-      Acc& a = g[t];
-      if (a.n == 0) {
-        a.v = q.agg == "count" ? 1 : v;
-      } else if (q.agg == "sum" || q.agg == "avg") {
-        a.v += v;
-      } else if (q.agg == "min") {
-        a.v = std::min(a.v, v);
-      } else if (q.agg == "max") {
-        a.v = std::max(a.v, v);
-      } else {
-        a.v += 1;
-      }
-      ++a.n;
+  std::vector<Evaluated> evaluated;
+  std::vector<std::pair<uint32_t, double>> points;  // step, value
+  std::vector<Labels> series;
+  Aggregator acc(agg, q.by, fn != Fn::kRaw, steps);
+  RETURN_IF_ERROR(table.Scan(q.tenant, q.matchers, q.start_ms - q.window_ms, q.end_ms,
+                             [&](uint32_t ordinal, SelectedSeries& sel) {
+                               const size_t begin = points.size();
+                               EvalSteps(sel.series, fn, q, steps, [&](size_t k, double v) {
+                                 points.emplace_back(static_cast<uint32_t>(k), v);
+                               });
+                               if (points.size() == begin) return;
+                               size_t group;
+                               if (agg != Agg::kNone) {
+                                 group = acc.GroupOf(sel.series.labels);
+                               } else {
+                                 group = series.size();
+                                 series.push_back(std::move(sel.series.labels));
+                                 if (fn != Fn::kRaw) {
+                                   std::erase_if(series.back(), [](const Label& l) {
+                                     return l.first == kMetricNameLabel;
+                                   });
+                                 }
+                               }
+                               evaluated.push_back({ordinal, group, begin, points.size()});
+                             }));
+  std::sort(evaluated.begin(), evaluated.end(),
+            [](const Evaluated& a, const Evaluated& b) { return a.ordinal < b.ordinal; });
+  if (agg != Agg::kNone) {
+    for (const Evaluated& e : evaluated) {
+      for (size_t i = e.begin; i < e.end; ++i) acc.Add(e.group, points[i].first, points[i].second);
     }
+    return acc.Finish(q);
   }
-  std::vector<MetricResultSeries> out;
-  for (auto& [labels, points] : groups) {
+  std::vector<MetricResultSeries> raw;
+  raw.reserve(evaluated.size());
+  for (const Evaluated& e : evaluated) {
     MetricResultSeries r;
-    r.labels = labels;
-    for (const auto& [t, a] : points) {
-      r.points.emplace_back(t, q.agg == "avg" ? a.v / static_cast<double>(a.n) : a.v);
+    r.labels = std::move(series[e.group]);
+    r.points.reserve(e.end - e.begin);
+    for (size_t i = e.begin; i < e.end; ++i) {
+      r.points.emplace_back(q.start_ms + static_cast<int64_t>(points[i].first) * q.step_ms,
+                            points[i].second);
     }
-    out.push_back(std::move(r));
+    raw.push_back(std::move(r));
   }
-  return out;
+  std::stable_sort(raw.begin(), raw.end(),
+                   [](const auto& a, const auto& b) { return a.labels < b.labels; });
+  return raw;
 }
 
 }  // namespace periscope

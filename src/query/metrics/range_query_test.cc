@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 
 namespace periscope {
@@ -99,6 +100,101 @@ TEST_F(RangeQueryTest, DeltaCountersAreSummed) {
   q.window_ms = 30000;
   q.start_ms = q.end_ms = 30000;
   EXPECT_EQ(Run(q)[0].points[0].second, 15);  // (0, 30s] holds three samples
+}
+
+TEST_F(RangeQueryTest, StaleMarkersAreSkippedAndBothEvaluationPathsAgree) {
+  // Irregular counter with resets; "b" also carries a stale marker after the last step, which
+  // sends it down the NaN-aware path while its windows hold the same samples as "a".
+  std::vector<double> values;
+  double v = 100;
+  for (int i = 0; i < 60; ++i) {
+    v = i % 17 == 16 ? 3 : v + (i % 5) * 0.7;
+    values.push_back(v);
+  }
+  Add("a", values, MetricKind::kCounter);
+  std::vector<double> with_stale = values;
+  double stale;
+  const uint64_t bits = 0x7ff0000000000002ull;
+  std::memcpy(&stale, &bits, 8);
+  with_stale.push_back(stale);
+  Add("b", with_stale, MetricKind::kCounter);
+  MetricRangeQuery q;
+  q.start_ms = 0;
+  q.end_ms = 590000;
+  q.step_ms = 7000;
+  for (const char* fn : {"", "rate", "increase"}) {
+    q.fn = fn;
+    for (int64_t window : {25000, 60001, 300000}) {  // two samples or more
+      q.window_ms = window;
+      auto r = Run(q);
+      ASSERT_EQ(r.size(), 2u);
+      EXPECT_FALSE(r[0].points.empty());
+      EXPECT_EQ(r[0].points, r[1].points) << fn << " " << window;
+    }
+  }
+  // Past the last sample the stale marker is skipped: the raw value is still the last sample.
+  q.fn = "";
+  q.window_ms = 300000;
+  q.start_ms = q.end_ms = 600000;
+  auto r = Run(q);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[1].points, (std::vector<std::pair<int64_t, double>>{{600000, values.back()}}));
+  // A window holding only the stale marker has no value.
+  q.window_ms = 5000;
+  r = Run(q);
+  EXPECT_TRUE(r.empty());
+}
+
+TEST_F(RangeQueryTest, CounterResetInsideTheWindowCountsTheNewValue) {
+  Add("a", {10, 20, 4, 9}, MetricKind::kCounter);
+  MetricRangeQuery q;
+  q.fn = "increase";
+  q.window_ms = 30001;
+  q.start_ms = q.end_ms = 30000;
+  // 10 + 4 (reset: the new value is the increase) + 5 = 19 over 30 s, extrapolated by 1 ms.
+  auto r = Run(q);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_NEAR(r[0].points[0].second, 19.0 * 30.001 / 30.0, 1e-9);
+}
+
+TEST_F(RangeQueryTest, AnswersTheSameFromPartsAsFromTheMemtable) {
+  Add("a", {1, 4, 9, 16, 25, 36}, MetricKind::kCounter);
+  Add("b", {2, 3, 5, 7, 11, 13}, MetricKind::kCounter);
+  MetricRangeQuery q;
+  q.fn = "rate";
+  q.window_ms = 25000;
+  q.start_ms = 0;
+  q.end_ms = 60000;
+  q.step_ms = 5000;
+  q.agg = "sum";
+  const auto before = Run(q);
+  ASSERT_EQ(before.size(), 1u);
+  table_->Freeze();
+  ASSERT_TRUE(table_->WriteFrozen(1).ok());
+  const auto after = Run(q);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].labels, before[0].labels);
+  EXPECT_EQ(after[0].points, before[0].points);
+  EXPECT_EQ(after[0].points.size(), 11u);  // t = 10 s .. 60 s: two samples or more
+  q.agg = "";
+  EXPECT_EQ(Run(q).size(), 2u);
+}
+
+TEST_F(RangeQueryTest, GroupingByNameAfterAFunctionUsesNoName) {
+  Add("a", {1, 2, 3}, MetricKind::kCounter);
+  MetricRangeQuery q;
+  q.fn = "increase";
+  q.window_ms = 30000;
+  q.start_ms = q.end_ms = 20000;
+  q.agg = "sum";
+  q.by = {"__name__", "service"};
+  auto r = Run(q);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].labels, (Labels{{"service", "a"}}));
+  q.fn = "";
+  r = Run(q);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].labels, (Labels{{"__name__", "reqs_total"}, {"service", "a"}}));
 }
 
 TEST_F(RangeQueryTest, RejectsBadParameters) {

@@ -35,6 +35,7 @@ struct LogBlockInfo {
 struct LogPartWriteOptions {
   int zstd_level = 3;
   bool split_variables = true;  // template + typed variables for bodies (else plain text)
+  uint32_t format_version = 2;  // 1 (all-digit tokens not in blooms) only to test old parts
 };
 
 // Writes `rows` as an immutable log part at `path`: rows sorted by (service, time), blocks of
@@ -58,6 +59,12 @@ class LogPart {
   virtual uint64_t file_bytes() const = 0;
   virtual const std::vector<LogBlockInfo>& blocks() const = 0;
 
+  // The part's format version (log_part_format.h).
+  virtual uint32_t format_version() const = 0;
+  // True when the blooms hold all-digit tokens too (format 2 on); else a search must not ask
+  // them for all-digit tokens.
+  bool BloomHasNumericTokens() const { return format_version() >= 2; }
+
   // False when block `block` certainly holds none of the tokens with these hashes in its body
   // or string attribute values (all must be present).
   virtual bool BlockMayContainAll(size_t block,
@@ -66,6 +73,17 @@ class LogPart {
   // Decodes block `block` into *out (replacing it); Corruption when a chunk fails its checksum
   // or does not decode.
   virtual Status ReadBlock(size_t block, LogBatch* out) const = 0;
+  // Like ReadBlock, but only rows `rows` (ascending indexes into the block), in that order:
+  // every column is checked, only the selected rows are built. InvalidArgument for a bad
+  // selection.
+  virtual Status ReadBlockRows(size_t block, const std::vector<uint32_t>& rows,
+                               LogBatch* out) const = 0;
+
+  // Checks and decompresses column chunk `column` (a logs::LogColumn) of block `block` into *out;
+  // Corruption as ReadBlock.
+  virtual Status ReadColumn(size_t block, uint32_t column, std::string* out) const = 0;
+  // The resources and scopes that rows refer to by index.
+  virtual const std::vector<Resource>& resources() const = 0;
 };
 
 }  // namespace periscope

@@ -14,7 +14,9 @@
 namespace periscope::logs {
 
 inline constexpr char kLogPartMagic[8] = {'P', 'S', 'C', 'L', 'O', 'G', 'P', '1'};
-inline constexpr uint32_t kLogFormatVersion = 1;
+// Version 2 puts every token in the block blooms; version 1 left all-digit tokens out.
+inline constexpr uint32_t kLogFormatVersion = 2;
+inline constexpr uint32_t kLogOldestFormatVersion = 1;
 inline constexpr size_t kLogHeaderSize = 12;   // magic, fixed32 version
 inline constexpr size_t kLogTrailerSize = 16;  // fixed32 footer length, footer CRC; magic
 inline constexpr size_t kMaxRowsPerLogBlock = 32768;

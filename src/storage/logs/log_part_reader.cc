@@ -47,8 +47,12 @@ bool IsText(ValueType t) {
 // LogPart over an mmapped file. Immutable after Open; reads allocate per call.
 class MappedLogPart final : public LogPart {
  public:
-  MappedLogPart(std::string path, std::unique_ptr<Mapping> file, logs::LogPartFooter footer)
-      : path_(std::move(path)), file_(std::move(file)), footer_(std::move(footer)) {
+  MappedLogPart(std::string path, std::unique_ptr<Mapping> file, uint32_t version,
+                logs::LogPartFooter footer)
+      : path_(std::move(path)),
+        file_(std::move(file)),
+        version_(version),
+        footer_(std::move(footer)) {
     for (const auto& b : footer_.blocks) infos_.push_back(b.info);
   }
 
@@ -56,6 +60,8 @@ class MappedLogPart final : public LogPart {
   const std::string& path() const override { return path_; }
   uint64_t file_bytes() const override { return file_->view().size(); }
   const std::vector<LogBlockInfo>& blocks() const override { return infos_; }
+  uint32_t format_version() const override { return version_; }
+  const std::vector<Resource>& resources() const override { return footer_.resources; }
 
   bool BlockMayContainAll(size_t block, const std::vector<uint64_t>& hashes) const override {
     if (block >= footer_.blocks.size()) return false;
@@ -68,8 +74,20 @@ class MappedLogPart final : public LogPart {
   }
 
   Status ReadBlock(size_t block, LogBatch* out) const override;
+  Status ReadBlockRows(size_t block, const std::vector<uint32_t>& rows,
+                       LogBatch* out) const override;
+
+  Status ReadColumn(size_t block, uint32_t column, std::string* out) const override {
+    if (block >= footer_.blocks.size() || column >= logs::kLogColumnCount) {
+      return Status::InvalidArgument("no block {} column {}", block, column);
+    }
+    return Chunk(footer_.blocks[block].chunks[column], out);
+  }
 
  private:
+  // Decodes the rows in *select (every row when null).
+  Status ReadRows(size_t block, const std::vector<uint32_t>* select, LogBatch* out) const;
+
   Status Chunk(const LogChunkInfo& c, std::string* out) const {
     std::string_view stored = file_->view().substr(c.offset, c.stored_len);
     if (Crc32c(stored) != c.crc) return Status::Corruption("{}: chunk checksum mismatch", path_);
@@ -78,14 +96,42 @@ class MappedLogPart final : public LogPart {
 
   std::string path_;
   std::unique_ptr<Mapping> file_;
+  uint32_t version_;
   logs::LogPartFooter footer_;
   std::vector<LogBlockInfo> infos_;
 };
 
 Status MappedLogPart::ReadBlock(size_t block, LogBatch* out) const {
+  return ReadRows(block, nullptr, out);
+}
+
+Status MappedLogPart::ReadBlockRows(size_t block, const std::vector<uint32_t>& rows,
+                                    LogBatch* out) const {
+  return ReadRows(block, &rows, out);
+}
+
+Status MappedLogPart::ReadRows(size_t block, const std::vector<uint32_t>* select,
+                               LogBatch* out) const {
   if (block >= footer_.blocks.size()) return Status::InvalidArgument("no block {}", block);
   const logs::LogBlockEntry& e = footer_.blocks[block];
   const size_t n = e.info.rows;
+  auto corrupt = [&](std::string_view what) {
+    return Status::Corruption("{}: block {} {} column is malformed", path_, block, what);
+  };
+  // keep[r]: row r goes to *out, as row slot[r].
+  std::vector<uint8_t> keep(n, select ? 0 : 1);
+  if (select) {
+    uint32_t prev = 0;
+    for (size_t i = 0; i < select->size(); ++i) {
+      const uint32_t r = (*select)[i];
+      if (r >= n || (i > 0 && r <= prev)) {
+        return Status::InvalidArgument("row selection is not ascending inside the block");
+      }
+      keep[r] = 1;
+      prev = r;
+    }
+  }
+  const size_t m = select ? select->size() : n;
   std::vector<std::string> raw(logs::kLogColumnCount);
   for (size_t i = 0; i < raw.size(); ++i) RETURN_IF_ERROR(Chunk(e.chunks[i], &raw[i]));
   *out = LogBatch();
@@ -93,86 +139,107 @@ Status MappedLogPart::ReadBlock(size_t block, LogBatch* out) const {
   b.tenant = footer_.meta.tenant;
   b.resources = footer_.resources;
   b.scopes = footer_.scopes;
-  auto corrupt = [&](std::string_view what) {
-    return Status::Corruption("{}: block {} {} column is malformed", path_, block, what);
-  };
 
   part::Decoder times(raw[logs::kLogColTimes]), observed(raw[logs::kLogColObserved]),
       sev(raw[logs::kLogColSeverityNumbers]), flags(raw[logs::kLogColFlags]),
       dropped(raw[logs::kLogColDropped]), res(raw[logs::kLogColResources]),
       scopes(raw[logs::kLogColScopes]), traces(raw[logs::kLogColTraceIds]),
       spans(raw[logs::kLogColSpanIds]);
-  b.time_ns.resize(n);
-  b.observed_time_ns.resize(n);
-  b.severity_number.resize(n);
-  b.trace_id.resize(n);
-  b.span_id.resize(n);
-  b.flags.resize(n);
-  b.dropped_attributes_count.resize(n);
-  b.resource_index.resize(n);
-  b.scope_index.resize(n);
+  b.time_ns.resize(m);
+  b.observed_time_ns.resize(m);
+  b.severity_number.resize(m);
+  b.trace_id.resize(m);
+  b.span_id.resize(m);
+  b.flags.resize(m);
+  b.dropped_attributes_count.resize(m);
+  b.resource_index.resize(m);
+  b.scope_index.resize(m);
   int64_t t = 0;
+  size_t k = 0;  // next output row
   for (size_t r = 0; r < n; ++r) {
     t = static_cast<int64_t>(static_cast<uint64_t>(t) + static_cast<uint64_t>(times.Signed()));
-    b.time_ns[r] = t;
     const uint64_t o = observed.Varint();
-    b.observed_time_ns[r] = o == 0
+    const auto severity = static_cast<int32_t>(sev.Signed());
+    std::string_view trace, span;
+    if (traces.Byte() == 1) trace = traces.Bytes(TraceId::kSize);
+    if (spans.Byte() == 1) span = spans.Bytes(SpanId::kSize);
+    const uint32_t f = flags.Varint32(), d = dropped.Varint32(), ri = res.Varint32(),
+                   si = scopes.Varint32();
+    if (ri >= b.resources.size() || si >= b.scopes.size()) return corrupt("resource/scope");
+    if (!keep[r]) continue;
+    b.time_ns[k] = t;
+    b.observed_time_ns[k] = o == 0
                                 ? 0
                                 : static_cast<int64_t>(static_cast<uint64_t>(t) +
                                                        static_cast<uint64_t>(ZigZagDecode(o - 1)));
-    b.severity_number[r] = static_cast<int32_t>(sev.Signed());
-    if (traces.Byte() == 1) {
-      auto id = TraceId::FromBytes(traces.Bytes(TraceId::kSize));
-      if (id) b.trace_id[r] = *id;
+    b.severity_number[k] = severity;
+    if (!trace.empty()) {
+      if (auto id = TraceId::FromBytes(trace)) b.trace_id[k] = *id;
     }
-    if (spans.Byte() == 1) {
-      auto id = SpanId::FromBytes(spans.Bytes(SpanId::kSize));
-      if (id) b.span_id[r] = *id;
+    if (!span.empty()) {
+      if (auto id = SpanId::FromBytes(span)) b.span_id[k] = *id;
     }
-    b.flags[r] = flags.Varint32();
-    b.dropped_attributes_count[r] = dropped.Varint32();
-    b.resource_index[r] = res.Varint32();
-    b.scope_index[r] = scopes.Varint32();
+    b.flags[k] = f;
+    b.dropped_attributes_count[k] = d;
+    b.resource_index[k] = ri;
+    b.scope_index[k] = si;
+    ++k;
   }
   if (!times.ok() || !observed.ok() || !sev.ok() || !traces.ok() || !spans.ok() || !flags.ok() ||
       !dropped.ok() || !res.ok() || !scopes.ok()) {
     return corrupt("fixed");
   }
 
-  std::vector<std::string_view> views;
-  part::Decoder st(raw[logs::kLogColSeverityTexts]);
-  RETURN_IF_ERROR(part::DecodeStringColumn(&st, n, &views));
-  b.severity_text.assign(views.begin(), views.end());
-  part::Decoder en(raw[logs::kLogColEventNames]);
-  RETURN_IF_ERROR(part::DecodeStringColumn(&en, n, &views));
-  b.event_name.assign(views.begin(), views.end());
-  RETURN_IF_ERROR(part::DecodeAttributesPacked(raw[logs::kLogColAttributes], n, &b.attributes));
+  auto pick_strings = [&](uint32_t column, std::vector<std::string>* to) -> Status {
+    std::vector<std::string_view> views;
+    part::Decoder in(raw[column]);
+    RETURN_IF_ERROR(part::DecodeStringColumn(&in, n, &views));
+    to->reserve(m);
+    for (size_t r = 0; r < n; ++r) {
+      if (keep[r]) to->emplace_back(views[r]);
+    }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(pick_strings(logs::kLogColSeverityTexts, &b.severity_text));
+  RETURN_IF_ERROR(pick_strings(logs::kLogColEventNames, &b.event_name));
+  if (select) {
+    const size_t first = select->empty() ? 0 : select->front();
+    const size_t end = select->empty() ? 0 : select->back() + 1;
+    std::vector<Attributes> range;
+    RETURN_IF_ERROR(
+        part::DecodeAttributesPackedRange(raw[logs::kLogColAttributes], n, first, end, &range));
+    b.attributes.reserve(m);
+    for (uint32_t r : *select) b.attributes.push_back(std::move(range[r - first]));
+  } else {
+    RETURN_IF_ERROR(part::DecodeAttributesPacked(raw[logs::kLogColAttributes], n, &b.attributes));
+  }
 
   const std::string& types = raw[logs::kLogColBodyTypes];
   if (types.size() != n) return corrupt("body type");
   size_t text_count = 0;
   for (char c : types) text_count += IsText(static_cast<ValueType>(c)) ? 1 : 0;
-  std::vector<std::string> texts;
-  RETURN_IF_ERROR(logs::DecodeTemplates(raw[logs::kLogColBodyTemplates], raw[logs::kLogColBodyInts],
-                                        raw[logs::kLogColBodyStrings], text_count, &texts));
+  logs::TemplateTable texts;
+  RETURN_IF_ERROR(texts.Init(raw[logs::kLogColBodyTemplates], text_count));
+  RETURN_IF_ERROR(texts.LoadVariables(raw[logs::kLogColBodyInts], raw[logs::kLogColBodyStrings]));
   part::Decoder other_in(raw[logs::kLogColBodyOther]);
   part::ValueColumnReader other;
   RETURN_IF_ERROR(other.Init(&other_in));
-  b.body.resize(n);
+  b.body.resize(m);
   size_t next_text = 0;
+  k = 0;
+  AnyValue skipped;
   for (size_t r = 0; r < n; ++r) {
     const auto type = static_cast<ValueType>(types[r]);
     if (IsText(type)) {
-      b.body[r].type = type;
-      b.body[r].str = std::move(texts[next_text++]);
+      if (keep[r]) {
+        b.body[k].type = type;
+        texts.AppendText(next_text, &b.body[k].str);
+      }
+      ++next_text;
     } else {
-      RETURN_IF_ERROR(other.Next(&b.body[r]));
+      RETURN_IF_ERROR(other.Next(keep[r] ? &b.body[k] : &skipped));
     }
-  }
-  for (size_t r = 0; r < n; ++r) {
-    if (b.resource_index[r] >= b.resources.size() || b.scope_index[r] >= b.scopes.size()) {
-      return corrupt("resource/scope");
-    }
+    if (keep[r]) ++k;
   }
   return Status::Ok();
 }
@@ -202,7 +269,7 @@ Result<std::shared_ptr<LogPart>> LogPart::Open(const std::string& path) {
     return Status::Corruption("{}: bad magic", path);
   }
   const uint32_t version = DecodeFixed32(data.data() + 8);
-  if (version != logs::kLogFormatVersion) {
+  if (version < logs::kLogOldestFormatVersion || version > logs::kLogFormatVersion) {
     return Status::Unsupported("{}: log part format version {}", path, version);
   }
   const uint32_t footer_len = DecodeFixed32(data.data() + size - 16);
@@ -217,7 +284,7 @@ Result<std::shared_ptr<LogPart>> LogPart::Open(const std::string& path) {
   Status s = logs::DecodeLogFooter(footer_bytes, footer_start, &footer);
   if (!s.ok()) return Status::Corruption("{}: {}", path, s.message());
   return std::shared_ptr<LogPart>(
-      std::make_shared<MappedLogPart>(path, std::move(file), std::move(footer)));
+      std::make_shared<MappedLogPart>(path, std::move(file), version, std::move(footer)));
 }
 
 }  // namespace periscope

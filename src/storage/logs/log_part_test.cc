@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "storage/logs/log_block_columns.h"
+#include "storage/logs/log_part_format.h"
 #include "storage/logs/log_testing.h"
 #include "storage/logs/log_tokens.h"
 #include "storage/logs/template_codec.h"
@@ -130,6 +132,134 @@ TEST(LogPartTest, BloomSkipsBlocksWithoutTheToken) {
   EXPECT_FALSE((*part)->BlockMayContainAll(0, {h("alice_4")}));
   EXPECT_FALSE((*part)->BlockMayContainAll(1, {h("alice_3")}));
   EXPECT_FALSE((*part)->BlockMayContainAll(1, {h("nonexistenttokenxyz")}));
+}
+
+TEST(LogPartTest, BloomHoldsNumericTokens) {
+  const std::string dir = TempDir("numeric_bloom");
+  ASSERT_TRUE(WriteLogPart(dir + "/p.lgp", MixedBatch(), LogPartMeta()).ok());
+  auto part = LogPart::Open(dir + "/p.lgp");
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ((*part)->format_version(), logs::kLogFormatVersion);
+  EXPECT_TRUE((*part)->BloomHasNumericTokens());
+  auto h = [](std::string_view t) { return logs::TokenHash(t); };
+  // Row 3 (odd: service api, block 0) says "request 3703701 done", row 8 (cart, block 1)
+  // "request 9876536 done".
+  EXPECT_TRUE((*part)->BlockMayContainAll(0, {h("3703701")}));
+  EXPECT_FALSE((*part)->BlockMayContainAll(1, {h("3703701")}));
+  EXPECT_TRUE((*part)->BlockMayContainAll(1, {h("9876536"), h("request")}));
+  EXPECT_FALSE((*part)->BlockMayContainAll(0, {h("9876536")}));
+}
+
+TEST(LogPartTest, ReadsFormat1Parts) {
+  const std::string dir = TempDir("format1");
+  LogPartWriteOptions old;
+  old.format_version = 1;
+  ASSERT_TRUE(WriteLogPart(dir + "/p.lgp", MixedBatch(), LogPartMeta(), old).ok());
+  auto part = LogPart::Open(dir + "/p.lgp");
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_EQ((*part)->format_version(), 1u);
+  EXPECT_FALSE((*part)->BloomHasNumericTokens());
+  auto h = [](std::string_view t) { return logs::TokenHash(t); };
+  EXPECT_TRUE((*part)->BlockMayContainAll(0, {h("request"), h("done")}));
+  EXPECT_FALSE((*part)->BlockMayContainAll(0, {h("3703701")}));  // never added in format 1
+  LogBatch all;
+  for (size_t i = 0; i < (*part)->blocks().size(); ++i) {
+    LogBatch block;
+    ASSERT_TRUE((*part)->ReadBlock(i, &block).ok());
+    all.Append(std::move(block));
+  }
+  EXPECT_EQ(RowsByTime(all), RowsByTime(MixedBatch()));
+  old.format_version = 3;
+  EXPECT_FALSE(WriteLogPart(dir + "/q.lgp", MixedBatch(), LogPartMeta(), old).ok());
+}
+
+TEST(LogPartTest, ReadsSelectedRowsOnly) {
+  const std::string dir = TempDir("select");
+  ASSERT_TRUE(WriteLogPart(dir + "/p.lgp", MixedBatch(), LogPartMeta()).ok());
+  auto part = LogPart::Open(dir + "/p.lgp");
+  ASSERT_TRUE(part.ok());
+  for (size_t i = 0; i < (*part)->blocks().size(); ++i) {
+    LogBatch all;
+    ASSERT_TRUE((*part)->ReadBlock(i, &all).ok());
+    const std::vector<uint32_t> rows = {1, 2, 7, static_cast<uint32_t>(all.size() - 1)};
+    LogBatch some;
+    ASSERT_TRUE((*part)->ReadBlockRows(i, rows, &some).ok());
+    ASSERT_TRUE(some.IsConsistent());
+    LogBatch want;
+    want.tenant = all.tenant;
+    for (uint32_t r : rows) want.AppendRow(all, r);
+    EXPECT_EQ(RowsByTime(some), RowsByTime(want));
+    LogBatch none;
+    ASSERT_TRUE((*part)->ReadBlockRows(i, {}, &none).ok());
+    EXPECT_EQ(none.size(), 0u);
+    EXPECT_FALSE((*part)->ReadBlockRows(i, {2, 1}, &none).ok());
+    EXPECT_FALSE((*part)->ReadBlockRows(i, {static_cast<uint32_t>(all.size())}, &none).ok());
+  }
+}
+
+TEST(LogBlockColumnsTest, EachColumnAgreesWithTheDecodedBlock) {
+  const std::string dir = TempDir("columns");
+  ASSERT_TRUE(WriteLogPart(dir + "/p.lgp", MixedBatch(), LogPartMeta()).ok());
+  auto part = LogPart::Open(dir + "/p.lgp");
+  ASSERT_TRUE(part.ok());
+  for (size_t i = 0; i < (*part)->blocks().size(); ++i) {
+    LogBatch block;
+    ASSERT_TRUE((*part)->ReadBlock(i, &block).ok());
+    LogBlockColumns cols(**part, i);
+    ASSERT_EQ(cols.rows(), block.size());
+    auto times = cols.Times();
+    ASSERT_TRUE(times.ok());
+    EXPECT_EQ(**times, block.time_ns);
+    auto classes = cols.SeverityClasses();
+    auto resources = cols.ResourceIndexes();
+    auto types = cols.BodyTypes();
+    auto text_index = cols.TextIndexes();
+    auto templates = cols.BodyTemplates(true);
+    auto attrs = cols.RowAttributes();
+    ASSERT_TRUE(classes.ok() && resources.ok() && types.ok() && text_index.ok() && templates.ok() &&
+                attrs.ok());
+    EXPECT_EQ(**resources, block.resource_index);
+    size_t texts = 0;
+    for (size_t r = 0; r < block.size(); ++r) {
+      EXPECT_EQ((**classes)[r], block.severity_class(r)) << r;
+      EXPECT_EQ(static_cast<ValueType>((**types)[r]), block.body[r].type) << r;
+      EXPECT_EQ((**attrs)[r].size(), block.attributes[r].size()) << r;
+      if (!IsTemplateBodyType(block.body[r].type)) continue;
+      ++texts;
+      std::string text;
+      (*templates)->AppendText((**text_index)[r], &text);
+      EXPECT_EQ(text, block.body[r].str) << r;
+    }
+    EXPECT_EQ((*templates)->size(), texts);
+  }
+}
+
+TEST(TemplateCodecTest, TableRebuildsEachTextAlone) {
+  const std::vector<std::string> texts = {"took 17 ms for blk_123 at 0042",
+                                          "took 9 ms for blk_7 at 0001",
+                                          "no digits here",
+                                          "\x11 literal",
+                                          "",
+                                          "18446744073709551615 99999999999999999999 0 007"};
+  logs::TemplateWriter w;
+  for (const auto& t : texts) w.Add(t);
+  const auto streams = w.Finish();
+  logs::TemplateTable table;
+  ASSERT_TRUE(table.Init(streams.templates, texts.size()).ok());
+  EXPECT_EQ(table.template_count(), 5u);  // the first two texts share a template
+  EXPECT_EQ(table.code(0), table.code(1));
+  EXPECT_EQ(table.template_text(table.code(3))[0], logs::kTemplateLiteral);
+  EXPECT_FALSE(table.variables_loaded());
+  ASSERT_TRUE(table.LoadVariables(streams.ints, streams.strings).ok());
+  for (size_t i = texts.size(); i-- > 0;) {  // any order
+    std::string out;
+    table.AppendText(i, &out);
+    EXPECT_EQ(out, texts[i]);
+  }
+  logs::TemplateTable bad;
+  EXPECT_FALSE(bad.Init(streams.templates, texts.size() + 1).ok());
+  ASSERT_TRUE(bad.Init(streams.templates, texts.size()).ok());
+  EXPECT_FALSE(bad.LoadVariables(streams.ints.substr(0, 2), streams.strings).ok());
 }
 
 TEST(LogPartTest, RejectsCorruptFiles) {

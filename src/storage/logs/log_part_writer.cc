@@ -33,9 +33,9 @@ bool IsText(ValueType t) {
 // Accumulates the file image in memory.
 class FileImage {
  public:
-  explicit FileImage(int level) : level_(level) {
+  FileImage(int level, uint32_t version) : level_(level) {
     data_.append(logs::kLogPartMagic, sizeof(logs::kLogPartMagic));
-    PutFixed32(&data_, logs::kLogFormatVersion);
+    PutFixed32(&data_, version);
   }
   LogChunkInfo AddChunk(std::string_view raw, bool compress) {
     LogChunkInfo c;
@@ -60,16 +60,17 @@ class FileImage {
   std::string data_;
 };
 
-void EncodeBlock(const LogBatch& b, size_t begin, size_t end, bool split, FileImage& file,
-                 logs::LogBlockEntry& entry) {
+void EncodeBlock(const LogBatch& b, size_t begin, size_t end, const LogPartWriteOptions& options,
+                 FileImage& file, logs::LogBlockEntry& entry) {
   std::vector<std::string> cols(logs::kLogColumnCount);
   std::vector<uint64_t> tokens;
+  const bool numeric_tokens = options.format_version >= 2;
   auto add_tokens = [&](std::string_view text) {
     logs::ForEachToken(text, [&](std::string_view t) {
-      if (logs::IsBloomToken(t)) tokens.push_back(logs::TokenHash(t));
+      if (numeric_tokens || logs::IsFormat1BloomToken(t)) tokens.push_back(logs::TokenHash(t));
     });
   };
-  logs::TemplateWriter bodies(split);
+  logs::TemplateWriter bodies(options.split_variables);
   part::ValueColumnWriter other_bodies;
   part::StringColumnWriter sev_texts, event_names;
   part::AttributesWriter attrs;
@@ -169,6 +170,11 @@ Status WriteFileDurably(const std::string& path, const std::string& data) {
 
 Status WriteLogPart(const std::string& path, LogBatch rows, const LogPartMeta& meta,
                     const LogPartWriteOptions& options) {
+  if (options.format_version < logs::kLogOldestFormatVersion ||
+      options.format_version > logs::kLogFormatVersion) {
+    return Status::InvalidArgument("cannot write log part format version {}",
+                                   options.format_version);
+  }
   std::vector<uint32_t> order(rows.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -194,7 +200,7 @@ Status WriteLogPart(const std::string& path, LogBatch rows, const LogPartMeta& m
   footer.resources = rows.resources;
   footer.scopes = rows.scopes;
 
-  FileImage file(options.zstd_level);
+  FileImage file(options.zstd_level, options.format_version);
   size_t begin = 0;
   while (begin < rows.size()) {
     size_t end = begin;
@@ -205,7 +211,7 @@ Status WriteLogPart(const std::string& path, LogBatch rows, const LogPartMeta& m
       body_bytes += rows.body[end].str.size();
       ++end;
     }
-    EncodeBlock(rows, begin, end, options.split_variables, file, footer.blocks.emplace_back());
+    EncodeBlock(rows, begin, end, options, file, footer.blocks.emplace_back());
     begin = end;
   }
   std::string footer_bytes;

@@ -32,14 +32,17 @@ void ForEachToken(std::string_view text, Fn&& fn) {
   }
 }
 
-// Whether a token goes into token blooms: all-digit tokens (times, pids, counters) are left out,
-// as they are most of the distinct tokens and would dominate the filter size.
-inline bool IsBloomToken(std::string_view token) {
+// True for a token made only of decimal digits (times, pids, counters, ids).
+inline bool IsAllDigits(std::string_view token) {
   for (char c : token) {
-    if (c < '0' || c > '9') return true;
+    if (c < '0' || c > '9') return false;
   }
-  return false;
+  return !token.empty();
 }
+
+// Whether a token is in the token blooms of a format-1 part: all-digit tokens were left out
+// there. Format-2 parts put every token in their blooms.
+inline bool IsFormat1BloomToken(std::string_view token) { return !IsAllDigits(token); }
 
 // Lower-cased tokens of `text`, in order, duplicates kept.
 std::vector<std::string> Tokenize(std::string_view text);

@@ -1,5 +1,6 @@
 #include "storage/logs/template_codec.h"
 
+#include <algorithm>
 #include <charconv>
 #include <unordered_map>
 
@@ -12,9 +13,9 @@ namespace periscope::logs {
 
 namespace {
 
-constexpr char kLiteral = '\x10';  // template is the text itself, no variables
-constexpr char kIntVar = '\x11';
-constexpr char kStrVar = '\x12';
+constexpr char kLiteral = kTemplateLiteral;
+constexpr char kIntVar = kTemplateIntVar;
+constexpr char kStrVar = kTemplateStrVar;
 constexpr size_t kMaxIntDigits = 19;
 
 bool NeedsLiteral(std::string_view text) {
@@ -111,65 +112,145 @@ TemplateWriter::Streams TemplateWriter::Finish() const {
   return out;
 }
 
-Status DecodeTemplates(std::string_view templates, std::string_view ints, std::string_view strings,
-                       size_t n, std::vector<std::string>* out) {
+Status TemplateTable::Init(std::string_view templates, size_t n) {
   part::Decoder t(templates);
   const size_t count = t.Count(1);
-  std::vector<std::string_view> texts(count);
-  for (auto& s : texts) s = t.LengthPrefixed();
-  std::vector<uint32_t> codes(n);
-  std::vector<uint32_t> rows_of(count, 0);
-  for (auto& c : codes) {
-    c = t.Varint32();
-    if (c >= count) t.Fail();
-    if (!t.ok()) return Status::Corruption("template codes are malformed");
-    ++rows_of[c];
-  }
+  texts_.resize(count);
+  for (auto& s : texts_) s = t.LengthPrefixed();
   if (!t.ok()) return Status::Corruption("template dictionary is malformed");
-  // vars[template][slot][k]: the k-th row of that template's value in that slot.
-  std::vector<std::vector<std::vector<std::string>>> vars(count);
+  codes_.resize(n);
+  rank_.resize(n);
+  rows_of_.assign(count, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t c = t.Varint32();
+    if (!t.ok() || c >= count) return Status::Corruption("template codes are malformed");
+    codes_[i] = c;
+    rank_[i] = rows_of_[c]++;
+  }
+  slots_.clear();
+  variables_loaded_ = false;
+  return Status::Ok();
+}
+
+Status TemplateTable::LoadVariables(std::string_view ints, std::string_view strings) {
+  slots_.assign(texts_.size(), {});
   part::Decoder in(ints), st(strings);
-  for (size_t id = 0; id < count; ++id) {
-    std::string_view tx = texts[id];
+  for (size_t id = 0; id < texts_.size(); ++id) {
+    std::string_view tx = texts_[id];
     if (!tx.empty() && tx[0] == kLiteral) continue;
     for (char c : tx) {
       if (c == kIntVar) {
-        auto& col = vars[id].emplace_back();
-        col.reserve(rows_of[id]);
+        Slot& slot = slots_[id].emplace_back();
+        slot.is_int = true;
+        auto& col = slot.ints;
+        col.resize(rows_of_[id]);
         uint64_t prev = 0;
-        for (uint32_t k = 0; k < rows_of[id]; ++k) {
+        for (auto& v : col) {
           prev += static_cast<uint64_t>(in.Signed());
-          col.push_back(std::to_string(prev));
+          v = prev;
         }
         if (!in.ok()) return Status::Corruption("template integer column is malformed");
       } else if (c == kStrVar) {
-        std::vector<std::string_view> views;
-        RETURN_IF_ERROR(part::DecodeStringColumn(&st, rows_of[id], &views));
-        auto& col = vars[id].emplace_back();
-        col.assign(views.begin(), views.end());
+        RETURN_IF_ERROR(
+            part::DecodeStringColumn(&st, rows_of_[id], &slots_[id].emplace_back().strings));
       }
     }
   }
-  out->clear();
-  out->reserve(n);
-  std::vector<uint32_t> seen(count, 0);
-  for (uint32_t c : codes) {
-    std::string_view tx = texts[c];
-    const uint32_t k = seen[c]++;
-    if (!tx.empty() && tx[0] == kLiteral) {
-      out->emplace_back(tx.substr(1));
+  variables_loaded_ = true;
+  return Status::Ok();
+}
+
+void TemplateTable::AppendText(size_t i, std::string* out) const {
+  const uint32_t c = codes_[i];
+  std::string_view tx = texts_[c];
+  if (!tx.empty() && tx[0] == kLiteral) {
+    out->append(tx.substr(1));
+    return;
+  }
+  const uint32_t k = rank_[i];
+  size_t slot = 0;
+  size_t lit = 0;  // start of the pending literal run
+  for (size_t p = 0; p < tx.size(); ++p) {
+    const char ch = tx[p];
+    if (ch != kIntVar && ch != kStrVar) continue;
+    out->append(tx.substr(lit, p - lit));
+    lit = p + 1;
+    const Slot& s = slots_[c][slot++];
+    if (ch == kIntVar) {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof(buf), s.ints[k]);
+      out->append(buf, r.ptr);
+    } else {
+      out->append(s.strings[k]);
+    }
+  }
+  out->append(tx.substr(lit));
+}
+
+TemplateTable::VariableNeedle TemplateTable::MakeNeedle(std::string_view lower_token) {
+  VariableNeedle n;
+  n.lower = std::string(lower_token);
+  n.is_int = IsAllDigits(lower_token) && lower_token.size() <= kMaxIntDigits &&
+             (lower_token.size() == 1 || lower_token[0] != '0');
+  if (n.is_int)
+    std::from_chars(lower_token.data(), lower_token.data() + lower_token.size(), n.value);
+  return n;
+}
+
+bool TemplateTable::TextHasVariable(size_t i, const VariableNeedle& needle) const {
+  const uint32_t c = codes_[i];
+  const uint32_t k = rank_[i];
+  for (const Slot& s : slots_[c]) {
+    if (s.is_int) {
+      if (needle.is_int && s.ints[k] == needle.value) return true;
       continue;
     }
-    std::string& s = out->emplace_back();
-    s.reserve(tx.size() + 16);
-    size_t slot = 0;
-    for (char ch : tx) {
-      if (ch == kIntVar || ch == kStrVar) {
-        s += vars[c][slot++][k];
-      } else {
-        s.push_back(ch);
-      }
+    std::string_view v = s.strings[k];
+    if (v.size() != needle.lower.size()) continue;
+    bool eq = true;
+    for (size_t j = 0; j < v.size() && eq; ++j) {
+      const char ch = v[j] >= 'A' && v[j] <= 'Z' ? static_cast<char>(v[j] - 'A' + 'a') : v[j];
+      eq = ch == needle.lower[j];
     }
+    if (eq) return true;
+  }
+  return false;
+}
+
+bool TemplateTable::TextHasVariableContaining(size_t i,
+                                              const std::vector<std::string>& lower_pieces) const {
+  const uint32_t c = codes_[i];
+  const uint32_t k = rank_[i];
+  char buf[24];
+  for (const Slot& s : slots_[c]) {
+    std::string_view v;
+    if (s.is_int) {
+      auto r = std::to_chars(buf, buf + sizeof(buf), s.ints[k]);
+      v = std::string_view(buf, static_cast<size_t>(r.ptr - buf));
+    } else {
+      v = s.strings[k];
+    }
+    for (const auto& piece : lower_pieces) {
+      if (piece.size() > v.size()) continue;
+      auto it = std::search(v.begin(), v.end(), piece.begin(), piece.end(), [](char a, char b) {
+        return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+      });
+      if (it != v.end()) return true;
+    }
+  }
+  return false;
+}
+
+Status DecodeTemplates(std::string_view templates, std::string_view ints, std::string_view strings,
+                       size_t n, std::vector<std::string>* out) {
+  TemplateTable table;
+  RETURN_IF_ERROR(table.Init(templates, n));
+  RETURN_IF_ERROR(table.LoadVariables(ints, strings));
+  out->clear();
+  out->resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    (*out)[i].reserve(table.template_text(table.code(i)).size() + 16);
+    table.AppendText(i, &(*out)[i]);
   }
   return Status::Ok();
 }

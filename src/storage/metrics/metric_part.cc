@@ -76,7 +76,7 @@ void PutLabels(std::string* out, const Labels& labels) {
 }  // namespace
 
 Status WriteMetricPart(const std::string& path, const MetricPartMeta& meta,
-                       const std::vector<const MetricSeries*>& series) {
+                       const std::vector<PartSeriesRef>& series) {
   const std::string tmp = path + ".tmp";
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
@@ -103,12 +103,13 @@ Status WriteMetricPart(const std::string& path, const MetricPartMeta& meta,
     raw_chunk.clear();
     return Status::Ok();
   };
-  for (const MetricSeries* s : series) {
+  for (const PartSeriesRef& ref : series) {
+    const MetricSeries* s = ref.series;
     if (!st.ok()) break;
     if (s->time_ms.empty()) continue;
     block.clear();
     EncodeSeriesBlock(*s, &block);
-    PutFixed64(&series_table, SeriesIdOf(s->labels));
+    PutFixed64(&series_table, ref.id);
     series_table.push_back(static_cast<char>(s->kind));
     PutLabels(&series_table, s->labels);
     PutVarint64(&series_table, chunk_count);
@@ -243,15 +244,18 @@ Result<std::shared_ptr<MetricPart>> MetricPart::Open(const std::string& path) {
     e.offset = static_cast<uint32_t>(offset);
     e.length = static_cast<uint32_t>(length);
     e.samples = static_cast<uint32_t>(count);
-    part->by_id_.emplace(e.series_id, static_cast<uint32_t>(part->series_.size()));
+    // Parts written before ids were checked for collisions may list one twice: first wins.
+    if (part->by_id_.Find(e.series_id) == SeriesIdMap::kNone) {
+      part->by_id_.Insert(e.series_id, static_cast<uint32_t>(part->series_.size()));
+    }
     part->series_.push_back(std::move(e));
   }
   return part;
 }
 
 int64_t MetricPart::Find(uint64_t series_id) const {
-  auto it = by_id_.find(series_id);
-  return it == by_id_.end() ? -1 : static_cast<int64_t>(it->second);
+  const uint32_t e = by_id_.Find(series_id);
+  return e == SeriesIdMap::kNone ? -1 : static_cast<int64_t>(e);
 }
 
 Status MetricPart::Read(
@@ -278,6 +282,29 @@ Status MetricPart::Read(
       visit(e, std::move(samples));
     }
   }
+  return Status::Ok();
+}
+
+Status MetricPart::ReadEntry(uint32_t e, PartChunkCursor& cursor, MetricSeries* out) const {
+  if (e >= series_.size()) return Status::InvalidArgument("{} has no series {}", path_, e);
+  const PartSeriesEntry& entry = series_[e];
+  if (cursor.chunk != static_cast<int64_t>(entry.chunk)) {
+    cursor.chunk = -1;
+    const Chunk& c = chunks_[entry.chunk];
+    RETURN_IF_ERROR(PRead(fd_, c.offset, c.compressed, &cursor.compressed, path_));
+    cursor.raw.resize(c.raw);
+    const size_t n = ZSTD_decompress(cursor.raw.data(), cursor.raw.size(), cursor.compressed.data(),
+                                     cursor.compressed.size());
+    if (ZSTD_isError(n) || n != c.raw) {
+      return Status::Corruption("{} chunk {}: zstd: {}", path_, entry.chunk,
+                                ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short");
+    }
+    cursor.chunk = entry.chunk;
+  }
+  Status s =
+      DecodeSeriesBlock(std::string_view(cursor.raw).substr(entry.offset, entry.length), out);
+  if (!s.ok()) return Status::Corruption("{} series {}: {}", path_, e, s.message());
+  out->kind = entry.kind;
   return Status::Ok();
 }
 

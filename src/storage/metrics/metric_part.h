@@ -5,11 +5,11 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
 #include "model/metric_batch.h"
+#include "storage/metrics/series_id_map.h"
 
 namespace periscope {
 
@@ -34,12 +34,27 @@ struct MetricPartMeta {
   uint64_t samples = 0;
 };
 
+// One series to write into a part: its id (the SeriesIndex id, which is SeriesIdOf(labels)
+// unless that collided) and its samples. Value type.
+struct PartSeriesRef {
+  uint64_t id = 0;
+  const MetricSeries* series = nullptr;
+};
+
 // Writes a metric part: series blocks packed into zstd chunks of ~256 KiB, then a zstd footer
 // with the series table (id, kind, labels, location, time range). `series` must be sorted and
 // deduplicated (SortAndDedupSamples); entries with no samples are skipped. The file is written
 // to path + ".tmp", fsynced and renamed. IOError on failure.
 Status WriteMetricPart(const std::string& path, const MetricPartMeta& meta,
-                       const std::vector<const MetricSeries*>& series);
+                       const std::vector<PartSeriesRef>& series);
+
+// The decompressed chunk last read by one reader of a part, reused by the next read. Not
+// thread-safe: one per reader.
+struct PartChunkCursor {
+  int64_t chunk = -1;
+  std::string compressed;
+  std::string raw;
+};
 
 // An immutable metric part on disk, with its series table in memory. Thread-safe.
 class MetricPart {
@@ -59,6 +74,10 @@ class MetricPart {
   // visit for each with its samples. Corruption on a damaged chunk.
   Status Read(std::span<const uint32_t> entries,
               const std::function<void(uint32_t entry, MetricSeries&& samples)>& visit) const;
+  // Decodes one entry into `out` (its vectors reused), decompressing its chunk only when the
+  // cursor does not hold it already: read entries in ascending order to decompress each chunk
+  // once. Corruption on a damaged chunk.
+  Status ReadEntry(uint32_t entry, PartChunkCursor& cursor, MetricSeries* out) const;
 
  private:
   MetricPart() = default;
@@ -73,7 +92,7 @@ class MetricPart {
   MetricPartMeta meta_;
   std::vector<PartSeriesEntry> series_;
   std::vector<Chunk> chunks_;
-  std::unordered_map<uint64_t, uint32_t> by_id_;
+  SeriesIdMap by_id_;
 };
 
 }  // namespace periscope

@@ -135,7 +135,7 @@ void MetricTable::Insert(uint64_t seq, const MetricBatch& batch) {
   std::unique_lock lock(mu_);
   Tenant& tenant = tenants_[batch.tenant];
   for (const auto& s : batch.series) {
-    const uint32_t ord = tenant.index.Add(SeriesIdOf(s.labels), s.labels, s.kind);
+    const uint32_t ord = tenant.index.Add(s.labels, s.kind);
     AppendSamples(s, tenant.active[ord]);
     active_samples_ += s.time_ms.size();
   }
@@ -162,7 +162,7 @@ Status MetricTable::WriteFrozen(uint64_t covered_seq) {
   std::lock_guard write_lock(write_mu_);
   struct Pending {
     std::string tenant;
-    std::vector<MetricSeries> series;
+    std::vector<std::pair<uint64_t, MetricSeries>> series;  // series id, samples
     uint64_t id;
   };
   std::vector<Pending> pending;
@@ -178,10 +178,10 @@ Status MetricTable::WriteFrozen(uint64_t covered_seq) {
         copy.labels = info.labels;
         copy.kind = info.kind;
         SortAndDedupSamples(copy);
-        p.series.push_back(std::move(copy));
+        p.series.emplace_back(info.id, std::move(copy));
       }
       std::sort(p.series.begin(), p.series.end(),
-                [](const MetricSeries& a, const MetricSeries& b) { return a.labels < b.labels; });
+                [](const auto& a, const auto& b) { return a.second.labels < b.second.labels; });
       pending.push_back(std::move(p));
     }
   }
@@ -191,13 +191,14 @@ Status MetricTable::WriteFrozen(uint64_t covered_seq) {
   }
   std::vector<std::shared_ptr<MetricPart>> written;
   for (const auto& p : pending) {
-    std::vector<const MetricSeries*> ptrs;
-    for (const auto& s : p.series) ptrs.push_back(&s);
+    std::vector<PartSeriesRef> refs;
+    refs.reserve(p.series.size());
+    for (const auto& [id, s] : p.series) refs.push_back({id, &s});
     MetricPartMeta meta;
     meta.tenant = p.tenant;
     meta.covered_wal_seq = covered_seq;
     const std::string path = PartPath(p.tenant, p.id);
-    RETURN_IF_ERROR(WriteMetricPart(path, meta, ptrs));
+    RETURN_IF_ERROR(WriteMetricPart(path, meta, refs));
     ASSIGN_OR_RETURN(auto part, MetricPart::Open(path));
     written.push_back(std::move(part));
   }
@@ -248,13 +249,14 @@ Result<bool> MetricTable::MergeOnce() {
       AppendSamples(s, dst);
     }));
   }
-  std::vector<const MetricSeries*> ptrs;
+  std::vector<PartSeriesRef> refs;
   for (auto& [id, s] : merged) {
     SortAndDedupSamples(s);
-    ptrs.push_back(&s);
+    refs.push_back({id, &s});
   }
-  std::sort(ptrs.begin(), ptrs.end(),
-            [](const MetricSeries* a, const MetricSeries* b) { return a->labels < b->labels; });
+  std::sort(refs.begin(), refs.end(), [](const PartSeriesRef& a, const PartSeriesRef& b) {
+    return a.series->labels < b.series->labels;
+  });
   uint64_t id;
   {
     std::unique_lock lock(mu_);
@@ -264,7 +266,7 @@ Result<bool> MetricTable::MergeOnce() {
   meta.tenant = tenant_name;
   meta.covered_wal_seq = covered;
   const std::string path = PartPath(tenant_name, id);
-  RETURN_IF_ERROR(WriteMetricPart(path, meta, ptrs));
+  RETURN_IF_ERROR(WriteMetricPart(path, meta, refs));
   ASSIGN_OR_RETURN(auto part, MetricPart::Open(path));
   {
     std::unique_lock lock(mu_);
@@ -301,66 +303,93 @@ Result<size_t> MetricTable::ApplyRetention(int64_t now_ms) {
   return removed.size();
 }
 
-Result<std::vector<SelectedSeries>> MetricTable::Select(const std::string& tenant_name,
-                                                        const std::vector<LabelMatcher>& matchers,
-                                                        int64_t min_ms, int64_t max_ms) const {
-  std::vector<SelectedSeries> out;
+Status MetricTable::Scan(const std::string& tenant_name, const std::vector<LabelMatcher>& matchers,
+                         int64_t min_ms, int64_t max_ms, const ScanVisitor& visit) const {
+  struct Item {
+    uint32_t ordinal;
+    uint64_t id;
+    const Labels* labels;  // into `labels` below
+    MetricKind kind;
+    MetricSeries memtable;  // samples in range, no labels
+  };
+  std::vector<Item> items;
+  std::vector<Labels> labels;
   std::vector<std::shared_ptr<MetricPart>> parts;
-  std::vector<uint32_t> ordinals;
   {
     std::shared_lock lock(mu_);
     const Tenant* tenant = FindTenant(tenant_name);
-    if (!tenant) return out;
+    if (!tenant) return Status::Ok();
     RoaringBitmap selected = tenant->index.Select(matchers);
-    ordinals.reserve(selected.cardinality());
-    for (uint32_t ord : selected) ordinals.push_back(ord);
-    out.resize(ordinals.size());
-    for (size_t i = 0; i < ordinals.size(); ++i) {
-      const SeriesInfo& info = tenant->index.info(ordinals[i]);
-      out[i].id = info.id;
-      out[i].series.labels = info.labels;
-      out[i].series.kind = info.kind;
+    items.resize(selected.cardinality());
+    labels.resize(items.size());
+    size_t i = 0;
+    for (uint32_t ord : selected) {
+      const SeriesInfo& info = tenant->index.info(ord);
+      labels[i] = info.labels;
+      items[i] = {ord, info.id, &labels[i], info.kind, {}};
+      for (const auto* mem : {&tenant->frozen, &tenant->active}) {
+        auto it = mem->find(ord);
+        if (it != mem->end()) AppendRange(it->second, min_ms, max_ms, items[i].memtable);
+      }
+      ++i;
     }
     for (const auto& p : tenant->parts) {
       if (p->meta().max_time_ms >= min_ms && p->meta().min_time_ms <= max_ms) parts.push_back(p);
     }
-    // Parts are older than the memtable; read them first so that memtable samples win ties.
-    std::sort(parts.begin(), parts.end(),
-              [](const auto& a, const auto& b) { return a->path() < b->path(); });
-    // Memtable samples are copied under the lock; part samples are prepended below.
-    for (size_t i = 0; i < ordinals.size(); ++i) {
-      for (const auto* mem : {&tenant->frozen, &tenant->active}) {
-        auto it = mem->find(ordinals[i]);
-        if (it != mem->end()) AppendRange(it->second, min_ms, max_ms, out[i].series);
-      }
-    }
   }
-  for (const auto& part : parts) {
-    std::vector<uint32_t> entries;
-    std::unordered_map<uint32_t, size_t> slot;
-    for (size_t i = 0; i < out.size(); ++i) {
-      const int64_t e = part->Find(out[i].id);
+  // Parts hold their series in label order: visiting in label order reads every chunk once.
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return *a.labels < *b.labels; });
+  // Oldest part first, the memtable last: on equal timestamps the newest sample wins.
+  std::sort(parts.begin(), parts.end(),
+            [](const auto& a, const auto& b) { return a->path() < b->path(); });
+  std::vector<PartChunkCursor> cursors(parts.size());
+  SelectedSeries current;
+  MetricSeries piece;
+  for (Item& item : items) {
+    MetricSeries& dst = current.series;
+    dst.time_ms.clear();
+    dst.values.clear();
+    dst.start_ms.clear();
+    dst.exemplars.clear();
+    for (size_t p = 0; p < parts.size(); ++p) {
+      const int64_t e = parts[p]->Find(item.id);
       if (e < 0) continue;
-      const PartSeriesEntry& entry = part->series()[static_cast<size_t>(e)];
+      const PartSeriesEntry& entry = parts[p]->series()[static_cast<size_t>(e)];
       if (entry.max_time_ms < min_ms || entry.min_time_ms > max_ms) continue;
-      entries.push_back(static_cast<uint32_t>(e));
-      slot[static_cast<uint32_t>(e)] = i;
+      RETURN_IF_ERROR(parts[p]->ReadEntry(static_cast<uint32_t>(e), cursors[p], &piece));
+      AppendRange(piece, min_ms, max_ms, dst);
     }
-    std::vector<std::pair<size_t, MetricSeries>> read;
-    RETURN_IF_ERROR(part->Read(
-        entries, [&](uint32_t e, MetricSeries&& s) { read.emplace_back(slot[e], std::move(s)); }));
-    for (auto& [i, s] : read) {
-      MetricSeries merged;
-      AppendRange(s, min_ms, max_ms, merged);
-      AppendSamples(out[i].series, merged);
-      out[i].series.time_ms = std::move(merged.time_ms);
-      out[i].series.values = std::move(merged.values);
-      out[i].series.start_ms = std::move(merged.start_ms);
-      out[i].series.exemplars = std::move(merged.exemplars);
+    if (dst.time_ms.empty()) {
+      std::swap(dst.time_ms, item.memtable.time_ms);
+      std::swap(dst.values, item.memtable.values);
+      std::swap(dst.start_ms, item.memtable.start_ms);
+      std::swap(dst.exemplars, item.memtable.exemplars);
+    } else {
+      AppendSamples(item.memtable, dst);
     }
+    if (dst.time_ms.empty()) continue;
+    SortAndDedupSamples(dst);
+    current.id = item.id;
+    dst.labels = std::move(*item.labels);
+    dst.kind = item.kind;
+    visit(item.ordinal, current);
   }
-  std::erase_if(out, [](const SelectedSeries& s) { return s.series.time_ms.empty(); });
-  for (auto& s : out) SortAndDedupSamples(s.series);
+  return Status::Ok();
+}
+
+Result<std::vector<SelectedSeries>> MetricTable::Select(const std::string& tenant_name,
+                                                        const std::vector<LabelMatcher>& matchers,
+                                                        int64_t min_ms, int64_t max_ms) const {
+  std::vector<std::pair<uint32_t, SelectedSeries>> found;
+  RETURN_IF_ERROR(Scan(
+      tenant_name, matchers, min_ms, max_ms,
+      [&](uint32_t ordinal, SelectedSeries& s) { found.emplace_back(ordinal, std::move(s)); }));
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<SelectedSeries> out;
+  out.reserve(found.size());
+  for (auto& [ordinal, s] : found) out.push_back(std::move(s));
   return out;
 }
 

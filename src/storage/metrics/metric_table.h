@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,6 +63,14 @@ class MetricTable {
   Result<std::vector<SelectedSeries>> Select(const std::string& tenant,
                                              const std::vector<LabelMatcher>& matchers,
                                              int64_t min_ms, int64_t max_ms) const;
+  // Calls visit(ordinal, series) for every series of `tenant` matching every matcher that has
+  // samples in [min_ms, max_ms] (sorted, deduplicated, newest write wins a tie), one series at
+  // a time in label order; the visitor may move from `series`. `ordinal` numbers series in
+  // index (arrival) order, the order Select returns. Corruption/IOError when a part cannot be
+  // read (series visited before stay visited).
+  using ScanVisitor = std::function<void(uint32_t ordinal, SelectedSeries& series)>;
+  Status Scan(const std::string& tenant, const std::vector<LabelMatcher>& matchers, int64_t min_ms,
+              int64_t max_ms, const ScanVisitor& visit) const;
   // Label sets of the matching series (no samples read; every series ever indexed).
   std::vector<SeriesInfo> Series(const std::string& tenant,
                                  const std::vector<LabelMatcher>& matchers) const;

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "base/time.h"
+#include "model/metric_labels.h"
 #include "storage/metrics/metric_test_util.h"
 
 namespace periscope {
@@ -92,6 +93,84 @@ TEST_F(MetricTableTest, MemtableAndPartsAnswerTheSameAndSurviveReopen) {
   auto windowed = table->Select("default", {Name("c")}, 1500, 3500);
   ASSERT_TRUE(windowed.ok());
   EXPECT_EQ((*windowed)[0].series.time_ms, (std::vector<int64_t>{2000, 3000}));
+}
+
+TEST_F(MetricTableTest, ScanVisitsInLabelOrderAndNewerPartsWinTies) {
+  auto table = OpenTable();
+  MetricBatch b1;
+  b1.series.push_back(Series("z", {1000, 2000}, {1, 2}));
+  b1.series.push_back(Series("a", {1000, 2000}, {10, 20}));
+  table->Insert(1, b1);
+  table->Freeze();
+  ASSERT_TRUE(table->WriteFrozen(1).ok());
+  MetricBatch b2;
+  b2.series.push_back(Series("a", {2000, 3000}, {21, 30}));  // 2000 rewritten
+  b2.series.push_back(Series("m", {5000}, {7}));
+  table->Insert(2, b2);
+  table->Freeze();
+  ASSERT_TRUE(table->WriteFrozen(2).ok());
+  MetricBatch b3;
+  b3.series.push_back(Series("a", {3000, 4000}, {31, 40}));  // memtable beats parts
+  table->Insert(3, b3);
+  std::vector<std::string> names;
+  std::vector<uint32_t> ordinals;
+  ASSERT_TRUE(
+      table
+          ->Scan("default", {}, 0, 10000,
+                 [&](uint32_t ordinal, SelectedSeries& s) {
+                   names.emplace_back(LabelValue(s.series.labels, "__name__"));
+                   ordinals.push_back(ordinal);
+                   if (names.back() == "a") {
+                     EXPECT_EQ(s.series.time_ms, (std::vector<int64_t>{1000, 2000, 3000, 4000}));
+                     EXPECT_EQ(s.series.values, (std::vector<double>{10, 21, 31, 40}));
+                   }
+                 })
+          .ok());
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "m", "z"}));
+  EXPECT_EQ(ordinals, (std::vector<uint32_t>{1, 2, 0}));  // arrival order: z, a, m
+  auto selected = table->Select("default", {}, 0, 10000);
+  ASSERT_TRUE(selected.ok());
+  ASSERT_EQ(selected->size(), 3u);
+  EXPECT_EQ(LabelValue((*selected)[0].series.labels, "__name__"), "z");  // Select: index order
+  // A window that excludes the newest part and the memtable of `m`.
+  auto early = table->Select("default", {}, 0, 1500);
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early->size(), 2u);
+}
+
+TEST_F(MetricTableTest, SeriesStoredUnderAProbedIdKeepsItsSamples) {
+  // A part written after a hash collision holds `b` under a probed id; new samples of `b`
+  // must join that series rather than start a second one.
+  MetricSeries a = Series("a", {1000}, {1});
+  MetricSeries b = Series("b", {1000, 2000}, {5, 6});
+  const uint64_t collided = SeriesIdOf(a.labels);
+  MetricPartMeta meta;
+  meta.tenant = "default";
+  meta.covered_wal_seq = 1;
+  fs::create_directories(dir_ / "default");
+  ASSERT_TRUE(WriteMetricPart((dir_ / "default" / "part-00000000000000000001.msp").string(), meta,
+                              {{collided, &a}, {collided + SeriesIndex::kSeriesIdProbe, &b}})
+                  .ok());
+  auto table = OpenTable();
+  EXPECT_EQ(table->series_count(), 2u);
+  MetricBatch more;
+  more.series.push_back(Series("b", {3000}, {7}));
+  table->Insert(2, more);
+  EXPECT_EQ(table->series_count(), 2u);
+  auto got = table->Select("default", {Name("b")}, 0, 10000);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].series.values, (std::vector<double>{5, 6, 7}));
+  table->Freeze();
+  ASSERT_TRUE(table->WriteFrozen(2).ok());
+  table.reset();
+  table = OpenTable();
+  got = table->Select("default", {Name("b")}, 0, 10000);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].series.values, (std::vector<double>{5, 6, 7}));
+  EXPECT_EQ(table->Select("default", {Name("a")}, 0, 10000)->at(0).series.values,
+            (std::vector<double>{1}));
 }
 
 TEST_F(MetricTableTest, TenantsAreSeparate) {

@@ -62,6 +62,59 @@ TEST_F(SeriesIndexTest, ListsLabelNamesAndValues) {
             (std::vector<std::string>{"cart", "checkout", "payment"}));
 }
 
+TEST_F(SeriesIndexTest, AddComputesTheSeriesIdOfTheLabels) {
+  Labels l = {{"__name__", "node_cpu_seconds_total"}, {"cpu", "0"}, {"mode", "idle"}};
+  const uint32_t ord = index_.Add(l, MetricKind::kCounter);
+  EXPECT_EQ(index_.info(ord).id, SeriesIdOf(l));
+  EXPECT_EQ(index_.Add(SeriesIdOf(l), l, MetricKind::kCounter), ord);
+  EXPECT_EQ(index_.collisions(), 0u);
+}
+
+TEST(SeriesIndexCollisionTest, CollidingLabelSetsGetTheirOwnSeries) {
+  SeriesIndex index;
+  const Labels a = {{"__name__", "a"}};
+  const Labels b = {{"__name__", "b"}};
+  const Labels c = {{"__name__", "c"}};
+  const uint32_t oa = index.Add(42, a, MetricKind::kGauge);
+  const uint32_t ob = index.Add(42, b, MetricKind::kGauge);  // same id, other labels
+  const uint32_t oc = index.Add(42, c, MetricKind::kGauge);
+  EXPECT_NE(oa, ob);
+  EXPECT_NE(ob, oc);
+  EXPECT_EQ(index.info(oa).id, 42u);
+  EXPECT_EQ(index.info(ob).id, 42u + SeriesIndex::kSeriesIdProbe);
+  EXPECT_EQ(index.info(oc).id, 42u + 2 * SeriesIndex::kSeriesIdProbe);
+  EXPECT_EQ(index.collisions(), 2u);
+  // Seen again: found along the probe sequence, not added twice or counted again.
+  EXPECT_EQ(index.Add(42, b, MetricKind::kGauge), ob);
+  EXPECT_EQ(index.Add(42, c, MetricKind::kGauge), oc);
+  EXPECT_EQ(index.size(), 3u);
+  EXPECT_EQ(index.collisions(), 2u);
+  EXPECT_EQ(index.Find(42u + SeriesIndex::kSeriesIdProbe), ob);
+  EXPECT_FALSE(index.Find(43).has_value());
+}
+
+TEST(SeriesIndexCollisionTest, AnIdOffTheProbePathIsFoundByItsLabels) {
+  // A part may hold a series under a probed id while its collision partner is gone.
+  SeriesIndex index;
+  const Labels b = {{"__name__", "b"}, {"job", "x"}};
+  const uint64_t stored = SeriesIdOf(b) + SeriesIndex::kSeriesIdProbe;
+  const uint32_t from_part = index.Add(stored, b, MetricKind::kCounter);
+  index.Add(Labels{{"__name__", "b"}, {"job", "y"}}, MetricKind::kCounter);
+  EXPECT_EQ(index.Add(b, MetricKind::kCounter), from_part);
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(index.info(from_part).id, stored);
+}
+
+TEST(SeriesIdMapTest, FindsEveryInsertedIdAcrossGrowth) {
+  SeriesIdMap map;
+  EXPECT_EQ(map.Find(7), SeriesIdMap::kNone);
+  for (uint32_t i = 0; i < 5000; ++i) map.Insert(uint64_t{i} * 1024, i);  // same low bits
+  EXPECT_EQ(map.size(), 5000u);
+  for (uint32_t i = 0; i < 5000; ++i) ASSERT_EQ(map.Find(uint64_t{i} * 1024), i);
+  EXPECT_EQ(map.Find(1), SeriesIdMap::kNone);
+  EXPECT_EQ(map.Find(5000u * 1024), SeriesIdMap::kNone);
+}
+
 TEST(LabelMatcherTest, RejectsBadRegexAndEmptyName) {
   EXPECT_EQ(LabelMatcher::Make("a", MatchOp::kRegex, "(").status().code(),
             StatusCode::kInvalidArgument);

@@ -58,6 +58,13 @@ export interface TraceFacetsResponse {
   duration: { buckets_ms: number[]; counts: number[] };
 }
 
+// GET /api/traces/attributes
+export interface AttributeKeysResponse {
+  total_spans: number;
+  sampled: boolean;
+  keys: { key: string; source: "span" | "resource"; count: number }[];
+}
+
 export interface LogRow {
   time: string;
   observed_time?: string;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { apiGet, type Params } from "./client";
+import { takePrefetched } from "./prefetch";
 
 export interface ApiState<T> {
   data: T | undefined;
@@ -19,7 +20,7 @@ export function useApi<T>(path: string | null, params: Params = {}, refreshKey: 
     }
     const controller = new AbortController();
     setState((s) => ({ ...s, loading: true, error: undefined }));
-    apiGet<T>(path, params, controller.signal)
+    (takePrefetched<T>(path, params) ?? apiGet<T>(path, params, controller.signal))
       .then((data) => setState({ data, error: undefined, loading: false }))
       .catch((e: unknown) => {
         if (controller.signal.aborted) return;

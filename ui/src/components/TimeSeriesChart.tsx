@@ -46,6 +46,15 @@ export function alignSeries(series: ChartSeries[], stacked: boolean): uPlot.Alig
   return [times.map((t) => t / 1000), ...columns] as uPlot.AlignedData;
 }
 
+// uPlot bands for `count` stacked series (uPlot indices 1..count, each the running sum of the ones
+// below): each series' fill is clipped to the series under it instead of reaching down to zero,
+// so the translucent fills do not paint over each other.
+export function stackBands(count: number): uPlot.Band[] {
+  const bands: uPlot.Band[] = [];
+  for (let i = 2; i <= count; i++) bands.push({ series: [i, i - 1] });
+  return bands;
+}
+
 function cssVar(name: string, fallback: string): string {
   if (typeof window === "undefined") return fallback;
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -70,6 +79,8 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
     const axisColor = cssVar("--muted", "#8b90a0");
     const gridColor = cssVar("--grid", "#262a36");
     const data = alignSeries(series, stacked);
+    // Legend and cursor values of a stacked chart are each series' own, not the running sum.
+    const raw = stacked ? alignSeries(series, false) : data;
     const markerSeries = markers && markers.length > 0;
     const plotData: uPlot.AlignedData = data;
     const opts: uPlot.Options = {
@@ -77,6 +88,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       height,
       legend: { show: series.length > 1 },
       cursor: { drag: { x: true, y: false, setScale: false } },
+      bands: stacked ? stackBands(series.length) : undefined,
       scales: {
         x: {
           time: true,
@@ -87,6 +99,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
                 ? [min - 60, max + 60]
                 : [min, max],
         },
+        ...(stacked ? { y: { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.05 : 1] as uPlot.Range.MinMax } } : {}),
       },
       axes: [
         { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
@@ -109,7 +122,10 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
             fill: stacked || bars ? color + "55" : undefined,
             paths: bars ? uPlot.paths.bars!({ size: [0.8, 40] }) : undefined,
             points: { show: s.points.length < 3 },
-            value: (_u: uPlot, v: number | null) => (v == null ? "–" : formatValue(v, unit)),
+            value: (_u: uPlot, _v: number | null, si: number, di: number | null) => {
+              const v = di == null ? null : (raw[si]?.[di] ?? null);
+              return v == null ? "–" : formatValue(v, unit);
+            },
           };
         }),
       ],

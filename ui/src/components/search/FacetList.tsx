@@ -25,6 +25,10 @@ export interface FacetListProps {
   // When given, an input to add a facet for any attribute key.
   onAddField?: (field: string) => void;
   onRemoveField?: (field: string) => void;
+  // Keys offered while typing a new facet (e.g. from /api/traces/attributes).
+  fieldSuggestions?: { key: string; count: number }[];
+  // Called when the new-facet input gets focus (to load the suggestions only when wanted).
+  onAddFocus?: () => void;
 }
 
 // Values of `field` that the query filters on at top level (so an excluded value stays visible).
@@ -55,6 +59,7 @@ export function facetRows(group: FacetGroup, query: string, builtins: readonly s
 // to exclude it with `-field:value`, click again to remove; counts are drawn as bars.
 export function FacetList(props: FacetListProps) {
   const { groups, query, onQueryChange, builtinFields, loading, error, onAddField, onRemoveField } = props;
+  const { fieldSuggestions, onAddFocus } = props;
   const [collapsed, setCollapsed] = useState<Record<string, boolean>>({});
   const [newField, setNewField] = useState("");
 
@@ -143,7 +148,16 @@ export function FacetList(props: FacetListProps) {
             placeholder="+ facet on attribute key"
             value={newField}
             onChange={(e) => setNewField(e.target.value)}
+            onFocus={onAddFocus}
+            list={fieldSuggestions ? "facet-key-suggestions" : undefined}
           />
+          {fieldSuggestions && (
+            <datalist id="facet-key-suggestions" data-testid="facet-key-suggestions">
+              {fieldSuggestions.map((k) => (
+                <option key={k.key} value={k.key} label={`${k.key} (${formatCount(k.count)})`} />
+              ))}
+            </datalist>
+          )}
         </form>
       )}
     </div>

@@ -12,6 +12,9 @@ export function scopedQuery(q: string, env: string, version: string): string {
   return parts.join(" ");
 }
 
+// Rows per /api/logs page.
+export const LOG_PAGE_SIZE = 200;
+
 // The default facet fields of /api/logs/facets.
 export const DEFAULT_FACETS = ["service", "level", "host", "env", "version"];
 

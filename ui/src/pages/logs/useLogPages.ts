@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { apiGet } from "../../api/client";
+import { takePrefetched } from "../../api/prefetch";
 import type { LogRow, LogsResponse } from "../../api/types";
+import { LOG_PAGE_SIZE as PAGE_SIZE } from "./logQuery";
 
 export interface LogPages {
   rows: LogRow[];
@@ -11,7 +13,7 @@ export interface LogPages {
   loadMore: () => void;
 }
 
-export const PAGE_SIZE = 200;
+export { LOG_PAGE_SIZE as PAGE_SIZE } from "./logQuery";
 
 // Logs matching `q` in [start, end), newest first, a page at a time with the API's `next`
 // cursor. A change of query or range starts over (pending requests are aborted). `enabled`
@@ -38,7 +40,8 @@ export function useLogPages(q: string, start: string, end: string, enabled = tru
     const c = new AbortController();
     controller.current = c;
     setLoading(true);
-    apiGet<LogsResponse>("/api/logs", { q, start, end, limit: PAGE_SIZE }, c.signal)
+    const first = { q, start, end, limit: PAGE_SIZE };
+    (takePrefetched<LogsResponse>("/api/logs", first) ?? apiGet<LogsResponse>("/api/logs", first, c.signal))
       .then((r) => {
         setRows(r.logs);
         setNext(r.next);

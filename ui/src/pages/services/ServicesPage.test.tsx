@@ -76,10 +76,12 @@ describe("ServicesPage", () => {
   });
 
   it("filters by name and version from the URL", async () => {
-    fakeApi({ "/api/services/overview": OVERVIEW });
+    const api = fakeApi({ "/api/services/overview": OVERVIEW });
     renderAt(<ServicesPage />, "/services?version=2.1-canary");
     await waitFor(() => expect(screen.getAllByTestId("service-row")).toHaveLength(1));
     expect(names()).toEqual(["payment"]);
+    // The API computes the figures of that version alone.
+    expect(new URL(String(api.mock.calls[0][0]), "http://test").searchParams.get("version")).toBe("2.1-canary");
     expect(screen.getByTestId("version-note").textContent).toContain("2.1-canary");
   });
 

@@ -16,7 +16,7 @@ export function ServicesPage() {
   const [retry, setRetry] = useState(0);
   const overview = useApi<ServicesOverviewResponse>(
     "/api/services/overview",
-    { start: apiRange.start, end: apiRange.end, env },
+    { start: apiRange.start, end: apiRange.end, env, version },
     retry,
   );
   const all = overview.data?.services ?? [];
@@ -41,7 +41,7 @@ export function ServicesPage() {
         />
         {version && (
           <span className="muted" data-testid="version-note">
-            Services that served version <b>{version}</b> (figures cover all their versions; a service page
+            Services that served version <b>{version}</b>, with the figures of that version (a service page
             compares versions){" "}
             <button onClick={() => setVersion("")}>clear</button>
           </span>

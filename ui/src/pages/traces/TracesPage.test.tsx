@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
-import type { TraceFacetsResponse, TraceSearchResponse } from "../../api/types";
+import type { AttributeKeysResponse, TraceFacetsResponse, TraceSearchResponse } from "../../api/types";
 import { TracesPage } from "./TracesPage";
 
 let location = "";
@@ -52,6 +52,17 @@ const facets: TraceFacetsResponse = {
   duration: { buckets_ms: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], counts: [0, 1, 5, 20, 100, 300, 500, 200, 100, 8, 0] },
 };
 
+const attributeKeys: AttributeKeysResponse = {
+  total_spans: 50,
+  sampled: false,
+  keys: [
+    { key: "service.name", source: "resource", count: 50 },
+    { key: "http.route", source: "span", count: 30 },
+    { key: "db.system", source: "span", count: 12 },
+    { key: "db.system", source: "resource", count: 2 },
+  ],
+};
+
 function mockApi(overrides: { traces?: Response } = {}) {
   vi.stubGlobal(
     "fetch",
@@ -59,6 +70,7 @@ function mockApi(overrides: { traces?: Response } = {}) {
       const url = new URL(input, "http://localhost");
       requests.push(url);
       if (url.pathname === "/api/traces/facets") return new Response(JSON.stringify(facets));
+      if (url.pathname === "/api/traces/attributes") return new Response(JSON.stringify(attributeKeys));
       if (url.pathname === "/api/traces") return overrides.traces ?? new Response(JSON.stringify(search));
       return new Response(JSON.stringify({ error: "no" }), { status: 404 });
     }),
@@ -119,7 +131,21 @@ describe("TracesPage", () => {
     );
   });
 
-  it("sorts by duration on a header click", async () => {
+  it("offers the attribute keys of the matching spans once the facet picker is focused", async () => {
+    mockApi();
+    renderAt("/traces?q=service:cart");
+    await screen.findByText("POST /checkout");
+    expect(requests.some((r) => r.pathname === "/api/traces/attributes")).toBe(false);
+    fireEvent.focus(screen.getByLabelText("add facet"));
+    const list = await screen.findByTestId("facet-key-suggestions");
+    await waitFor(() => expect(list.querySelectorAll("option")).toHaveLength(2));
+    // Shown facets (http.route) are left out; a key both span and resource attribute comes once.
+    expect([...list.querySelectorAll("option")].map((o) => o.getAttribute("value"))).toEqual(["service.name", "db.system"]);
+    const asked = requests.find((r) => r.pathname === "/api/traces/attributes")!;
+    expect(asked.searchParams.get("q")).toBe("service:cart");
+  });
+
+    it("sorts by duration on a header click", async () => {
     mockApi();
     renderAt("/traces");
     await screen.findByText("POST /checkout");

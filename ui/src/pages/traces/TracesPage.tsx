@@ -1,5 +1,5 @@
-import { useCallback, useMemo } from "react";
-import type { TraceFacetsResponse, TraceSearchResponse } from "../../api/types";
+import { useCallback, useMemo, useState } from "react";
+import type { AttributeKeysResponse, TraceFacetsResponse, TraceSearchResponse } from "../../api/types";
 import { useApi } from "../../api/useApi";
 import { FacetList, type FacetGroup } from "../../components/search/FacetList";
 import { formatCount } from "../../components/search/format";
@@ -35,6 +35,17 @@ export function TracesPage() {
   const common = { q: apiQ, env: globals.env, ...globals.apiRange };
   const traces = useApi<TraceSearchResponse>("/api/traces", { ...common, limit });
   const facets = useApi<TraceFacetsResponse>("/api/traces/facets", { ...common, fields: facetFieldsParam(extra) });
+  // Attribute keys for the facet picker, loaded once the picker is focused.
+  const [wantKeys, setWantKeys] = useState(false);
+  const keys = useApi<AttributeKeysResponse>(wantKeys ? "/api/traces/attributes" : null, common);
+  const suggestions = useMemo(() => {
+    const shown = new Set([...DEFAULT_FACETS.map((f) => f.field), ...extra]);
+    const out: { key: string; count: number }[] = [];
+    for (const k of keys.data?.keys ?? []) {
+      if (!shown.has(k.key) && !out.some((o) => o.key === k.key)) out.push({ key: k.key, count: k.count });
+    }
+    return out;
+  }, [keys.data, extra]);
 
   const groups: FacetGroup[] = [
     ...DEFAULT_FACETS.map((f) => ({ field: f.field, label: f.label, values: facets.data?.facets[f.field] ?? [] })),
@@ -73,6 +84,8 @@ export function TracesPage() {
           error={facetsError}
           onAddField={(f) => setFacetsParam([...extra, f].join(","))}
           onRemoveField={(f) => setFacetsParam(extra.filter((x) => x !== f).join(","))}
+          fieldSuggestions={keys.data ? suggestions : undefined}
+          onAddFocus={() => setWantKeys(true)}
         />
       </aside>
       <section className="traces-main">
