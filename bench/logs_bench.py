@@ -84,7 +84,7 @@ class LogsBench:
             "server_core_busy": server_cpu / r["secs"] if r["secs"] else 0,
             "lines_per_server_cpu_s": r["lines"] / server_cpu if server_cpu else 0,
             "generator_core_busy": gen_cpu / gen_wall if gen_wall else 0,
-            "wal_fsyncs": metrics.get("periscope_logs_wal_fsyncs_total", 0),
+            "wal_fsyncs": metrics.get("periscope_wal_fsyncs_total", 0),
             "received": metrics.get("periscope_logs_received_total", 0),
             **{k: metrics.get(k, 0) for k in LOG_METRICS},
             "peak_rss_mib": server.peak_rss_mib(), "loadavg": la, "load_line": m.group(0),
