@@ -13,6 +13,7 @@
 #include "ingest/otlp/exact_json.h"
 #include "ingest/otlp/log_proto_decoder.h"
 #include "ingest/otlp/otlp_json.h"
+#include "ingest/otlp/proto_arena.h"
 #include "ingest/otlp/proto_diagnosis.h"
 #include "ingest/otlp/span_rejections.h"
 
@@ -152,13 +153,6 @@ DecodedLogs Finish(ExportRequest& req, std::string_view tenant, int64_t now_ns,
   out.rejected_records = rejections.count();
   out.error_message = rejections.message();
   return out;
-}
-
-google::protobuf::ArenaOptions ArenaOptionsFor(size_t body_size) {
-  google::protobuf::ArenaOptions options;
-  options.start_block_size = std::clamp<size_t>(body_size * 2, 4096, 64 << 20);
-  options.max_block_size = 8 << 20;
-  return options;
 }
 
 // --- JSON: ids arrive as hex; protobuf's JSON parser wants base64 for bytes. ---

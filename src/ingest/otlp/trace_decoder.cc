@@ -9,6 +9,7 @@
 
 #include "ingest/otlp/any_value_convert.h"
 #include "ingest/otlp/otlp_json.h"
+#include "ingest/otlp/proto_arena.h"
 #include "ingest/otlp/proto_diagnosis.h"
 #include "ingest/otlp/span_rejections.h"
 
@@ -252,14 +253,6 @@ DecodedTraces Finish(ExportRequest& req, std::string_view tenant,
   out.rejected_spans = rejections.count();
   out.error_message = rejections.message();
   return out;
-}
-
-google::protobuf::ArenaOptions ArenaOptionsFor(size_t body_size) {
-  google::protobuf::ArenaOptions options;
-  // Parsed messages take about 2-3x the wire size; start near that to avoid many small blocks.
-  options.start_block_size = std::clamp<size_t>(body_size * 2, 4096, 64 << 20);
-  options.max_block_size = 8 << 20;
-  return options;
 }
 
 }  // namespace
