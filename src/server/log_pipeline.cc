@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/time.h"
+#include "server/tenant_record.h"
 
 namespace periscope {
 
@@ -50,29 +51,19 @@ uint64_t LogPipeline::replay_after() const {
 
 size_t LogPipeline::Replay(uint64_t seq, WalRecordType type, std::string_view payload) {
   if (type != WalRecordType::kOtlpLogs || seq <= replay_after()) return 0;
-  ByteReader reader(payload);
-  std::string_view tenant;
-  if (!reader.GetLengthPrefixed(&tenant)) {
-    LogWarn("WAL record {} has no tenant; skipped", seq);
-    return 0;
-  }
-  // Observed times were stamped into the payload at ingest, so `now` is not used here.
-  auto decoded = DecodeLogsProtobuf(std::string_view(reader.position(), reader.remaining()), tenant,
-                                    NowNanos());
-  if (!decoded.ok()) {
-    LogWarn("WAL record {} does not decode ({}); skipped", seq, decoded.status().ToString());
-    return 0;
-  }
-  const size_t rows = decoded->batch.size();
-  table_->Insert(seq, std::move(decoded->batch));
-  return rows;
+  return ReplayTenantRecord(
+      seq, payload,
+      [](std::string_view request, std::string_view tenant) {
+        // Observed times were stamped into the payload at ingest, so `now` is not used here.
+        return DecodeLogsProtobuf(request, tenant, NowNanos());
+      },
+      [&](LogBatch batch) { table_->Insert(seq, std::move(batch)); });
 }
 
 Status LogPipeline::Ingest(DecodedLogs decoded) {
   g_records_rejected->Add(static_cast<uint64_t>(decoded.rejected_records));
   if (decoded.batch.empty()) return Status::Ok();
-  std::string tenant;
-  PutLengthPrefixed(&tenant, decoded.batch.tenant);
+  const std::string tenant = TenantRecordPrefix(decoded.batch.tenant);
   const size_t rows = decoded.batch.size();
   Status s =
       driver_.Append(WalRecordType::kOtlpLogs, tenant, decoded.wal_payload, [&](uint64_t seq) {

@@ -7,6 +7,7 @@
 #include "base/metrics.h"
 #include "ingest/otlp/metrics_decoder.h"
 #include "ingest/promrw/remote_write_decoder.h"
+#include "server/tenant_record.h"
 
 namespace periscope {
 
@@ -80,8 +81,7 @@ Status MetricsPipeline::Ingest(MetricBatch batch, WalRecordType type,
                                std::string_view wal_payload) {
   const size_t samples = batch.sample_count();
   if (samples == 0) return Status::Ok();
-  std::string tenant;
-  PutLengthPrefixed(&tenant, batch.tenant);
+  const std::string tenant = TenantRecordPrefix(batch.tenant);
   Status s =
       driver_.Append(type, tenant, wal_payload, [&](uint64_t seq) { table_->Insert(seq, batch); });
   if (!s.ok()) {

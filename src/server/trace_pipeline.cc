@@ -5,6 +5,7 @@
 #include "base/coding.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "server/tenant_record.h"
 
 namespace periscope {
 
@@ -49,28 +50,18 @@ uint64_t TracePipeline::replay_after() const {
 
 size_t TracePipeline::Replay(uint64_t seq, WalRecordType type, std::string_view payload) {
   if (type != WalRecordType::kOtlpTraces || seq <= replay_after()) return 0;
-  ByteReader reader(payload);
-  std::string_view tenant;
-  if (!reader.GetLengthPrefixed(&tenant)) {
-    LogWarn("WAL record {} has no tenant; skipped", seq);
-    return 0;
-  }
-  auto decoded =
-      DecodeTracesProtobuf(std::string_view(reader.position(), reader.remaining()), tenant);
-  if (!decoded.ok()) {
-    LogWarn("WAL record {} does not decode ({}); skipped", seq, decoded.status().ToString());
-    return 0;
-  }
-  const size_t rows = decoded->batch.size();
-  table_->Insert(seq, std::move(decoded->batch));
-  return rows;
+  return ReplayTenantRecord(
+      seq, payload,
+      [](std::string_view request, std::string_view tenant) {
+        return DecodeTracesProtobuf(request, tenant);
+      },
+      [&](SpanBatch batch) { table_->Insert(seq, std::move(batch)); });
 }
 
 Status TracePipeline::Ingest(DecodedTraces decoded) {
   g_spans_rejected->Add(static_cast<uint64_t>(decoded.rejected_spans));
   if (decoded.batch.empty()) return Status::Ok();
-  std::string tenant;
-  PutLengthPrefixed(&tenant, decoded.batch.tenant);
+  const std::string tenant = TenantRecordPrefix(decoded.batch.tenant);
   const size_t spans = decoded.batch.size();
   Status s =
       driver_.Append(WalRecordType::kOtlpTraces, tenant, decoded.wal_payload, [&](uint64_t seq) {
