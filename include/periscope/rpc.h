@@ -38,6 +38,7 @@
 
 #include "periscope/rpc/call.h"       // IWYU pragma: export
 #include "periscope/rpc/channel.h"    // IWYU pragma: export
+#include "periscope/rpc/health.h"     // IWYU pragma: export
 #include "periscope/rpc/pool.h"       // IWYU pragma: export
 #include "periscope/rpc/serialize.h"  // IWYU pragma: export
 #include "periscope/rpc/server.h"     // IWYU pragma: export

@@ -29,8 +29,10 @@ class ChannelBackend {
   virtual boost::asio::awaitable<RawStream> OpenStream(std::shared_ptr<CallRequest> request) = 0;
   virtual void Close() = 0;
   virtual bool is_open() const = 0;
-  // Calls and streams in flight (for least-loaded balancing).
+  // Calls and streams in flight.
   virtual size_t in_flight() const = 0;
+  // Streams in flight (for least-loaded balancing).
+  virtual size_t open_streams() const = 0;
 };
 
 // The absolute deadline of a call: the earliest of options.deadline, now + options.timeout and

@@ -168,6 +168,7 @@ class ClientConnection : public ChannelBackend,
   }
   bool is_open() const override { return open_; }
   size_t in_flight() const override { return in_flight_; }
+  size_t open_streams() const override { return open_streams_; }
 
  private:
   static constexpr std::chrono::milliseconds kDeadlineGrace{50};
@@ -237,7 +238,10 @@ class ClientConnection : public ChannelBackend,
       watchdog->cancel();
       auto conn = weak.lock();
       if (!conn) return;
-      if (conn->streams_.erase(id) != 0) --conn->in_flight_;
+      if (conn->streams_.erase(id) != 0) {
+        --conn->in_flight_;
+        --conn->open_streams_;
+      }
       Complete(conn->options_, *record, status);
     };
     if (!p.rejected.ok()) {
@@ -255,6 +259,7 @@ class ClientConnection : public ChannelBackend,
     };
     self->streams_.emplace(id, core);
     ++self->in_flight_;
+    ++self->open_streams_;
     p.frame.id = id;
     p.frame.window = self->options_.stream_window;
     self->transport_->Send(EncodeFrame(p.frame));
@@ -353,6 +358,7 @@ class ClientConnection : public ChannelBackend,
   uint16_t port_;
   std::atomic<bool> open_{true};
   std::atomic<size_t> in_flight_{0};
+  std::atomic<size_t> open_streams_{0};
   std::string close_reason_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::shared_ptr<Pending>> pending_;

@@ -1,16 +1,21 @@
 #include "periscope/rpc/pool.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 #include <random>
 
+#include "periscope/rpc/health.h"
 #include "periscope/rpc/server.h"
 #include "rpc/channel_backend.h"
 #include "rpc/client_connection.h"
@@ -69,22 +74,50 @@ RawStream FailedStream(asio::any_io_executor executor, Status status) {
   return RawStream(core);
 }
 
+// A trace context that is valid but not sampled: health checks made under it are propagated as
+// unsampled, so parent-based samplers on both sides record nothing.
+trace::Context UnsampledContext(std::mt19937_64& rng) {
+  trace::SpanContext span;
+  std::array<uint8_t, 16> trace_bytes{};
+  std::array<uint8_t, 8> span_bytes{};
+  uint64_t a = rng() | 1, b = rng(), c = rng() | 1;
+  std::memcpy(trace_bytes.data(), &a, 8);
+  std::memcpy(trace_bytes.data() + 8, &b, 8);
+  std::memcpy(span_bytes.data(), &c, 8);
+  span.trace_id = trace::TraceId(trace_bytes);
+  span.span_id = trace::SpanId(span_bytes);
+  span.is_remote = true;
+  return trace::Context().WithRemoteSpanContext(span);
+}
+
 }  // namespace
 
-// One server of a pool and its connection. Guarded by PoolBackend::mu_ except in_flight.
+// One server of a pool and its connection. Guarded by PoolBackend::mu_ except the atomics.
 struct PoolSlot {
   Endpoint endpoint;
   std::string name;
   std::shared_ptr<ChannelBackend> connection;
   std::chrono::steady_clock::time_point down_until{};
-  std::atomic<size_t> in_flight{0};
+  bool healthy = true;
+  std::atomic<size_t> in_flight{0};  // unary calls, from the pick to the reply
+  std::atomic<bool> probing{false};
 };
 
 // The ChannelBackend of a ChannelPool. Thread-safe (mu_).
 class PoolBackend : public ChannelBackend, public std::enable_shared_from_this<PoolBackend> {
  public:
   PoolBackend(asio::any_io_executor executor, PoolOptions options)
-      : executor_(std::move(executor)), options_(std::move(options)) {}
+      : executor_(std::move(executor)),
+        options_(std::move(options)),
+        health_strand_(asio::make_strand(executor_)) {}
+
+  // Starts the health-check loop when the options ask for one.
+  void StartHealthChecks() {
+    if (options_.health_check_interval.count() <= 0) return;
+    health_timer_ = std::make_shared<asio::steady_timer>(health_strand_);
+    asio::co_spawn(health_strand_, HealthLoop(weak_from_this(), health_timer_),
+                   [](std::exception_ptr) {});
+  }
 
   Status Add(Endpoint endpoint) {
     auto slot = std::make_shared<PoolSlot>();
@@ -122,6 +155,14 @@ class PoolBackend : public ChannelBackend, public std::enable_shared_from_this<P
     std::lock_guard lock(mu_);
     std::vector<std::string> out;
     for (const auto& s : slots_) out.push_back(s->name);
+    return out;
+  }
+
+  std::vector<EndpointState> States() const {
+    std::lock_guard lock(mu_);
+    std::vector<EndpointState> out;
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& s : slots_) out.push_back({s->name, Up(*s, now), Load(*s)});
     return out;
   }
 
@@ -192,6 +233,7 @@ class PoolBackend : public ChannelBackend, public std::enable_shared_from_this<P
       closed_ = true;
       slots = slots_;
     }
+    if (health_timer_) asio::post(health_strand_, [timer = health_timer_] { timer->cancel(); });
     for (auto& s : slots) {
       std::shared_ptr<ChannelBackend> conn;
       {
@@ -207,7 +249,14 @@ class PoolBackend : public ChannelBackend, public std::enable_shared_from_this<P
   size_t in_flight() const override {
     std::lock_guard lock(mu_);
     size_t n = 0;
-    for (const auto& s : slots_) n += s->in_flight;
+    for (const auto& s : slots_) n += Load(*s);
+    return n;
+  }
+
+  size_t open_streams() const override {
+    std::lock_guard lock(mu_);
+    size_t n = 0;
+    for (const auto& s : slots_) n += s->connection ? s->connection->open_streams() : 0;
     return n;
   }
 
@@ -236,7 +285,12 @@ class PoolBackend : public ChannelBackend, public std::enable_shared_from_this<P
   }
 
   bool Up(const PoolSlot& s, std::chrono::steady_clock::time_point now) const {
-    return s.down_until <= now;
+    return s.healthy && s.down_until <= now;
+  }
+
+  // Unary calls in flight plus open streams. Called with mu_ held.
+  static size_t Load(const PoolSlot& s) {
+    return s.in_flight + (s.connection ? s.connection->open_streams() : 0);
   }
 
   std::shared_ptr<PoolSlot> FromRing(uint64_t h, bool skip_down) const {
@@ -268,7 +322,7 @@ class PoolBackend : public ChannelBackend, public std::enable_shared_from_this<P
       size_t a = pick(rng_);
       size_t b = pick(rng_);
       while (b == a) b = pick(rng_);
-      return up[a]->in_flight <= up[b]->in_flight ? up[a] : up[b];
+      return Load(*up[a]) <= Load(*up[b]) ? up[a] : up[b];
     }
     return up[next_++ % up.size()];
   }
@@ -302,8 +356,61 @@ class PoolBackend : public ChannelBackend, public std::enable_shared_from_this<P
     co_return conn;
   }
 
+  static awaitable<void> HealthLoop(std::weak_ptr<PoolBackend> weak,
+                                    std::shared_ptr<asio::steady_timer> timer) {
+    for (;;) {
+      {
+        auto self = weak.lock();
+        if (!self || self->closed_) co_return;
+        self->CheckAll();
+        timer->expires_after(self->options_.health_check_interval);
+      }
+      boost::system::error_code ec;
+      co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+  }
+
+  // Starts one check per endpoint, skipping those whose previous check is still running.
+  void CheckAll() {
+    std::vector<std::shared_ptr<PoolSlot>> slots;
+    {
+      std::lock_guard lock(mu_);
+      slots = slots_;
+    }
+    for (auto& slot : slots) {
+      if (slot->probing.exchange(true)) continue;
+      asio::co_spawn(executor_, Check(shared_from_this(), slot), [](std::exception_ptr) {});
+    }
+  }
+
+  static awaitable<void> Check(std::shared_ptr<PoolBackend> self, std::shared_ptr<PoolSlot> slot) {
+    bool healthy = false;
+    Result<std::shared_ptr<ChannelBackend>> conn = co_await self->Connect(slot);
+    if (conn.ok()) {
+      CallOptions options;
+      options.timeout = self->options_.health_check_timeout;
+      {
+        std::lock_guard lock(self->mu_);
+        options.trace_parent = UnsampledContext(self->rng_);
+      }
+      HealthCheckRequest request{self->options_.health_check_service};
+      Client<Health> client(ChannelAccess::Make(*conn));
+      Result<HealthCheckReply> reply =
+          co_await client.Call<Health::Check>(std::move(request), std::move(options));
+      healthy = reply.ok() ? reply->status == ServingStatus::kServing
+                           : reply.status().code() == StatusCode::kUnimplemented;
+    }
+    {
+      std::lock_guard lock(self->mu_);
+      slot->healthy = healthy;
+    }
+    slot->probing = false;
+  }
+
   asio::any_io_executor executor_;
   PoolOptions options_;
+  asio::strand<asio::any_io_executor> health_strand_;
+  std::shared_ptr<asio::steady_timer> health_timer_;
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<PoolSlot>> slots_;
   std::vector<std::pair<uint64_t, std::shared_ptr<PoolSlot>>> ring_;
@@ -318,6 +425,7 @@ ChannelPool::ChannelPool(boost::asio::any_io_executor executor, std::vector<Endp
                          PoolOptions options)
     : impl_(std::make_shared<internal::PoolBackend>(std::move(executor), std::move(options))) {
   for (auto& e : endpoints) (void)impl_->Add(std::move(e));
+  impl_->StartHealthChecks();
 }
 
 ChannelPool::~ChannelPool() { impl_->Close(); }
@@ -326,6 +434,7 @@ Channel ChannelPool::channel() const { return internal::ChannelAccess::Make(impl
 Status ChannelPool::AddEndpoint(Endpoint endpoint) { return impl_->Add(std::move(endpoint)); }
 Status ChannelPool::RemoveEndpoint(std::string_view name) { return impl_->Remove(name); }
 std::vector<std::string> ChannelPool::endpoint_names() const { return impl_->Names(); }
+std::vector<EndpointState> ChannelPool::endpoint_states() const { return impl_->States(); }
 std::optional<std::string> ChannelPool::EndpointForKey(std::string_view key) const {
   return impl_->ForKey(key);
 }

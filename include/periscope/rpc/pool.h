@@ -29,7 +29,8 @@ struct Endpoint {
 // Which server a call goes to.
 enum class LoadBalancing {
   kRoundRobin,
-  // Power of two choices: of two random servers, the one with fewer calls in flight.
+  // Power of two choices: of two random servers, the one with less load: unary calls in flight
+  // plus open streams.
   kLeastLoaded,
   // Consistent hashing on CallOptions::hash_key (round robin for calls without a key): adding or
   // removing one of N servers moves only ~1/N of the keys.
@@ -54,6 +55,22 @@ struct PoolOptions {
   std::chrono::milliseconds reconnect_backoff{200};
   // Points per endpoint on the consistent-hash ring.
   int virtual_nodes = 160;
+  // Active health checks (0: off): every interval, each endpoint gets a Health/Check call (see
+  // health.h) on its connection. An endpoint that answers NOT_SERVING, fails, or does not answer
+  // within health_check_timeout gets no new calls (unless every endpoint is down) until a check
+  // passes. A server without the Health service counts as healthy while it answers. Checks carry
+  // an unsampled trace context, so parent-based samplers record no spans for them. While checks
+  // run, the pool keeps its executor busy until Close() or destruction.
+  std::chrono::milliseconds health_check_interval{0};
+  std::chrono::milliseconds health_check_timeout{1000};
+  std::string health_check_service;  // "" checks the whole server
+};
+
+// What a pool knows of one endpoint right now.
+struct EndpointState {
+  std::string name;
+  bool healthy = true;  // false: the last health check or connect failed
+  size_t load = 0;      // unary calls in flight plus open streams
 };
 
 namespace internal {
@@ -78,6 +95,7 @@ class ChannelPool {
   // Removes a server by name (its connection is closed); NOT_FOUND when absent.
   Status RemoveEndpoint(std::string_view name);
   std::vector<std::string> endpoint_names() const;
+  std::vector<EndpointState> endpoint_states() const;
   // The endpoint name consistent hashing picks for a key (ignoring servers that are down).
   std::optional<std::string> EndpointForKey(std::string_view key) const;
   // Closes every connection; later calls fail with UNAVAILABLE.
