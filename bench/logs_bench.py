@@ -40,6 +40,18 @@ LOG_METRICS = ("periscope_log_parts", "periscope_log_merges_total", "periscope_l
                "periscope_log_memtable_rows", "periscope_log_part_bytes")
 
 
+def wait_settled(server, quiet_s):
+    """wait_stable on LOG_METRICS, then until no merge is running: a merge of large parts can
+    take longer than quiet_s without moving any of those figures, and a query timed beside it
+    shares the server's core with it. Returns the last figures and the seconds waited."""
+    t0 = time.monotonic()
+    m, _ = wait_stable(server.metrics, LOG_METRICS, quiet_s=quiet_s)
+    while m.get("periscope_log_merge_running", 0) > 0 and time.monotonic() - t0 < 1800:
+        time.sleep(0.5)
+        m, _ = wait_stable(server.metrics, LOG_METRICS, quiet_s=quiet_s)
+    return m, time.monotonic() - t0
+
+
 class LogsBench:
     def __init__(self, args):
         self.args = args
@@ -149,7 +161,7 @@ class LogsBench:
         load["shutdown_s"] = server.stop()
         size = {"after_shutdown": dir_bytes(data)[0]}
         server = Server(self.periscope, data, data + ".log").start()
-        m, waited = wait_stable(server.metrics, LOG_METRICS, quiet_s=5)
+        m, waited = wait_settled(server, quiet_s=5)
         server.stop()
         size["after_restart_merges_settled"] = dir_bytes(data)[0]
         size["settle_wait_s"] = waited
@@ -208,19 +220,24 @@ class LogsBench:
             ("negation", "service:hdfs -INFO", ["-P", "-i", r"^\S+ hdfs (?!.*\binfo\b)"]),
         ]
         server = Server(self.periscope, data, data + ".log").start()
-        wait_stable(server.metrics, LOG_METRICS, quiet_s=3)
+        wait_settled(server, quiet_s=3)
         reps = self.cfg["query_reps"]
         out = []
         for label, q, rg_args in cases:
-            qs = urllib.parse.urlencode({"q": q, "start": start, "end": end})
-            page_path = "/api/logs?%s&limit=100" % qs
-            hist_path = "/api/logs/histogram?%s" % qs
+            def paths(rep):
+                # The histogram endpoint keeps answers for 5 s by start/end rounded to 5 s: each
+                # repetition moves `end` 6 s further past the data, so none is served from it.
+                qs = urllib.parse.urlencode({"q": q, "start": start,
+                                             "end": end + rep * 6_000_000_000})
+                return "/api/logs?%s&limit=100" % qs, "/api/logs/histogram?%s" % qs
+            page_path, hist_path = paths(0)
             row = {"label": label, "q": q, "rg": rg_args, "loadavg": loadavg()}
 
-            def ours(path, count_fn):
-                server.get(path)  # warm-up
+            def ours(which, count_fn):
+                server.get(paths(0)[which])  # warm-up
                 lat, cpu0, result = [], server.cpu_seconds(), None
-                for _ in range(reps):
+                for rep in range(reps):
+                    path = paths(rep + 1)[which]
                     status, body, secs = server.get(path)
                     if status != 200:
                         raise RuntimeError("%s -> %d %s" % (path, status, body[:200]))
@@ -244,8 +261,8 @@ class LogsBench:
                 return {"p50_ms": percentile(lat, 50), "max_ms": max(lat), "out": result,
                         "command": command_str(cmd)}
 
-            row["ours_first_page"] = ours(page_path, lambda j: len(j["logs"]))
-            row["ours_count"] = ours(hist_path, lambda j: sum(
+            row["ours_first_page"] = ours(0, lambda j: len(j["logs"]))
+            row["ours_count"] = ours(1, lambda j: sum(
                 sum(b["counts"].values()) for b in j["buckets"]))
             first = rg(["-m", "100", *rg_args])
             row["rg_first_page"] = {k: v for k, v in first.items() if k != "out"}

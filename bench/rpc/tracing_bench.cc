@@ -30,9 +30,9 @@ void BM_TracedCallSpans(benchmark::State& state) {
     rpc::Metadata metadata;
     rpc::internal::InjectContext(root.WithSpan(client_span), metadata);
     call.metadata = std::move(metadata);
-    pt::Context remote = rpc::internal::ExtractContext(call.metadata);
+    rpc::internal::RemoteParent remote = rpc::internal::ExtractRemoteParent(call.metadata);
     auto server_span = rpc::internal::StartServerSpan(server, remote, call);
-    call.trace_context = remote.WithSpan(server_span);
+    call.trace_context = rpc::internal::ServerContext(remote, server_span);
     rpc::internal::FinishSpan(server_span, rpc::Status());
     rpc::internal::FinishSpan(client_span, rpc::Status());
     benchmark::DoNotOptimize(server_span);

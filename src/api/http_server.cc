@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/reused_string_body.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/time.h"
@@ -26,6 +27,13 @@ constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 namespace {
 
+using RequestParser = http::request_parser<ReusedStringBody>;
+using Request = http::request<ReusedStringBody>;
+
+// A connection keeps its last request body (or what the handler gave back in its place) for the
+// next request, up to this size; larger buffers are freed.
+constexpr size_t kMaxKeptBodyBytes = 1u << 20;
+
 Counter* const g_requests =
     MetricsRegistry::Global().NewCounter("periscope_http_requests_total", "HTTP requests served.");
 Counter* const g_errors = MetricsRegistry::Global().NewCounter(
@@ -37,15 +45,14 @@ void AddCors(http::response<http::string_body>& res) {
   res.set(http::field::access_control_allow_origin, "*");
 }
 
-http::response<http::string_body> ToBeast(const HttpResponse& r, unsigned version,
-                                          bool keep_alive) {
+http::response<http::string_body> ToBeast(HttpResponse& r, unsigned version, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "periscope");
   res.set(http::field::content_type, r.content_type);
   for (const auto& [k, v] : r.headers) res.set(k, v);
   AddCors(res);
   res.keep_alive(keep_alive);
-  res.body() = r.body;
+  res.body() = std::move(r.body);
   res.prepare_payload();
   return res;
 }
@@ -97,7 +104,7 @@ struct HttpServer::Impl {
     return router.Dispatch(req);
   }
 
-  static Result<HttpRequest> Convert(http::request<http::string_body>& in) {
+  static Result<HttpRequest> Convert(Request& in) {
     HttpRequest req;
     req.method = std::string(in.method_string());
     req.target = std::string(in.target());
@@ -184,15 +191,51 @@ struct HttpServer::Impl {
     stream.socket().close(ignored);
   }
 
+  // Reads one request into *parser: the header through `buffer`, then a body of known length
+  // straight from the socket into the body string (after the bytes `buffer` already holds), in
+  // reads as large as what is left; a chunked body goes through the parser.
+  static awaitable<beast::error_code> ReadRequest(beast::tcp_stream& stream,
+                                                  beast::flat_buffer& buffer,
+                                                  RequestParser& parser) {
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    if (hec) co_return hec;
+    std::string& body = parser.get().body();
+    if (parser.is_done()) {
+      body.clear();
+      co_return beast::error_code{};
+    }
+    if (parser.chunked() || !parser.content_length()) {
+      auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      co_return ec;
+    }
+    const auto length = static_cast<size_t>(*parser.content_length());
+    if (body.size() < length) body.resize(length);
+    const size_t buffered = std::min(buffer.size(), length);
+    asio::buffer_copy(asio::buffer(body.data(), buffered), buffer.data());
+    buffer.consume(buffered);
+    if (buffered < length) {
+      auto [ec, n] = co_await asio::async_read(
+          stream, asio::buffer(body.data() + buffered, length - buffered), kNoThrow);
+      if (ec) {
+        body.clear();
+        co_return ec == asio::error::eof ? beast::error_code(http::error::partial_message) : ec;
+      }
+    }
+    body.resize(length);
+    co_return beast::error_code{};
+  }
+
   awaitable<void> Session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    std::string kept_body;  // the previous request's body buffer, reused
     for (;;) {
-      http::request_parser<http::string_body> parser;
+      RequestParser parser;
       parser.body_limit(options.max_body_bytes);
       parser.header_limit(64 * 1024);
+      parser.get().body() = std::move(kept_body);
       stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
-      auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      beast::error_code ec = co_await ReadRequest(stream, buffer, parser);
       if (ec == http::error::end_of_stream || ec == asio::error::eof ||
           ec == beast::error::timeout || ec == asio::error::connection_reset ||
           ec == asio::error::operation_aborted) {
@@ -211,7 +254,7 @@ struct HttpServer::Impl {
         co_return;
       }
       const int64_t t0 = MonotonicNanos();
-      http::request<http::string_body> in = parser.release();
+      Request in = parser.release();
       const bool keep_alive = in.keep_alive();
       const unsigned version = in.version();
       const bool head = in.method() == http::verb::head;
@@ -232,6 +275,8 @@ struct HttpServer::Impl {
               }
             },
             use_awaitable);
+        // A handler that took the body may have handed a buffer back in req.body.
+        if (req.body.capacity() <= kMaxKeptBodyBytes) kept_body = std::move(req.body);
       }
       g_requests->Add();
       if (out.status >= 400) g_errors->Add();

@@ -1,5 +1,8 @@
 #include "api/logs_api.h"
 
+#include <memory>
+
+#include "api/insights/response_cache.h"
 #include "api/query_params.h"
 #include "api/span_json.h"
 #include "base/time.h"
@@ -154,7 +157,9 @@ boost::json::object LogToJson(const LogBatch& b, size_t row) {
 void RegisterLogsApi(Router& router, const LogTable& table) {
   const LogTable* t = &table;
   router.Add("GET", "/api/logs", [t](HttpRequest& r) { return Search(*t, r); });
-  router.Add("GET", "/api/logs/histogram", [t](HttpRequest& r) { return Histogram(*t, r); });
+  router.Add("GET", "/api/logs/histogram",
+             CachedHandler(std::make_shared<ResponseCache>(),
+                           [t](HttpRequest& r) { return Histogram(*t, r); }));
   router.Add("GET", "/api/traces/{id}/logs", [t](HttpRequest& r) { return TraceLogs(*t, r); });
 }
 

@@ -1,9 +1,11 @@
 #include "api/traces_api.h"
 
 #include <boost/json.hpp>
+#include <memory>
 
 #include "api/insights/facet_handlers.h"
 #include "api/insights/insights_params.h"
+#include "api/insights/response_cache.h"
 #include "api/query_params.h"
 #include "api/span_json.h"
 #include "base/time.h"
@@ -51,7 +53,9 @@ HttpResponse SearchTraces(const TraceQueries& q, HttpRequest& req) {
 void RegisterTracesApi(Router& router, const TraceQueries& queries) {
   const TraceQueries* q = &queries;
   // Before /api/traces/{id}, which would take "facets" or "attributes" for an id.
-  router.Add("GET", "/api/traces/facets", [q](HttpRequest& r) { return HandleTraceFacets(*q, r); });
+  router.Add("GET", "/api/traces/facets",
+             CachedHandler(std::make_shared<ResponseCache>(),
+                           [q](HttpRequest& r) { return HandleTraceFacets(*q, r); }));
   router.Add("GET", "/api/traces/attributes",
              [q](HttpRequest& r) { return HandleTraceAttributeKeys(*q, r); });
   router.Add("GET", "/api/traces/{id}", [q](HttpRequest& r) { return GetTrace(*q, r); });

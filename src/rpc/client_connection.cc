@@ -173,6 +173,7 @@ class ClientConnection : public ChannelBackend,
  private:
   static constexpr std::chrono::milliseconds kDeadlineGrace{50};
 
+  // A unary call waiting for its response; reused across calls (see TakePending).
   struct Pending {
     explicit Pending(const asio::any_io_executor& ex) : timer(ex) {}
     void Complete(RawReply r) {
@@ -193,12 +194,13 @@ class ClientConnection : public ChannelBackend,
     if (!self->open_) {
       co_return RawReply{UnavailableError("connection closed: " + self->close_reason_), {}, false};
     }
-    auto call = std::make_shared<Pending>(self->strand_);
+    std::shared_ptr<Pending> call = self->TakePending();
     frame.id = self->next_id_++;
     uint64_t id = frame.id;
     self->pending_.emplace(id, call);
     ++self->in_flight_;
-    self->transport_->Send(EncodeFrame(frame));
+    FramePieces pieces = EncodeFramePieces(std::move(frame));
+    self->transport_->Send(std::move(pieces.head), std::move(pieces.payload));
     if (record->deadline) {
       // A grace period lets the server's own DEADLINE_EXCEEDED (and its span) arrive first.
       auto left = *record->deadline - trace::Clock::now() + kDeadlineGrace;
@@ -215,12 +217,15 @@ class ClientConnection : public ChannelBackend,
     }
     self->pending_.erase(id);
     --self->in_flight_;
-    if (call->done) co_return std::move(call->reply);
+    const bool answered = call->done;
+    RawReply reply = std::move(call->reply);
+    self->ReturnPending(std::move(call));
+    if (answered) co_return reply;
     // The caller gave up (cancelled or out of time): tell the server to cancel the handler.
     if (self->open_) self->transport_->Send(EncodeControlFrame(FrameKind::kCancel, id));
     if (cancelled) co_return RawReply{CancelledByCaller(), {}, true};
-    co_return RawReply{DeadlineExceededError("deadline exceeded waiting for " + frame.service +
-                                             "/" + frame.method),
+    co_return RawReply{DeadlineExceededError("deadline exceeded waiting for " + record->service +
+                                             "/" + record->method),
                        {},
                        true};
   }
@@ -275,6 +280,22 @@ class ClientConnection : public ChannelBackend,
       });
     }
     co_return RawStream(core);
+  }
+
+  // Pending records are kept for reuse: building a timer for every call costs more than
+  // resetting one.
+  std::shared_ptr<Pending> TakePending() {
+    if (spare_pending_.empty()) return std::make_shared<Pending>(strand_);
+    std::shared_ptr<Pending> p = std::move(spare_pending_.back());
+    spare_pending_.pop_back();
+    return p;
+  }
+  void ReturnPending(std::shared_ptr<Pending> p) {
+    constexpr size_t kMaxSpare = 64;
+    if (p.use_count() != 1 || spare_pending_.size() >= kMaxSpare) return;
+    p->done = false;
+    p->reply = RawReply{};
+    spare_pending_.push_back(std::move(p));
   }
 
   awaitable<void> ReadLoop(std::shared_ptr<ClientConnection> self) {
@@ -362,6 +383,7 @@ class ClientConnection : public ChannelBackend,
   std::string close_reason_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::shared_ptr<Pending>> pending_;
+  std::vector<std::shared_ptr<Pending>> spare_pending_;
   std::unordered_map<uint64_t, std::shared_ptr<StreamCore>> streams_;
 };
 

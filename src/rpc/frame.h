@@ -61,6 +61,18 @@ std::string EncodeFrame(const ResponseFrame& frame);
 std::string EncodeFrame(const MessageFrame& frame);
 std::string EncodeControlFrame(FrameKind kind, uint64_t id, uint64_t value = 0);
 
+// A frame to write as two pieces, so that a big payload is never copied into the frame: `head`
+// (length prefix, kind and every field but the payload, then the payload's tag and length) and
+// the payload bytes, which come last on the wire. Decodes to the same struct as EncodeFrame
+// (fields are identified by their tags, not their order).
+struct FramePieces {
+  std::string head;
+  std::string payload;
+};
+FramePieces EncodeFramePieces(RequestFrame&& frame);
+FramePieces EncodeFramePieces(ResponseFrame&& frame);
+FramePieces EncodeFramePieces(MessageFrame&& frame);
+
 // A decoded frame body of either kind.
 struct FrameBody {
   FrameKind kind;

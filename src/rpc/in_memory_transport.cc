@@ -83,7 +83,9 @@ class InMemoryTransport : public Transport {
     }
   }
 
-  void Send(std::string frame) override {
+  void Send(std::string head, std::string payload) override {
+    std::string frame = std::move(head);
+    frame.append(payload);
     std::shared_ptr<asio::steady_timer> wake;
     {
       std::lock_guard lock(out_->mu);

@@ -5,6 +5,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <map>
+#include <thread>
 
 #include "periscope/rpc.h"
 #include "periscope/trace.h"
@@ -352,6 +354,74 @@ TEST_F(EchoServerTest, BadCallsFailOnlyThatCall) {
   EXPECT_NE(responses[8].message.find("arguments of Echo/Say do not decode"), std::string::npos);
   EXPECT_EQ(responses[9].code, 0);
   EXPECT_EQ(Decode<EchoReply>(responses[9].payload)->text, "ok");
+}
+
+TEST_F(EchoServerTest, PipelinedRequestsInOneWriteAndAFrameSplitAcrossWrites) {
+  RawPeer peer(port_);
+  constexpr uint64_t kCalls = 64;
+  std::string burst;
+  for (uint64_t id = 1; id <= kCalls; ++id) {
+    internal::RequestFrame request{.id = id,
+                                   .service = "Echo",
+                                   .method = "Say",
+                                   .payload = Encode(EchoRequest{"m" + std::to_string(id)})};
+    burst += internal::EncodeFrame(request);
+  }
+  peer.Write(burst);
+  internal::RequestFrame last{.id = kCalls + 1,
+                              .service = "Echo",
+                              .method = "Say",
+                              .payload = Encode(EchoRequest{std::string(5000, 's')})};
+  const std::string split = internal::EncodeFrame(last);
+  peer.Write(std::string_view(split).substr(0, 2));  // inside the length prefix
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  peer.Write(std::string_view(split).substr(2, 1000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  peer.Write(std::string_view(split).substr(1002));
+  std::map<uint64_t, internal::ResponseFrame> responses;
+  for (uint64_t i = 0; i <= kCalls; ++i) {
+    std::optional<internal::ResponseFrame> r = peer.Read();
+    ASSERT_TRUE(r) << "after " << i << " responses";
+    responses[r->id] = *r;
+  }
+  ASSERT_EQ(responses.size(), kCalls + 1);
+  for (uint64_t id = 1; id <= kCalls; ++id) {
+    ASSERT_EQ(responses[id].code, 0) << id;
+    EXPECT_EQ(Decode<EchoReply>(responses[id].payload)->text, "m" + std::to_string(id));
+  }
+  EXPECT_EQ(Decode<EchoReply>(responses[kCalls + 1].payload)->text, std::string(5000, 's'));
+}
+
+TEST_F(EchoServerTest, EarlierDeadlineArrivingSecondStillFiresFirst) {
+  // Both calls on one connection, whose single deadline timer is armed for the first call's
+  // deadline when the second, earlier one arrives.
+  RawPeer peer(port_);
+  const auto start = std::chrono::steady_clock::now();
+  auto request = [&](uint64_t id, std::chrono::milliseconds timeout) {
+    internal::RequestFrame frame{
+        .id = id,
+        .service = "Echo",
+        .method = "Sleep",
+        .deadline_unix_nanos = trace::ToUnixNanos(trace::Clock::now() + timeout),
+        .payload = Encode(EchoRequest{"slow", 5000})};
+    return internal::EncodeFrame(frame);
+  };
+  peer.Write(request(1, 800ms));
+  peer.Write(request(2, 100ms));
+  std::optional<internal::ResponseFrame> first = peer.Read();
+  const auto first_at = std::chrono::steady_clock::now() - start;
+  std::optional<internal::ResponseFrame> second = peer.Read();
+  const auto second_at = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->id, 2u);
+  EXPECT_EQ(first->code, static_cast<int32_t>(StatusCode::kDeadlineExceeded));
+  EXPECT_LT(first_at, 600ms);
+  EXPECT_EQ(second->id, 1u);
+  EXPECT_EQ(second->code, static_cast<int32_t>(StatusCode::kDeadlineExceeded));
+  EXPECT_GE(second_at, 700ms);
+  EXPECT_LT(second_at, 3s);
+  for (int i = 0; i < 100 && impl_.cancelled < 2; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(impl_.cancelled.load(), 2);
 }
 
 }  // namespace

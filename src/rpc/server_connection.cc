@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/system_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <unordered_map>
 #include <utility>
@@ -41,23 +42,15 @@ const char* KindName(CallKind kind) {
 
 // One call in flight on a connection. Strand-confined.
 struct CallState {
-  explicit CallState(const asio::any_io_executor& ex) : timer(ex) {}
-  asio::steady_timer timer;
+  uint64_t id = 0;
+  std::shared_ptr<CallContext> ctx;
+  std::shared_ptr<trace::Span> span;
+  size_t middleware_ran = 0;
+  std::chrono::steady_clock::time_point start;
   asio::cancellation_signal signal;
   bool done = false;
   bool cancelled_by_client = false;
-  std::optional<Result<std::string>> result;
   std::shared_ptr<StreamCore> stream;  // streaming calls only
-
-  // Ends the call with `result` unless it already ended; cancels the handler when it is not the
-  // handler that finished.
-  void End(Result<std::string> r, bool cancel_handler) {
-    if (done) return;
-    done = true;
-    result = std::move(r);
-    timer.cancel();
-    if (cancel_handler) signal.emit(asio::cancellation_type::all);
-  }
 };
 
 // Runs the middleware's before hooks; returns the first rejection. `ran` counts the hooks run.
@@ -96,12 +89,12 @@ std::shared_ptr<CallContext> MakeContext(const ServerOptions& options, RequestFr
     ctx->deadline = trace::Timestamp(std::chrono::duration_cast<trace::Clock::duration>(
         std::chrono::nanoseconds(request.deadline_unix_nanos)));
   }
-  trace::Context remote = ExtractContext(ctx->metadata);
+  RemoteParent remote = ExtractRemoteParent(ctx->metadata);
   if (options.tracer) {
     span = StartServerSpan(*options.tracer, remote, *ctx);
-    ctx->trace_context = remote.WithSpan(span);
+    ctx->trace_context = ServerContext(remote, span);
   } else {
-    ctx->trace_context = remote;
+    ctx->trace_context = RemoteContext(remote);
   }
   return ctx;
 }
@@ -115,6 +108,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
         transport_(std::move(transport)),
         strand_(transport_->executor()),
         idle_timer_(strand_),
+        deadline_timer_(strand_),
         peer_(transport_->peer()),
         last_activity_(std::chrono::steady_clock::now()) {}
 
@@ -136,10 +130,11 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
  private:
   void CancelAll() {
     idle_timer_.cancel();
+    deadline_timer_.cancel();
     std::vector<std::shared_ptr<CallState>> calls;
     for (auto& [id, call] : calls_) calls.push_back(call);
     for (auto& call : calls) {
-      call->End(UnavailableError("connection closed"), /*cancel_handler=*/true);
+      EndCall(*call, UnavailableError("connection closed"), /*cancel_handler=*/true);
     }
   }
 
@@ -177,7 +172,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
           return InvalidArgumentError("undecodable request frame: " + request.status().message());
         }
         if (request->id == 0) return InvalidArgumentError("request id 0 is reserved");
-        asio::co_spawn(strand_, HandleRequest(self, std::move(*request)), asio::detached);
+        HandleRequest(self, std::move(*request));
         return Status::Ok();
       }
       case FrameKind::kMessage: {
@@ -186,7 +181,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
         std::shared_ptr<CallState> call = FindStream(m->id);
         if (!call) return Status::Ok();  // the call has ended
         Status st = call->stream->OnMessage(std::move(m->payload));
-        if (!st.ok()) call->End(st, /*cancel_handler=*/true);
+        if (!st.ok()) EndCall(*call, st, /*cancel_handler=*/true);
         return Status::Ok();
       }
       case FrameKind::kHalfClose:
@@ -202,7 +197,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
             call->cancelled_by_client = true;
             server_->calls_cancelled_++;
           }
-          call->End(Status(StatusCode::kCancelled, "cancelled by the client"), true);
+          EndCall(*call, Status(StatusCode::kCancelled, "cancelled by the client"), true);
         } else if (call->stream && parsed->kind == FrameKind::kHalfClose) {
           call->stream->OnHalfClose();
         } else if (call->stream) {
@@ -254,7 +249,8 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
 
   static awaitable<void> RunHandler(const HandlerEntry* handler, std::string payload,
                                     std::shared_ptr<const CallContext> ctx,
-                                    std::shared_ptr<CallState> state) {
+                                    std::shared_ptr<CallState> state,
+                                    std::shared_ptr<Connection> self) {
     Result<std::string> result = InternalError("handler produced no result");
     try {
       if (state->stream) {
@@ -272,7 +268,67 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     } catch (...) {
       result = InternalError("handler threw a non-standard exception");
     }
-    state->End(std::move(result), /*cancel_handler=*/false);
+    self->EndCall(*state, std::move(result), /*cancel_handler=*/false);
+  }
+
+  // Ends a call with `result` unless it already ended: cancels the handler when it is not the
+  // handler that finished, ends the span, runs the after hooks and answers the client (unless
+  // it cancelled). The handler's in-flight slot is released when it really returns.
+  void EndCall(CallState& state, Result<std::string> result, bool cancel_handler) {
+    if (state.done) return;
+    state.done = true;
+    if (cancel_handler) state.signal.emit(asio::cancellation_type::all);
+    Status status = result.status();
+    if (state.stream) state.stream->Finish(status, {}, /*discard=*/true);
+    FinishSpan(state.span, status);
+    state.span.reset();
+    RunAfter(server_->options_.middleware, state.middleware_ran, *state.ctx, status, state.start);
+    if (!state.cancelled_by_client) {
+      Respond(state.id, status, result.ok() ? std::move(result).value() : std::string());
+    } else if (!status.ok()) {
+      server_->calls_failed_++;
+    }
+  }
+
+  // One timer per connection enforces every call's deadline: it is armed at the earliest
+  // deadline in flight, and a call whose deadline is later than that (the usual case with
+  // similar timeouts) costs no timer operation.
+  void WatchDeadline(trace::Timestamp deadline) {
+    if (deadline_armed_ && deadline >= deadline_at_) return;
+    deadline_armed_ = true;
+    deadline_at_ = deadline;
+    deadline_timer_.expires_at(deadline);
+    std::weak_ptr<Connection> weak = shared_from_this();
+    deadline_timer_.async_wait([weak, deadline](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (!self || !self->open_) return;
+      // Superseded by an earlier deadline: that wait re-arms.
+      if (ec || self->deadline_at_ != deadline) return;
+      self->ExpireDeadlines();
+    });
+  }
+
+  // Ends the calls whose deadline passed and re-arms for the earliest one left.
+  void ExpireDeadlines() {
+    deadline_armed_ = false;
+    const trace::Timestamp now = trace::Clock::now();
+    std::vector<std::shared_ptr<CallState>> expired;
+    std::optional<trace::Timestamp> next;
+    for (auto& [id, call] : calls_) {
+      if (call->done || !call->ctx->deadline) continue;
+      if (*call->ctx->deadline <= now) {
+        expired.push_back(call);
+      } else if (!next || *call->ctx->deadline < *next) {
+        next = *call->ctx->deadline;
+      }
+    }
+    for (auto& call : expired) {
+      EndCall(*call,
+              DeadlineExceededError("deadline exceeded while handling " + call->ctx->service + "/" +
+                                    call->ctx->method + "; handler cancelled"),
+              /*cancel_handler=*/true);
+    }
+    if (next) WatchDeadline(*next);
   }
 
   // Checks that make a call fail before its handler runs.
@@ -298,68 +354,44 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     return Status::Ok();
   }
 
-  awaitable<void> HandleRequest(std::shared_ptr<Connection> self, RequestFrame request) {
+  void HandleRequest(const std::shared_ptr<Connection>& self, RequestFrame&& request) {
     ServerImpl& server = *server_;
     const ServerOptions& options = server.options_;
     server.calls_++;
-    auto start = std::chrono::steady_clock::now();
-    std::shared_ptr<trace::Span> span;
-    std::shared_ptr<CallContext> ctx = MakeContext(options, request, peer_, span);
-    uint64_t id = request.id;
-    const HandlerEntry* handler = server.FindHandler(ctx->service, ctx->method);
-    size_t middleware_ran = 0;
-    Status early = Admit(handler, *ctx, id);
-    if (early.ok()) early = RunBefore(options.middleware, *ctx, middleware_ran);
+    auto state = std::make_shared<CallState>();
+    state->start = std::chrono::steady_clock::now();
+    state->id = request.id;
+    state->ctx = MakeContext(options, request, peer_, state->span);
+    const CallContext& ctx = *state->ctx;
+    const uint64_t id = request.id;
+    const HandlerEntry* handler = server.FindHandler(ctx.service, ctx.method);
+    Status early = Admit(handler, ctx, id);
+    if (early.ok()) early = RunBefore(options.middleware, ctx, state->middleware_ran);
     if (!early.ok()) {
-      FinishSpan(span, early);
-      RunAfter(options.middleware, middleware_ran, *ctx, early, start);
+      FinishSpan(state->span, early);
+      RunAfter(options.middleware, state->middleware_ran, ctx, early, state->start);
       Respond(id, early);
-      co_return;
+      return;
     }
 
-    auto state = std::make_shared<CallState>(strand_);
-    if (ctx->kind != CallKind::kUnary) {
+    if (ctx.kind != CallKind::kUnary) {
       state->stream = std::make_shared<StreamCore>(transport_, id, /*client_side=*/false,
                                                    options.stream_window, request.window);
-      if (ctx->kind != CallKind::kServerStream) {
+      if (ctx.kind != CallKind::kServerStream) {
         transport_->Send(EncodeControlFrame(FrameKind::kCredit, id, options.stream_window));
       }
     }
     calls_.emplace(id, state);
     ++in_flight_;
-    CallScopedExecutor handler_executor(strand_, ctx);
+    if (ctx.deadline) WatchDeadline(*ctx.deadline);
+    CallScopedExecutor handler_executor(strand_, state->ctx);
     asio::co_spawn(
-        handler_executor, RunHandler(handler, std::move(request.payload), ctx, state),
+        handler_executor, RunHandler(handler, std::move(request.payload), state->ctx, state, self),
         asio::bind_cancellation_slot(state->signal.slot(), [self, id](std::exception_ptr) {
           --self->in_flight_;
           self->calls_.erase(id);
           self->last_activity_ = std::chrono::steady_clock::now();
         }));
-    if (!state->done) {
-      if (ctx->deadline) {
-        state->timer.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
-            *ctx->deadline - trace::Clock::now()));
-      } else {
-        state->timer.expires_at(asio::steady_timer::time_point::max());
-      }
-      boost::system::error_code ec;
-      co_await state->timer.async_wait(asio::redirect_error(use_awaitable, ec));
-    }
-    if (!state->done) {
-      state->End(DeadlineExceededError("deadline exceeded while handling " + ctx->service + "/" +
-                                       ctx->method + "; handler cancelled"),
-                 /*cancel_handler=*/true);
-    }
-    Result<std::string> result = std::move(*state->result);
-    Status status = result.status();
-    if (state->stream) state->stream->Finish(status, {}, /*discard=*/true);
-    FinishSpan(span, status);
-    RunAfter(options.middleware, middleware_ran, *ctx, status, start);
-    if (!state->cancelled_by_client) {
-      Respond(id, status, result.ok() ? std::move(result).value() : std::string());
-    } else if (!status.ok()) {
-      server.calls_failed_++;
-    }
   }
 
   void Respond(uint64_t id, const Status& status, std::string payload = {}) {
@@ -370,7 +402,8 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     frame.code = static_cast<int32_t>(status.code());
     frame.message = status.message();
     frame.payload = std::move(payload);
-    transport_->Send(EncodeFrame(frame));
+    FramePieces pieces = EncodeFramePieces(std::move(frame));
+    transport_->Send(std::move(pieces.head), std::move(pieces.payload));
     last_activity_ = std::chrono::steady_clock::now();
   }
 
@@ -378,6 +411,9 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   std::shared_ptr<Transport> transport_;
   asio::any_io_executor strand_;
   asio::steady_timer idle_timer_;
+  asio::system_timer deadline_timer_;
+  bool deadline_armed_ = false;
+  trace::Timestamp deadline_at_;
   std::string peer_;
   bool open_ = true;
   size_t in_flight_ = 0;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rpc/frame.h"
+#include "rpc/frame_buffer.h"
 #include "rpc/transport.h"
 
 // GCC 12 reports a false -Wmismatched-new-delete on asio awaitable frames (GCC bug 109224).
@@ -50,31 +51,35 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
 
   awaitable<Result<std::string>> ReadFrame(size_t max_frame_size) override {
     auto self = shared_from_this();
-    uint8_t header[kFrameHeaderSize];
-    boost::system::error_code ec;
-    co_await asio::async_read(socket_, asio::buffer(header), redirect_error(use_awaitable, ec));
-    if (ec) {
-      co_return UnavailableError(ec == asio::error::eof ? "connection closed by peer"
-                                                        : "read failed: " + ec.message());
+    for (;;) {
+      Result<std::optional<std::string>> next = in_.Next(max_frame_size);
+      if (!next.ok()) co_return next.status();
+      if (next->has_value()) co_return std::move(**next);
+      boost::system::error_code ec;
+      if (in_.pending_is_large()) {
+        // A big frame goes straight into its own body, not through the buffer.
+        size_t have = 0;
+        std::string body = in_.TakePartial(have);
+        co_await asio::async_read(socket_, asio::buffer(body.data() + have, body.size() - have),
+                                  redirect_error(use_awaitable, ec));
+        if (ec) co_return ReadError(ec, /*mid_frame=*/true);
+        co_return body;
+      }
+      std::span<char> room = in_.Prepare();
+      size_t n = co_await socket_.async_read_some(asio::buffer(room.data(), room.size()),
+                                                  redirect_error(use_awaitable, ec));
+      if (ec) co_return ReadError(ec, in_.buffered() > 0);
+      in_.Commit(n);
     }
-    uint32_t len = 0;
-    for (size_t i = 0; i < kFrameHeaderSize; ++i) {
-      len |= static_cast<uint32_t>(header[i]) << (8 * i);
-    }
-    Status st = CheckFrameLength(len, max_frame_size);
-    if (!st.ok()) co_return st;
-    std::string body(len, '\0');
-    co_await asio::async_read(socket_, asio::buffer(body), redirect_error(use_awaitable, ec));
-    if (ec) {
-      co_return UnavailableError(ec == asio::error::eof ? "connection closed mid-frame"
-                                                        : "read failed: " + ec.message());
-    }
-    co_return body;
   }
 
-  void Send(std::string frame) override {
+  void Send(std::string head, std::string payload) override {
     if (close_after_flush_ || !socket_.is_open()) return;
-    queue_.push_back(std::move(frame));
+    if (payload.size() < kSeparatePayloadBytes) {
+      head.append(payload);
+      payload.clear();
+    }
+    queue_.push_back({std::move(head), std::move(payload)});
     if (!writing_) {
       writing_ = true;
       asio::co_spawn(socket_.get_executor(), WriteLoop(shared_from_this()), asio::detached);
@@ -96,16 +101,26 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
  private:
   awaitable<void> WriteLoop(std::shared_ptr<SocketTransport> self) {
     (void)self;  // keeps the transport alive while writing
-    std::vector<std::string> batch;
+    std::vector<FramePieces> batch;
     std::vector<asio::const_buffer> buffers;
     while (!queue_.empty()) {
       batch.clear();
       buffers.clear();
-      while (!queue_.empty() && batch.size() < 64) {
+      // Everything queued, in order, in one gather write (asio writes up to 64 buffers per
+      // system call).
+      size_t pieces = 0;
+      while (!queue_.empty()) {
+        const size_t n = queue_.front().payload.empty() ? 1 : 2;
+        if (pieces + n > kMaxBuffersPerWrite) break;
+        pieces += n;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      for (const auto& f : batch) buffers.push_back(asio::buffer(f));
+      // Buffers only once the batch no longer moves (short heads live inside their string).
+      for (const FramePieces& f : batch) {
+        buffers.push_back(asio::buffer(f.head));
+        if (!f.payload.empty()) buffers.push_back(asio::buffer(f.payload));
+      }
       boost::system::error_code ec;
       co_await asio::async_write(socket_, buffers, redirect_error(use_awaitable, ec));
       if (ec) {
@@ -118,9 +133,21 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
     if (close_after_flush_) Close();
   }
 
+  static Status ReadError(const boost::system::error_code& ec, bool mid_frame) {
+    if (ec != asio::error::eof) return UnavailableError("read failed: " + ec.message());
+    return UnavailableError(mid_frame ? "connection closed mid-frame"
+                                      : "connection closed by peer");
+  }
+
   Socket socket_;
   std::string peer_;
-  std::deque<std::string> queue_;
+  FrameBuffer in_;
+  // Payloads shorter than this are appended to their head: copying them costs less than a
+  // buffer of their own.
+  static constexpr size_t kSeparatePayloadBytes = 4096;
+  static constexpr size_t kMaxBuffersPerWrite = 64;
+
+  std::deque<FramePieces> queue_;
   bool writing_ = false;
   bool close_after_flush_ = false;
 };

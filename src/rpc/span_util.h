@@ -13,18 +13,29 @@
 // some temporaries (initializer lists) inside coroutines.
 namespace periscope::rpc::internal {
 
+// The trace context a request carries: the caller's span context (invalid when none) and its
+// baggage. A plain value type.
+struct RemoteParent {
+  trace::SpanContext span_context;
+  trace::Baggage baggage;
+};
+
 // A CLIENT span named "service/method" with the RPC semantic-convention attributes.
 std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
                                              const trace::Context& parent,
                                              const std::string& service, const std::string& method,
                                              const std::string& address, uint16_t port);
-// A SERVER span, child of the remote parent.
+// A SERVER span, child of the remote parent (a root when the request carried none).
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
-                                             const trace::Context& remote, const CallContext& call);
+                                             const RemoteParent& remote, const CallContext& call);
 // Injects the context into metadata (traceparent, tracestate, baggage) when it has any.
 void InjectContext(const trace::Context& context, Metadata& metadata);
-// The remote context found in the metadata.
-trace::Context ExtractContext(const Metadata& metadata);
+// The remote parent found in the metadata.
+RemoteParent ExtractRemoteParent(const Metadata& metadata);
+// The context of a call served without a tracer: the remote parent as a non-recording span.
+trace::Context RemoteContext(const RemoteParent& remote);
+// The context of a call whose SERVER span is `span`.
+trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::Span> span);
 // Records the call's outcome on span (status ERROR with the message when not ok) and ends it.
 void FinishSpan(const std::shared_ptr<trace::Span>& span, const Status& status);
 

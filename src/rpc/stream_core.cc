@@ -117,7 +117,8 @@ awaitable<Status> StreamCore::DoWrite(std::string payload) {
   }
   --credit_;
   MessageFrame frame{id_, std::move(payload)};
-  transport_->Send(EncodeFrame(frame));
+  FramePieces pieces = EncodeFramePieces(std::move(frame));
+  transport_->Send(std::move(pieces.head), std::move(pieces.payload));
   co_return Status::Ok();
 }
 

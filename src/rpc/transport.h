@@ -19,11 +19,16 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual boost::asio::any_io_executor executor() = 0;
-  // Reads one frame body (after the length prefix). UNAVAILABLE when the peer closed or the
-  // connection failed, RESOURCE_EXHAUSTED over max_frame_size, INVALID_ARGUMENT for length 0.
+  // Reads one frame body (after the length prefix). A socket transport reads in big chunks and
+  // returns the frames already buffered without touching the socket. UNAVAILABLE when the peer
+  // closed or the connection failed, RESOURCE_EXHAUSTED over max_frame_size, INVALID_ARGUMENT for
+  // length 0.
   virtual boost::asio::awaitable<Result<std::string>> ReadFrame(size_t max_frame_size) = 0;
   // Queues a whole frame (with its length prefix); dropped once the transport is closed.
-  virtual void Send(std::string frame) = 0;
+  void Send(std::string frame) { Send(std::move(frame), std::string()); }
+  // Queues a frame written as `head` then `payload` (see FramePieces): a big payload is written
+  // from where it is, not copied.
+  virtual void Send(std::string head, std::string payload) = 0;
   // Closes once every queued frame is written; later Sends are dropped.
   virtual void CloseAfterFlush() = 0;
   // Closes now; a pending ReadFrame returns UNAVAILABLE.

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "periscope/trace/processor.h"
 
@@ -101,6 +103,25 @@ TEST(BatchSpanProcessorTest, ConcurrentProducersLoseNothingWhenQueueIsLargeEnoug
   EXPECT_TRUE(processor.ForceFlush(std::chrono::seconds(10)));
   EXPECT_EQ(exporter->spans().size(), 20000u);
   EXPECT_EQ(processor.stats().dropped, 0u);
+}
+
+TEST(BatchSpanProcessorTest, ReusedSlotsNeverExportStaleSpans) {
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  BatchSpanProcessor processor(exporter, {.max_queue_size = 64, .max_export_batch_size = 4});
+  std::vector<std::string> sent;
+  int next = 0;
+  // Batches of shrinking and growing sizes: later ones land in slots earlier ones left behind.
+  for (int batch : {5, 2, 7, 1, 3}) {
+    for (int i = 0; i < batch; ++i) {
+      sent.push_back("span-" + std::to_string(next));
+      processor.OnEnd(MakeSpan(next++));
+    }
+    ASSERT_TRUE(processor.ForceFlush(std::chrono::seconds(5)));
+  }
+  std::vector<std::string> received;
+  for (const SpanData& s : exporter->spans()) received.push_back(s.name);
+  EXPECT_EQ(received, sent);
+  EXPECT_EQ(processor.stats().exported, sent.size());
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <span>
@@ -33,13 +32,23 @@ class BatchWorker {
 
   bool Push(T&& item) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_ || queue_.size() >= options_.max_queue_size) {
+    // Queued plus taken by the worker stays within a full queue and one export batch.
+    if (stop_ || count_ >= options_.max_queue_size ||
+        count_ + held_ >= options_.max_queue_size + options_.max_export_batch_size) {
       stats_.dropped++;
       return false;
     }
-    queue_.push_back(std::move(item));
+    // A slot left by an earlier export is overwritten: its old strings are freed here, on the
+    // producing thread, where the next items allocate them again (cheaply, from this thread's
+    // cache) instead of on the worker thread.
+    if (count_ < queue_.size()) {
+      queue_[count_] = std::move(item);
+    } else {
+      queue_.push_back(std::move(item));
+    }
+    ++count_;
     stats_.queued++;
-    if (queue_.size() == options_.max_export_batch_size) wake_.notify_one();
+    if (count_ == options_.max_export_batch_size) wake_.notify_one();
     return true;
   }
 
@@ -74,23 +83,36 @@ class BatchWorker {
 
  private:
   void Run() {
+    // Swapped with queue_: the worker takes everything queued at once and hands back the
+    // vector of the previous export, whose items the producers overwrite (see Push).
+    std::vector<T> taken;
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       wake_.wait_for(lock, options_.schedule_delay, [&] {
-        return stop_ || queue_.size() >= options_.max_export_batch_size ||
-               flush_requested_ > flush_done_;
+        return stop_ || count_ >= options_.max_export_batch_size || flush_requested_ > flush_done_;
       });
       const uint64_t flush_target = flush_requested_;
       const bool stopping = stop_;
-      while (!queue_.empty()) {
-        size_t n = std::min(queue_.size(), options_.max_export_batch_size);
-        std::vector<T> batch(std::make_move_iterator(queue_.begin()),
-                             std::make_move_iterator(queue_.begin() + static_cast<long>(n)));
-        queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
+      // One take per wake-up: everything queued before a flush or a stop is in it, and items
+      // that arrive while exporting wait for the next full batch or the next delay, instead of
+      // keeping the worker busy with small batches (and the producers' lock contended).
+      if (count_ > 0) {
+        taken.swap(queue_);
+        const size_t n_taken = count_;
+        count_ = 0;
+        held_ = n_taken;
         lock.unlock();
-        ExportResult result = export_fn_(std::span<const T>(batch));
+        uint64_t exported = 0;
+        uint64_t failed = 0;
+        for (size_t at = 0; at < n_taken; at += options_.max_export_batch_size) {
+          const size_t n = std::min(n_taken - at, options_.max_export_batch_size);
+          ExportResult result = export_fn_(std::span<const T>(taken.data() + at, n));
+          (result.ok() ? exported : failed) += n;
+        }
         lock.lock();
-        (result.ok() ? stats_.exported : stats_.failed) += n;
+        held_ = 0;
+        stats_.exported += exported;
+        stats_.failed += failed;
       }
       flush_done_ = flush_target;
       if (stopping) {
@@ -108,7 +130,9 @@ class BatchWorker {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  std::deque<T> queue_;
+  std::vector<T> queue_;  // the first count_ items are queued; the rest were exported already
+  size_t count_ = 0;
+  size_t held_ = 0;  // items the worker took out of queue_ and has not finished exporting
   BatchStats stats_;
   uint64_t flush_requested_ = 0;
   uint64_t flush_done_ = 0;

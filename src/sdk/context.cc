@@ -1,6 +1,7 @@
 #include "periscope/trace/context.h"
 
 #include "periscope/trace/span.h"
+#include "sdk/tracer_shared.h"
 
 namespace periscope::trace {
 namespace {
@@ -8,6 +9,10 @@ thread_local Context current_context;
 }  // namespace
 
 Context Context::Current() { return current_context; }
+
+namespace internal {
+const Context& CurrentContextRef() { return current_context; }
+}  // namespace internal
 
 SpanContext Context::span_context() const { return span_ ? span_->context() : SpanContext(); }
 

@@ -110,6 +110,7 @@ std::vector<std::string> CompositePropagator::Fields() const {
 
 namespace {
 std::mutex global_mu;
+std::atomic<bool> global_is_default{true};
 std::shared_ptr<const TextMapPropagator>& GlobalPropagatorSlot() {
   static auto* slot = new std::shared_ptr<const TextMapPropagator>(
       std::make_shared<CompositePropagator>(std::vector<std::shared_ptr<const TextMapPropagator>>{
@@ -127,6 +128,11 @@ void SetGlobalPropagator(std::shared_ptr<const TextMapPropagator> propagator) {
   if (!propagator) return;
   std::lock_guard<std::mutex> lock(global_mu);
   GlobalPropagatorSlot() = std::move(propagator);
+  global_is_default.store(false, std::memory_order_release);
 }
+
+namespace internal {
+bool GlobalPropagatorIsDefault() { return global_is_default.load(std::memory_order_acquire); }
+}  // namespace internal
 
 }  // namespace periscope::trace

@@ -28,25 +28,24 @@ void AddSpanAttribute(SpanData& data, const SpanLimits& limits, std::string_view
 
 }  // namespace internal
 
-Span::Span(SpanContext context, std::shared_ptr<internal::TracerShared> tracer,
-           std::unique_ptr<SpanData> data)
-    : context_(std::move(context)), tracer_(std::move(tracer)), data_(std::move(data)) {}
+Span::Span(PrivateTag, const SpanContext& context, std::shared_ptr<internal::TracerShared> tracer)
+    : context_(context), tracer_(std::move(tracer)), recording_(tracer_ != nullptr) {}
 
 Span::~Span() = default;
 
 std::shared_ptr<Span> Span::NonRecording(const SpanContext& ctx) {
-  return std::shared_ptr<Span>(new Span(ctx, nullptr, nullptr));
+  return std::make_shared<Span>(PrivateTag(), ctx, nullptr);
 }
 
 bool Span::IsRecording() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return data_ != nullptr;
+  return recording_;
 }
 
 void Span::SetAttribute(std::string_view key, AttributeValue value) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!data_) return;
-  internal::AddSpanAttribute(*data_, tracer_->provider->limits, key, std::move(value));
+  if (!recording_) return;
+  internal::AddSpanAttribute(data_, tracer_->provider->limits, key, std::move(value));
 }
 
 void Span::SetAttributes(const Attributes& attributes) {
@@ -55,22 +54,22 @@ void Span::SetAttributes(const Attributes& attributes) {
 
 void Span::AddEvent(std::string_view name, Attributes attributes, Timestamp time) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!data_) return;
-  if (data_->events.size() >= tracer_->provider->limits.max_events) {
-    data_->dropped_events++;
+  if (!recording_) return;
+  if (data_.events.size() >= tracer_->provider->limits.max_events) {
+    data_.dropped_events++;
     return;
   }
-  data_->events.push_back({std::string(name), time, std::move(attributes)});
+  data_.events.push_back({std::string(name), time, std::move(attributes)});
 }
 
 void Span::AddLink(const SpanContext& context, Attributes attributes) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!data_ || !context.IsValid()) return;
-  if (data_->links.size() >= tracer_->provider->limits.max_links) {
-    data_->dropped_links++;
+  if (!recording_ || !context.IsValid()) return;
+  if (data_.links.size() >= tracer_->provider->limits.max_links) {
+    data_.dropped_links++;
     return;
   }
-  data_->links.push_back({context, std::move(attributes)});
+  data_.links.push_back({context, std::move(attributes)});
 }
 
 void Span::RecordException(std::string_view type, std::string_view message) {
@@ -80,33 +79,33 @@ void Span::RecordException(std::string_view type, std::string_view message) {
 
 void Span::SetStatus(StatusCode code, std::string_view description) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!data_ || data_->status == StatusCode::kOk || code == StatusCode::kUnset) return;
-  data_->status = code;
-  data_->status_message = code == StatusCode::kError ? std::string(description) : std::string();
+  if (!recording_ || data_.status == StatusCode::kOk || code == StatusCode::kUnset) return;
+  data_.status = code;
+  data_.status_message = code == StatusCode::kError ? std::string(description) : std::string();
 }
 
 void Span::UpdateName(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (data_) data_->name = std::string(name);
+  if (recording_) data_.name = std::string(name);
 }
 
 void Span::End(Timestamp end_time) {
-  std::unique_ptr<SpanData> data;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    data = std::move(data_);
+    if (!recording_) return;
+    recording_ = false;
   }
-  if (!data) return;
-  data->end_time = std::max(end_time, data->start_time);
+  // No other method touches data_ once recording_ is false.
+  data_.end_time = std::max(end_time, data_.start_time);
   internal::ProviderState& provider = *tracer_->provider;
   if (provider.shut_down.load(std::memory_order_acquire)) return;
-  if (!data->context.sampled()) return;
+  if (!data_.context.sampled()) return;
   const size_t n = provider.processors.size();
   for (size_t i = 0; i < n; ++i) {
     if (i + 1 == n) {
-      provider.processors[i]->OnEnd(std::move(*data));
+      provider.processors[i]->OnEnd(std::move(data_));
     } else {
-      provider.processors[i]->OnEnd(SpanData(*data));
+      provider.processors[i]->OnEnd(SpanData(data_));
     }
   }
 }

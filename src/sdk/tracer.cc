@@ -40,9 +40,36 @@ SpanId NewSpanId() { return NewId<SpanId>(); }
 
 }  // namespace internal
 
+namespace {
+
+// Whether the attributes can become the span's as they are: within the limits, no key twice.
+bool UsableAsIs(const Attributes& attributes, const SpanLimits& limits) {
+  constexpr size_t kMaxChecked = 16;
+  if (limits.max_attribute_value_length != 0 || attributes.size() > limits.max_attributes ||
+      attributes.size() > kMaxChecked) {
+    return false;
+  }
+  for (size_t i = 0; i < attributes.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (attributes[i].first == attributes[j].first) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions options) const {
-  const Context parent_ctx = options.parent ? *options.parent : Context::Current();
-  const SpanContext parent = parent_ctx.span_context();
+  static const SpanContext kNoParent;
+  const SpanContext* parent_ptr = &kNoParent;
+  if (options.remote_parent) {
+    options.remote_parent->is_remote = true;
+    parent_ptr = &*options.remote_parent;
+  } else {
+    const Context& parent_ctx = options.parent ? *options.parent : internal::CurrentContextRef();
+    if (parent_ctx.span()) parent_ptr = &parent_ctx.span()->context();
+  }
+  const SpanContext& parent = *parent_ptr;
   const internal::ProviderState& provider = *shared_->provider;
 
   SpanContext sc;
@@ -60,29 +87,43 @@ std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions 
     return Span::NonRecording(sc);
   }
 
-  auto data = std::make_unique<SpanData>();
-  data->context = sc;
-  data->parent_span_id = parent.IsValid() ? parent.span_id : SpanId();
-  data->parent_is_remote = parent.is_remote;
-  data->name = std::string(name);
-  data->kind = options.kind;
-  data->start_time = options.start_time.value_or(Clock::now());
-  data->resource = provider.resource;
-  data->scope = shared_->scope;
-  // The span is not shared yet: its attributes go straight into its data, without locking.
-  // Room for a few more set while it runs (a status code, say) saves a reallocation.
+  // Span and data in one allocation. The span is not shared yet: its data is filled without
+  // locking.
+  auto span = std::make_shared<Span>(Span::PrivateTag(), sc, shared_);
+  SpanData& data = span->data_;
+  data.context = sc;
+  data.parent_span_id = parent.IsValid() ? parent.span_id : SpanId();
+  data.parent_is_remote = parent.is_remote;
+  data.name = std::string(name);
+  data.kind = options.kind;
+  data.start_time = options.start_time.value_or(Clock::now());
+  data.resource = provider.resource;
+  data.scope = shared_->scope;
+  // Room for a few attributes set while it runs (a status code, say) saves a reallocation.
   constexpr size_t kRoomForLaterAttributes = 4;
-  data->attributes.reserve(options.attributes.size() + result.attributes.size() +
-                           kRoomForLaterAttributes);
-  for (auto& [key, value] : options.attributes) {
-    internal::AddSpanAttribute(*data, provider.limits, key, std::move(value));
+  const size_t wanted = options.attributes.size() + result.attributes.size() + 1;
+  if (UsableAsIs(options.attributes, provider.limits)) {
+    data.attributes = std::move(options.attributes);
+    if (data.attributes.capacity() < wanted) {
+      data.attributes.reserve(wanted - 1 + kRoomForLaterAttributes);
+    }
+  } else {
+    data.attributes.reserve(wanted - 1 + kRoomForLaterAttributes);
+    for (auto& [key, value] : options.attributes) {
+      internal::AddSpanAttribute(data, provider.limits, key, std::move(value));
+    }
   }
   for (auto& [key, value] : result.attributes) {
-    internal::AddSpanAttribute(*data, provider.limits, key, std::move(value));
+    internal::AddSpanAttribute(data, provider.limits, key, std::move(value));
   }
-  std::vector<SpanLink> links = std::move(options.links);
-  auto span = std::shared_ptr<Span>(new Span(sc, shared_, std::move(data)));
-  for (SpanLink& link : links) span->AddLink(link.context, std::move(link.attributes));
+  for (SpanLink& link : options.links) {
+    if (!link.context.IsValid()) continue;
+    if (data.links.size() >= provider.limits.max_links) {
+      data.dropped_links++;
+      continue;
+    }
+    data.links.push_back({link.context, std::move(link.attributes)});
+  }
   return span;
 }
 

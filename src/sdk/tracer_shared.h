@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "periscope/trace/context.h"
 #include "periscope/trace/processor.h"
 #include "periscope/trace/sampler.h"
 #include "periscope/trace/span.h"
@@ -29,6 +30,10 @@ struct TracerShared {
 // max_attribute_value_length; a new key past max_attributes is dropped and counted.
 void AddSpanAttribute(SpanData& data, const SpanLimits& limits, std::string_view key,
                       AttributeValue value);
+
+// The context Context::Current() would copy, by reference (valid until this thread's next
+// ScopedContext change).
+const Context& CurrentContextRef();
 
 // Random, valid (non-zero) ids from a per-thread generator.
 TraceId NewTraceId();

@@ -200,5 +200,51 @@ TEST(TracerTest, SpansEndedAfterShutdownAreDropped) {
   EXPECT_TRUE(f.exporter->spans().empty());
 }
 
+TEST(TracerTest, DuplicateStartAttributesWithoutLimitsKeepTheLastValue) {
+  Fixture f;
+  Tracer tracer = f.provider->GetTracer("lib");
+  auto span = tracer.StartSpan("op", {.attributes = {{"a", 1}, {"b", 2}, {"a", 3}}});
+  span->SetAttribute("c", 4);
+  span->End();
+  auto spans = f.exporter->spans();
+  ASSERT_EQ(spans.size(), 1u);
+  ASSERT_EQ(spans[0].attributes.size(), 3u);
+  EXPECT_EQ(spans[0].attributes[0], KeyValue("a", 3));
+  EXPECT_EQ(spans[0].attributes[1], KeyValue("b", 2));
+  EXPECT_EQ(spans[0].attributes[2], KeyValue("c", 4));
+}
+
+TEST(TracerTest, RemoteParentOptionMakesARemoteChildAndWinsOverParent) {
+  Fixture f(ParentBasedSampler(AlwaysOffSampler()));
+  Tracer tracer = f.provider->GetTracer("lib");
+  auto local = tracer.StartSpan("local-root");  // not sampled: a root under AlwaysOff
+  std::optional<SpanContext> remote =
+      ParseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  ASSERT_TRUE(remote);
+  remote->is_remote = false;  // the option marks it remote itself
+  StartSpanOptions options;
+  options.kind = SpanKind::kServer;
+  options.parent = Context().WithSpan(local);
+  options.remote_parent = *remote;
+  auto span = tracer.StartSpan("served", std::move(options));
+  EXPECT_EQ(span->context().trace_id, remote->trace_id);
+  EXPECT_TRUE(span->context().sampled());  // the sampled remote parent decides
+  span->End();
+  auto spans = f.exporter->spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].parent_span_id, remote->span_id);
+  EXPECT_TRUE(spans[0].parent_is_remote);
+}
+
+TEST(TracerTest, NonRecordingSpanIgnoresEverything) {
+  Fixture f;
+  auto span = Span::NonRecording(
+      *ParseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+  EXPECT_FALSE(span->IsRecording());
+  span->SetAttribute("a", 1);
+  span->End();
+  EXPECT_TRUE(f.exporter->spans().empty());
+}
+
 }  // namespace
 }  // namespace periscope::trace

@@ -35,6 +35,8 @@ LogPipeline::LogPipeline(LogPipelineOptions options, std::unique_ptr<LogTable> t
       adapter_(*table_),
       driver_(LogDriverOptions(options_.driver), wal, adapter_) {
   AddTableGauges(gauges_, "log", "Log records", *table_);
+  gauges_.Add("periscope_log_merge_running", "1 while log parts are being merged.",
+              [this] { return table_->merging() ? 1.0 : 0.0; });
 }
 
 Result<std::unique_ptr<LogTable>> LogPipeline::OpenTable(const std::string& dir,
@@ -60,7 +62,7 @@ size_t LogPipeline::Replay(uint64_t seq, WalRecordType type, std::string_view pa
       [&](LogBatch batch) { table_->Insert(seq, std::move(batch)); });
 }
 
-Status LogPipeline::Ingest(DecodedLogs decoded) {
+Status LogPipeline::IngestBatch(DecodedLogs& decoded) {
   g_records_rejected->Add(static_cast<uint64_t>(decoded.rejected_records));
   if (decoded.batch.empty()) return Status::Ok();
   const std::string tenant = TenantRecordPrefix(decoded.batch.tenant);

@@ -34,7 +34,10 @@ class LogPipeline {
   LogPipeline(LogPipelineOptions options, std::unique_ptr<LogTable> table, SharedWal& wal);
 
   // Makes `decoded` durable, then queryable. On error nothing is acknowledged.
-  Status Ingest(DecodedLogs decoded);
+  Status Ingest(DecodedLogs decoded) { return IngestBatch(decoded); }
+  // The same, taking only decoded.batch: decoded.wal_payload stays with the caller (to reuse
+  // its buffer).
+  Status IngestBatch(DecodedLogs& decoded);
 
   // WAL records with seq <= replay_after() are in parts; Replay inserts a later log record
   // (others are ignored) and returns the rows it inserted. Only before StartBackground.

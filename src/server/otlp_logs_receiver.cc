@@ -37,16 +37,18 @@ HttpResponse HandleLogs(LogPipeline& pipeline, const OtlpHttpOptions& options, H
   auto decoded = json ? DecodeLogsJson(body, tenant, NowNanos())
                       : DecodeLogsProtobufBody(std::move(body), tenant, NowNanos());
   if (!decoded.ok()) return Counted(OtlpHttpError(400, decoded.status().message(), encoding));
-  const int64_t rejected = decoded->rejected_records;
-  std::string message = decoded->error_message;
-  Status s = pipeline.Ingest(std::move(decoded).value());
+  Status s = pipeline.IngestBatch(*decoded);
+  // The WAL has written the payload: its buffer goes back to the connection for the next body.
+  if (req.body.capacity() < decoded->wal_payload.capacity()) {
+    req.body = std::move(decoded->wal_payload);
+  }
   if (!s.ok()) {
     LogError("log ingest failed: {}", s.ToString());
     return OtlpHttpError(503, "log records could not be stored durably: " + s.message(), encoding);
   }
   HttpResponse r;
   r.content_type = json ? "application/json" : "application/x-protobuf";
-  r.body = EncodeLogsResponse(rejected, message, json);
+  r.body = EncodeLogsResponse(decoded->rejected_records, decoded->error_message, json);
   return r;
 }
 

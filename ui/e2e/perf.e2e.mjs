@@ -1,15 +1,17 @@
 // First render of every page against a demo with history (`periscope demo --backfill`): each page
 // is loaded cold (new browser context, empty cache) twice, must show real data, and must render
 // within the budget. The backfilled window and the budget come from the environment:
-// PERISCOPE_E2E_BACKFILL (default 6h: the 1 h pages see a day's density; 24h is a day),
+// PERISCOPE_E2E_BACKFILL (default 24h: a day of demo data, as issue 4 asks; the backfill takes
+// 35-95 s on the 2-core machine),
 // PERISCOPE_E2E_RENDER_BUDGET_MS (default 3000: a regression guard that holds on a loaded 2-core CI
 // machine; the product target is 1000, checked with PERISCOPE_E2E_RENDER_BUDGET_MS=1000 on a quiet
-// machine). Prints one line per page.
+// machine). Prints one line per page, then a 10,000-span trace's first render.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { storeBigTrace } from './bigTrace.mjs';
 import { eventually, launchBrowser, newPage, screenshot, startDemo, timeFirstRender } from './harness.mjs';
 
-const BACKFILL = process.env.PERISCOPE_E2E_BACKFILL ?? '6h';
+const BACKFILL = process.env.PERISCOPE_E2E_BACKFILL ?? '24h';
 const BUDGET_MS = Number(process.env.PERISCOPE_E2E_RENDER_BUDGET_MS ?? 3000);
 const RUNS = 2;
 
@@ -118,6 +120,14 @@ test('/metrics', async () => {
   const page = await coldRenders('/metrics', '/metrics', '[data-testid="series-legend"]');
   const rows = await page.getByTestId('series-legend').locator('tbody tr').count();
   assert.ok(rows >= 5, `${rows} series`);
+  await page.context().close();
+  page.budget();
+});
+
+test('/traces/:id with 10,000 spans', async () => {
+  const traceId = await storeBigTrace(demo.url, 10000);
+  const page = await coldRenders('/traces/:id (10,000 spans)', `/traces/${traceId}`, '.wf-row');
+  assert.equal(await page.getByTestId('trace-span-count').textContent(), '10,000');
   await page.context().close();
   page.budget();
 });

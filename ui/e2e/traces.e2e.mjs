@@ -3,7 +3,7 @@
 // sent with OTLP/JSON, its render time and its scrolling.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { storeBigTrace } from './bigTrace.mjs';
 import { eventually, launchBrowser, newPage, screenshot, startDemo, timeFirstRender } from './harness.mjs';
 
 let demo;
@@ -103,57 +103,8 @@ test('trace view: waterfall, span details, critical path, keyboard and logs link
   assert.deepEqual(page.errors, []);
 });
 
-// An OTLP/JSON request with one trace of `n` spans over 5 services, fanout 10, breadth first.
-function bigTraceRequest(traceId, n) {
-  const startNs = BigInt(Date.now() - 60000) * 1000000n;
-  const ids = Array.from({ length: n }, () => randomBytes(8).toString('hex'));
-  const bounds = [[0, 2_000_000_000]];
-  const byService = new Map();
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    let e = 2_000_000_000;
-    if (i > 0) {
-      const p = Math.floor((i - 1) / 10);
-      const [ps, pe] = bounds[p];
-      const w = (pe - ps) / 10;
-      s = ps + ((i - 1) % 10) * w;
-      e = s + w * 0.9;
-      bounds.push([s, e]);
-    }
-    const service = `big-${i % 5}`;
-    if (!byService.has(service)) byService.set(service, []);
-    byService.get(service).push({
-      traceId,
-      spanId: ids[i],
-      parentSpanId: i > 0 ? ids[Math.floor((i - 1) / 10)] : '',
-      name: i === 0 ? 'GET /big' : `step ${i}`,
-      kind: i === 0 ? 2 : 1,
-      startTimeUnixNano: String(startNs + BigInt(Math.round(s))),
-      endTimeUnixNano: String(startNs + BigInt(Math.round(e))),
-      attributes: [{ key: 'step', value: { intValue: String(i) } }],
-      status: i % 500 === 7 ? { code: 2, message: 'failed step' } : {},
-    });
-  }
-  return {
-    resourceSpans: [...byService].map(([service, spans]) => ({
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{ scope: { name: 'e2e' }, spans }],
-    })),
-  };
-}
-
 test('a 10,000-span trace renders virtualised and scrolls smoothly', async () => {
-  const traceId = randomBytes(16).toString('hex');
-  const res = await fetch(`${demo.url}/v1/traces`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(bigTraceRequest(traceId, 10000)),
-  });
-  assert.equal(res.status, 200, await res.text());
-  await eventually(async () => {
-    const r = await fetch(`${demo.url}/api/traces/${traceId}`);
-    return r.ok && (await r.json()).spans.length === 10000;
-  }, { timeoutMs: 30000, what: '10,000 spans stored' });
+  const traceId = await storeBigTrace(demo.url, 10000);
 
   const page = await newPage(browser);
   const ms = await timeFirstRender(page, `${demo.url}/traces/${traceId}`, '.wf-row');

@@ -1,5 +1,5 @@
 import { lazy, Suspense } from "react";
-import { Navigate, Route, Routes } from "react-router-dom";
+import { Navigate, Route, Routes } from "./router";
 import { Shell } from "./shell/Shell";
 
 // Each page is its own chunk, loaded when first visited, so the first render only pays for the

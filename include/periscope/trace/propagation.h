@@ -143,6 +143,12 @@ class CompositePropagator final : public TextMapPropagator {
 std::shared_ptr<const TextMapPropagator> GetGlobalPropagator();
 void SetGlobalPropagator(std::shared_ptr<const TextMapPropagator> propagator);
 
+namespace internal {
+// True while the global propagator is the default one (W3C trace context + baggage), so callers
+// may write and read those fields directly. Lock-free.
+bool GlobalPropagatorIsDefault();
+}  // namespace internal
+
 // Shorthands over the global propagator and the current context.
 inline void InjectCurrent(TextMapCarrier& carrier) {
   GetGlobalPropagator()->Inject(Context::Current(), carrier);

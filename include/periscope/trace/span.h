@@ -63,10 +63,16 @@ struct TracerShared;
 // method is thread-safe. Mutations after End() and on non-recording spans are ignored. A span
 // that is never ended is never exported.
 class Span {
+  // Lets std::make_shared call the constructor while only the SDK can name the tag.
+  struct PrivateTag {
+    explicit PrivateTag() = default;
+  };
+
  public:
   // A span that records nothing and only carries ctx (a remote parent, or a sampled-out span).
   static std::shared_ptr<Span> NonRecording(const SpanContext& ctx);
 
+  Span(PrivateTag, const SpanContext& context, std::shared_ptr<internal::TracerShared> tracer);
   ~Span();
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;
@@ -88,13 +94,12 @@ class Span {
 
  private:
   friend class Tracer;
-  Span(SpanContext context, std::shared_ptr<internal::TracerShared> tracer,
-       std::unique_ptr<SpanData> data);
 
   const SpanContext context_;
-  const std::shared_ptr<internal::TracerShared> tracer_;
+  const std::shared_ptr<internal::TracerShared> tracer_;  // null when not recording
   mutable std::mutex mu_;
-  std::unique_ptr<SpanData> data_;  // null once ended or when not recording
+  bool recording_;  // false once ended, or from the start when not recording
+  SpanData data_;   // in the same allocation as the span; moved out by End()
 };
 
 }  // namespace periscope::trace

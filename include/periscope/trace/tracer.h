@@ -22,6 +22,9 @@ struct StartSpanOptions {
   Attributes attributes;
   std::vector<SpanLink> links;
   std::optional<Timestamp> start_time;
+  // A parent in another process (e.g. extracted from request headers). When set it is the parent
+  // instead of `parent`'s span, without building a Context around it.
+  std::optional<SpanContext> remote_parent;
 };
 
 // Creates spans for one instrumentation scope. Cheap to copy; thread-safe.

@@ -139,12 +139,47 @@ Status Fallback(const Node& node, LogBlockColumns& cols, const std::vector<uint8
   return Status::Ok();
 }
 
+// True when one of `lower_pieces` may occur (case-insensitively) inside `raw`.
+bool AnyPieceIn(std::string_view raw, const std::vector<std::string>& lower_pieces) {
+  for (const auto& piece : lower_pieces) {
+    if (piece.empty() || piece.size() > raw.size()) continue;
+    const char first = piece[0];
+    const char first_upper = first >= 'a' && first <= 'z' ? static_cast<char>(first - 32) : first;
+    for (size_t i = 0; i + piece.size() <= raw.size(); ++i) {
+      if (raw[i] != first && raw[i] != first_upper) continue;
+      size_t j = 1;
+      while (j < piece.size() && Lower(raw[i + j]) == piece[j]) ++j;
+      if (j == piece.size()) return true;
+    }
+  }
+  return false;
+}
+
+// The verdict of `node` for template `id` of `templates`, from the cache when the same template
+// text was judged in an earlier block.
+TemplateVerdict CachedVerdict(const Node& node, const logs::TemplateTable& templates, uint32_t id,
+                              LogBlockMatchCache* cache) {
+  const std::string_view text = templates.template_text(id);
+  // A literal is one text seen once: keeping it would only cost.
+  const bool literal = !text.empty() && text[0] == logs::kTemplateLiteral;
+  if (cache == nullptr || literal) return TemplateVerdictOf(node, text);
+  auto& by_text = cache->verdicts[&node];
+  auto it = by_text.find(text);
+  if (it != by_text.end()) return it->second;
+  const TemplateVerdict v = TemplateVerdictOf(node, text);
+  by_text.emplace(std::string(text), v);
+  return v;
+}
+
 Status MatchText(const Node& node, LogBlockColumns& cols, const std::vector<uint8_t>& mask,
-                 std::vector<uint8_t>* out) {
+                 std::vector<uint8_t>* out, LogBlockMatchCache* cache) {
   ASSIGN_OR_RETURN(const std::string* types, cols.BodyTypes());
   ASSIGN_OR_RETURN(const logs::TemplateTable* templates, cols.BodyTemplates(false));
   ASSIGN_OR_RETURN(const std::vector<uint32_t>* text_index, cols.TextIndexes());
   std::vector<int8_t> verdicts(templates->template_count(), -1);
+  // -1 until the first undecided phrase row asks: whether any variable of the block can hold
+  // a piece of the phrase (see below).
+  int vars_may_hold_piece = -1;
   std::string scratch;
   // One whole token with a digit is only ever a variable of a (non-literal) template: compare
   // it with the variables instead of rebuilding the texts.
@@ -167,9 +202,29 @@ Status MatchText(const Node& node, LogBlockColumns& cols, const std::vector<uint
       const uint32_t t = (*text_index)[r];
       const uint32_t id = templates->code(t);
       if (verdicts[id] < 0) {
-        verdicts[id] = static_cast<int8_t>(TemplateVerdictOf(node, templates->template_text(id)));
+        verdicts[id] = static_cast<int8_t>(CachedVerdict(node, *templates, id, cache));
       }
       const auto v = static_cast<TemplateVerdict>(verdicts[id]);
+      if (v == TemplateVerdict::kMaybe && node.kind == Kind::kPhrase) {
+        // Pieces with a letter never fall inside an int variable, and every string variable is
+        // stored verbatim in one stream: when none of them is in that stream, no text of the
+        // block can match, and its variables need not be decoded.
+        if (vars_may_hold_piece < 0) {
+          const bool int_piece = std::any_of(pieces.begin(), pieces.end(), [](const auto& p) {
+            return std::all_of(p.begin(), p.end(), IsDigit);
+          });
+          if (int_piece) {
+            vars_may_hold_piece = 1;
+          } else {
+            ASSIGN_OR_RETURN(std::string_view strings, cols.BodyStrings());
+            vars_may_hold_piece = AnyPieceIn(strings, pieces) ? 1 : 0;
+          }
+        }
+        if (vars_may_hold_piece == 0) {
+          (*out)[r] = 0;
+          continue;
+        }
+      }
       if (v == TemplateVerdict::kMaybe) {
         if (!templates->variables_loaded()) RETURN_IF_ERROR(cols.BodyTemplates(true).status());
         if (needle) {
@@ -198,6 +253,8 @@ Status MatchText(const Node& node, LogBlockColumns& cols, const std::vector<uint
   bool undecided = false;
   for (size_t r = 0; r < mask.size() && !undecided; ++r) undecided = mask[r] && !(*out)[r];
   if (!undecided) return Status::Ok();
+  ASSIGN_OR_RETURN(const bool has_attributes, cols.HasAttributes());
+  if (!has_attributes) return Status::Ok();
   ASSIGN_OR_RETURN(const std::vector<Attributes>* attrs, cols.RowAttributes());
   for (size_t r = 0; r < mask.size(); ++r) {
     if (!mask[r] || (*out)[r]) continue;
@@ -257,7 +314,8 @@ TemplateVerdict TemplateVerdictOf(const LogSearchNode& node, std::string_view tm
 }
 
 Status MatchLogBlock(const LogSearchNode& node, LogBlockColumns& cols,
-                     const std::vector<uint8_t>& mask, std::vector<uint8_t>* out) {
+                     const std::vector<uint8_t>& mask, std::vector<uint8_t>* out,
+                     LogBlockMatchCache* cache) {
   out->assign(mask.size(), 0);
   if (!Any(mask)) return Status::Ok();
   switch (node.kind) {
@@ -267,19 +325,19 @@ Status MatchLogBlock(const LogSearchNode& node, LogBlockColumns& cols,
     case Kind::kWord:
     case Kind::kPrefix:
     case Kind::kPhrase:
-      return MatchText(node, cols, mask, out);
+      return MatchText(node, cols, mask, out, cache);
     case Kind::kField:
       return MatchField(node, cols, mask, out);
     case Kind::kNot: {
       std::vector<uint8_t> child;
-      RETURN_IF_ERROR(MatchLogBlock(node.children[0], cols, mask, &child));
+      RETURN_IF_ERROR(MatchLogBlock(node.children[0], cols, mask, &child, cache));
       for (size_t r = 0; r < mask.size(); ++r) (*out)[r] = mask[r] && !child[r];
       return Status::Ok();
     }
     case Kind::kAnd: {
       std::vector<uint8_t> cur = mask, next;
       for (const auto& c : node.children) {
-        RETURN_IF_ERROR(MatchLogBlock(c, cols, cur, &next));
+        RETURN_IF_ERROR(MatchLogBlock(c, cols, cur, &next, cache));
         cur.swap(next);
         if (!Any(cur)) break;
       }
@@ -289,7 +347,7 @@ Status MatchLogBlock(const LogSearchNode& node, LogBlockColumns& cols,
     case Kind::kOr: {
       std::vector<uint8_t> rest = mask, got;
       for (const auto& c : node.children) {
-        RETURN_IF_ERROR(MatchLogBlock(c, cols, rest, &got));
+        RETURN_IF_ERROR(MatchLogBlock(c, cols, rest, &got, cache));
         for (size_t r = 0; r < mask.size(); ++r) {
           if (got[r]) {
             (*out)[r] = 1;

@@ -102,9 +102,11 @@ Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& 
   std::sort(blocks.begin(), blocks.end(),
             [](const BlockRef& a, const BlockRef& b) { return a.max_time > b.max_time; });
   std::vector<uint8_t> mask, match;
+  LogBlockMatchCache cache;
+  LogColumnBuffers buffers;
   for (const auto& ref : blocks) {
     if (stop_before(ref.max_time)) break;
-    LogBlockColumns columns(*ref.part, ref.block);
+    LogBlockColumns columns(*ref.part, ref.block, &buffers);
     const LogBlockInfo& info = ref.part->blocks()[ref.block];
     if (row_in_range(info.min_time_ns) && row_in_range(info.max_time_ns)) {
       mask.assign(info.rows, 1);
@@ -115,7 +117,7 @@ Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& 
     }
     ++stats.blocks_read;
     stats.rows_examined += static_cast<size_t>(std::count(mask.begin(), mask.end(), 1));
-    RETURN_IF_ERROR(MatchLogBlock(req.query, columns, mask, &match));
+    RETURN_IF_ERROR(MatchLogBlock(req.query, columns, mask, &match, &cache));
     if (std::find(match.begin(), match.end(), 1) == match.end()) continue;
     RETURN_IF_ERROR(on_block(columns, match));
   }

@@ -52,13 +52,22 @@ bool HasTokenRun(std::string_view text, const std::vector<std::string>& want, bo
   return found;
 }
 
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Case-insensitive substring test: candidates by the needle's first byte in either case.
 bool ContainsFolded(std::string_view text, std::string_view lower_needle) {
+  if (lower_needle.empty()) return true;
   if (lower_needle.size() > text.size()) return false;
-  auto it = std::search(text.begin(), text.end(), lower_needle.begin(), lower_needle.end(),
-                        [](char a, char b) {
-                          return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
-                        });
-  return it != text.end();
+  const char first = lower_needle[0];
+  const char first_upper = first >= 'a' && first <= 'z' ? static_cast<char>(first - 32) : first;
+  const size_t last = text.size() - lower_needle.size();
+  for (size_t i = 0; i <= last; ++i) {
+    if (text[i] != first && text[i] != first_upper) continue;
+    size_t j = 1;
+    while (j < lower_needle.size() && Lower(text[i + j]) == lower_needle[j]) ++j;
+    if (j == lower_needle.size()) return true;
+  }
+  return false;
 }
 
 std::optional<double> NumberOf(const AnyValue& v) {

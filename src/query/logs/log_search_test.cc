@@ -222,14 +222,36 @@ TEST(LogBlockMatchTest, AgreesWithRowMatchingOnLoghub) {
                            "jk2_init found",
                            "\"jk2_init() found\"",
                            "workerenv",
-                           "mod_jk"};
-  for (const auto& file : files) {
+                           "mod_jk",
+                           "\"user root\"",
+                           "\"failure; logname\"",
+                           "\"rhost=\"",
+                           "\"_-1\"",
+                           "\"ication fail\"",
+                           "\"10.251\""};
+  // Parsed once: the verdict caches (one per query, shared by every block of every file) are
+  // keyed by node.
+  std::vector<LogSearchNode> nodes;
+  for (const char* q : queries) {
+    auto node = ParseLogSearch(q);
+    ASSERT_TRUE(node.ok()) << q;
+    nodes.push_back(std::move(node).value());
+  }
+  std::vector<LogBlockMatchCache> caches(nodes.size());
+  for (size_t f = 0; f < files.size(); ++f) {
+    const auto& file = files[f];
     const std::string service = std::filesystem::path(file).stem().string();
     LogBatch batch = logs::LinesToBatch(logs::ReadLines(file), logs::AsciiLower(service), 1000);
+    // Every other file without attributes: its blocks are decided without the attribute rows.
+    const bool attributes = f % 2 == 0;
     for (size_t r = 0; r < batch.size(); ++r) {
       batch.severity_number[r] = static_cast<int32_t>(r % 25);
-      if (r % 7 == 0) batch.attributes[r].push_back({"note", AnyValue::String("info 10.251")});
-      if (r % 11 == 0) batch.attributes[r].push_back({"log.line", AnyValue::Int(r % 13)});
+      if (attributes && r % 7 == 0) {
+        batch.attributes[r].push_back({"note", AnyValue::String("info 10.251")});
+      }
+      if (attributes && r % 11 == 0) {
+        batch.attributes[r].push_back({"log.line", AnyValue::Int(r % 13)});
+      }
       if (r % 97 == 0) batch.body[r] = AnyValue::Int(static_cast<int64_t>(r));
       if (r % 89 == 0) batch.body[r].type = ValueType::kBytes;
     }
@@ -240,9 +262,9 @@ TEST(LogBlockMatchTest, AgreesWithRowMatchingOnLoghub) {
     for (size_t b = 0; b < (*part)->blocks().size(); ++b) {
       LogBatch rows;
       ASSERT_TRUE((*part)->ReadBlock(b, &rows).ok());
-      for (const char* q : queries) {
-        auto node = ParseLogSearch(q);
-        ASSERT_TRUE(node.ok()) << q;
+      for (size_t qi = 0; qi < nodes.size(); ++qi) {
+        const char* q = queries[qi];
+        const LogSearchNode* node = &nodes[qi];
         std::vector<uint8_t> want(rows.size());
         for (size_t r = 0; r < rows.size(); ++r) want[r] = node->Matches(rows, r);
         for (int half = 0; half < 2; ++half) {
@@ -251,7 +273,8 @@ TEST(LogBlockMatchTest, AgreesWithRowMatchingOnLoghub) {
             for (size_t r = 0; r < mask.size(); r += 2) mask[r] = 0;
           }
           LogBlockColumns cols(**part, b);
-          ASSERT_TRUE(MatchLogBlock(*node, cols, mask, &got).ok()) << q;
+          ASSERT_TRUE(MatchLogBlock(*node, cols, mask, &got, half ? &caches[qi] : nullptr).ok())
+              << q;
           ASSERT_EQ(got.size(), rows.size());
           for (size_t r = 0; r < rows.size(); ++r) {
             ASSERT_EQ(got[r] != 0, mask[r] && want[r])
@@ -260,6 +283,51 @@ TEST(LogBlockMatchTest, AgreesWithRowMatchingOnLoghub) {
         }
       }
     }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A phrase can also lie across string variables (tokens with digits): blocks whose variables
+// hold no piece of the phrase are ruled out from the raw variable stream, the others rebuilt.
+TEST(LogBlockMatchTest, PhraseAcrossVariablesIsFoundAndRuledOut) {
+  const std::string dir = TestDir("phrase_vars");
+  const std::vector<std::string> lines = {"login 7authentication failure9 from host1",
+                                          "login 7auth fail9 from host2",
+                                          "LOGIN 8AUTHENTICATION FAILURE0 from host3",
+                                          "login 12 34 from host4", "login x1 y2 from host5"};
+  auto node = ParseLogSearch("\"authentication failure\"");
+  ASSERT_TRUE(node.ok());
+  LogBlockMatchCache cache;
+  // All lines in one block, then a block of the others, each twice (a template used once may
+  // be stored as a literal).
+  for (bool with_matches : {true, false}) {
+    std::vector<std::string> block_lines;
+    for (int copy = 0; copy < 2; ++copy) {
+      for (size_t i = 0; i < lines.size(); ++i) {
+        if (with_matches || (i != 0 && i != 2)) block_lines.push_back(lines[i]);
+      }
+    }
+    const LogBatch batch = logs::LinesToBatch(block_lines, "svc", 1000);
+    const std::string path = dir + (with_matches ? "/a.lgp" : "/b.lgp");
+    ASSERT_TRUE(WriteLogPart(path, batch, LogPartMeta()).ok());
+    auto part = LogPart::Open(path);
+    ASSERT_TRUE(part.ok());
+    ASSERT_EQ((*part)->blocks().size(), 1u);
+    LogBatch rows;
+    ASSERT_TRUE((*part)->ReadBlock(0, &rows).ok());
+    std::vector<uint8_t> mask(rows.size(), 1), got;
+    LogBlockColumns cols(**part, 0);
+    ASSERT_TRUE(MatchLogBlock(*node, cols, mask, &got, &cache).ok());
+    size_t matches = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      EXPECT_EQ(got[r] != 0, node->Matches(rows, r)) << rows.body[r].str;
+      matches += got[r];
+    }
+    EXPECT_EQ(matches, with_matches ? 4u : 0u);
+    // Only the block whose variables hold the pieces decoded them.
+    auto templates = cols.BodyTemplates(false);
+    ASSERT_TRUE(templates.ok());
+    EXPECT_EQ((*templates)->variables_loaded(), with_matches);
   }
   std::filesystem::remove_all(dir);
 }

@@ -8,6 +8,22 @@
 
 namespace periscope {
 
+LogBlockColumns::LogBlockColumns(const LogPart& part, size_t block, LogColumnBuffers* buffers)
+    : part_(part), block_(block), buffers_(buffers) {
+  templates_raw_.swap(buffers->templates);
+  ints_raw_.swap(buffers->ints);
+  strings_raw_.swap(buffers->strings);
+  attributes_raw_.swap(buffers->attributes);
+}
+
+LogBlockColumns::~LogBlockColumns() {
+  if (buffers_ == nullptr) return;
+  templates_raw_.swap(buffers_->templates);
+  ints_raw_.swap(buffers_->ints);
+  strings_raw_.swap(buffers_->strings);
+  attributes_raw_.swap(buffers_->attributes);
+}
+
 Status LogBlockColumns::Column(uint32_t column, std::string* out) {
   return part_.ReadColumn(block_, column, out);
 }
@@ -110,19 +126,52 @@ Result<const logs::TemplateTable*> LogBlockColumns::BodyTemplates(bool with_vari
   }
   if (with_variables && !templates_->variables_loaded()) {
     RETURN_IF_ERROR(Column(logs::kLogColBodyInts, &ints_raw_));
-    RETURN_IF_ERROR(Column(logs::kLogColBodyStrings, &strings_raw_));
+    RETURN_IF_ERROR(BodyStrings().status());
     RETURN_IF_ERROR(templates_->LoadVariables(ints_raw_, strings_raw_));
   }
   return templates_.get();
 }
 
+Result<std::string_view> LogBlockColumns::BodyStrings() {
+  if (!strings_read_) {
+    RETURN_IF_ERROR(Column(logs::kLogColBodyStrings, &strings_raw_));
+    strings_read_ = true;
+  }
+  return std::string_view(strings_raw_);
+}
+
+Status LogBlockColumns::AttributesRaw() {
+  if (attributes_read_) return Status::Ok();
+  RETURN_IF_ERROR(Column(logs::kLogColAttributes, &attributes_raw_));
+  attributes_read_ = true;
+  return Status::Ok();
+}
+
+Result<bool> LogBlockColumns::HasAttributes() {
+  if (full_ || attributes_) {
+    ASSIGN_OR_RETURN(const std::vector<Attributes>* attrs, RowAttributes());
+    for (const auto& a : *attrs) {
+      if (!a.empty()) return true;
+    }
+    return false;
+  }
+  // Packed attributes start with the key dictionary: no key, no attribute in any row.
+  RETURN_IF_ERROR(AttributesRaw());
+  part::Decoder in(attributes_raw_);
+  part::Decoder keys = in.Sub();
+  const uint64_t key_count = keys.Varint();
+  if (!in.ok() || !keys.ok()) {
+    return Status::Corruption("{}: block {} attributes are malformed", part_.path(), block_);
+  }
+  return key_count > 0;
+}
+
 Result<const std::vector<Attributes>*> LogBlockColumns::RowAttributes() {
   if (full_) return &full_->attributes;
   if (!attributes_) {
-    std::string raw;
-    RETURN_IF_ERROR(Column(logs::kLogColAttributes, &raw));
+    RETURN_IF_ERROR(AttributesRaw());
     auto out = std::make_unique<std::vector<Attributes>>();
-    RETURN_IF_ERROR(part::DecodeAttributesPacked(raw, rows(), out.get()));
+    RETURN_IF_ERROR(part::DecodeAttributesPacked(attributes_raw_, rows(), out.get()));
     attributes_ = std::move(out);
   }
   return attributes_.get();

@@ -45,6 +45,10 @@ struct LogPartWriteOptions {
 // are filled from the rows. Fails on I/O errors (nothing is left at `path` then).
 Status WriteLogPart(const std::string& path, LogBatch rows, const LogPartMeta& meta,
                     const LogPartWriteOptions& options = {});
+// The same for the rows of several batches (e.g. a frozen memtable), read in place: no row is
+// copied or moved. Equal resources and scopes of different batches are stored once.
+Status WriteLogPart(const std::string& path, const std::vector<const LogBatch*>& sources,
+                    const LogPartMeta& meta, const LogPartWriteOptions& options = {});
 
 // An open, immutable log part file. Thread-safe for concurrent reads.
 class LogPart {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "storage/logs/log_block_columns.h"
 #include "storage/logs/log_part_format.h"
@@ -202,10 +203,20 @@ TEST(LogBlockColumnsTest, EachColumnAgreesWithTheDecodedBlock) {
   ASSERT_TRUE(WriteLogPart(dir + "/p.lgp", MixedBatch(), LogPartMeta()).ok());
   auto part = LogPart::Open(dir + "/p.lgp");
   ASSERT_TRUE(part.ok());
-  for (size_t i = 0; i < (*part)->blocks().size(); ++i) {
+  ASSERT_GE((*part)->blocks().size(), 2u);
+  // Each block alone, then every block (twice over) through one set of reused buffers.
+  LogColumnBuffers buffers;
+  for (size_t k = 0; k < 3 * (*part)->blocks().size(); ++k) {
+    const size_t i = k % (*part)->blocks().size();
     LogBatch block;
     ASSERT_TRUE((*part)->ReadBlock(i, &block).ok());
-    LogBlockColumns cols(**part, i);
+    std::optional<LogBlockColumns> owned;
+    if (k < (*part)->blocks().size()) {
+      owned.emplace(**part, i);
+    } else {
+      owned.emplace(**part, i, &buffers);
+    }
+    LogBlockColumns& cols = *owned;
     ASSERT_EQ(cols.rows(), block.size());
     auto times = cols.Times();
     ASSERT_TRUE(times.ok());
@@ -232,6 +243,86 @@ TEST(LogBlockColumnsTest, EachColumnAgreesWithTheDecodedBlock) {
     }
     EXPECT_EQ((*templates)->size(), texts);
   }
+}
+
+TEST(LogPartTest, WritesSeveralBatchesInPlace) {
+  const std::string dir = TempDir("sources");
+  // Three batches: the first two share resources (equal values, separate copies), the third has
+  // only one of them plus a new service; times interleave across batches.
+  LogBatch a = MixedBatch(), b = MixedBatch(), c;
+  for (size_t i = 0; i < b.size(); ++i) b.time_ns[i] += 500'000'000;
+  c.resources.push_back(a.resources[1]);
+  Resource other;
+  other.attributes.push_back({"service.name", AnyValue::String("zeta")});
+  other.tags = ExtractUnifiedTags(other.attributes);
+  c.resources.push_back(other);
+  c.scopes.emplace_back();
+  for (int i = 0; i < 9; ++i) {
+    const size_t row = c.AddRow(static_cast<uint32_t>(i % 2), 0);
+    c.time_ns[row] = 1'000'000'000LL * (100 - i) + 250'000'000;
+    c.body[row] = AnyValue::String("third " + std::to_string(i));
+  }
+  const LogBatch a_before = a, b_before = b, c_before = c;
+  LogPartMeta meta;
+  meta.part_id = 9;
+  ASSERT_TRUE(WriteLogPart(dir + "/p.lgp", {&a, &b, &c}, meta).ok());
+  EXPECT_EQ(RowsByTime(a), RowsByTime(a_before));  // the sources are read, not changed
+  EXPECT_EQ(RowsByTime(b), RowsByTime(b_before));
+  EXPECT_EQ(RowsByTime(c), RowsByTime(c_before));
+
+  auto part = LogPart::Open(dir + "/p.lgp");
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_EQ((*part)->meta().rows, a.size() + b.size() + c.size());
+  EXPECT_EQ((*part)->meta().services, (std::vector<std::string>{"api", "cart", "zeta"}));
+  EXPECT_EQ((*part)->resources().size(), 3u);  // equal resources stored once
+  LogBatch all;
+  std::string last_service;
+  for (size_t i = 0; i < (*part)->blocks().size(); ++i) {
+    LogBatch block;
+    ASSERT_TRUE((*part)->ReadBlock(i, &block).ok());
+    for (size_t r = 1; r < block.size(); ++r) EXPECT_LE(block.time_ns[r - 1], block.time_ns[r]);
+    EXPECT_GE(block.tags(0).service, last_service);
+    last_service = block.tags(0).service;
+    all.Append(std::move(block));
+  }
+  LogBatch expected = a_before;
+  expected.Append(LogBatch(b_before));
+  expected.Append(LogBatch(c_before));
+  EXPECT_EQ(RowsByTime(all), RowsByTime(expected));
+  // The same rows written from one batch give the same file.
+  ASSERT_TRUE(WriteLogPart(dir + "/q.lgp", expected, meta).ok());
+  std::ifstream p1(dir + "/p.lgp", std::ios::binary), p2(dir + "/q.lgp", std::ios::binary);
+  const std::string bytes1((std::istreambuf_iterator<char>(p1)), {});
+  const std::string bytes2((std::istreambuf_iterator<char>(p2)), {});
+  EXPECT_EQ(bytes1, bytes2);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LogBlockColumnsTest, HasAttributesReadsOnlyTheKeyDictionary) {
+  const std::string dir = TempDir("has_attributes");
+  LogBatch with = MixedBatch();
+  LogBatch without = MixedBatch();
+  for (auto& attrs : without.attributes) attrs.clear();
+  ASSERT_TRUE(WriteLogPart(dir + "/with.lgp", with, LogPartMeta()).ok());
+  ASSERT_TRUE(WriteLogPart(dir + "/without.lgp", without, LogPartMeta()).ok());
+  auto p1 = LogPart::Open(dir + "/with.lgp");
+  auto p2 = LogPart::Open(dir + "/without.lgp");
+  ASSERT_TRUE(p1.ok() && p2.ok());
+  for (size_t i = 0; i < (*p1)->blocks().size(); ++i) {
+    LogBlockColumns cols(**p1, i);
+    auto has = cols.HasAttributes();
+    ASSERT_TRUE(has.ok());
+    EXPECT_TRUE(*has);
+    ASSERT_TRUE(cols.RowAttributes().ok());  // after the raw column was read for HasAttributes
+    EXPECT_FALSE((**cols.RowAttributes())[0].empty());
+  }
+  for (size_t i = 0; i < (*p2)->blocks().size(); ++i) {
+    LogBlockColumns cols(**p2, i);
+    auto has = cols.HasAttributes();
+    ASSERT_TRUE(has.ok());
+    EXPECT_FALSE(*has);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(TemplateCodecTest, TableRebuildsEachTextAlone) {

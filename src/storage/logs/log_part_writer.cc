@@ -60,8 +60,17 @@ class FileImage {
   std::string data_;
 };
 
-void EncodeBlock(const LogBatch& b, size_t begin, size_t end, const LogPartWriteOptions& options,
-                 FileImage& file, logs::LogBlockEntry& entry) {
+// One row of one source batch, with its resource and scope indexes in the part's lists.
+struct RowRef {
+  const LogBatch* batch;
+  uint32_t row;
+  uint32_t resource;
+  uint32_t scope;
+};
+
+void EncodeBlock(const std::vector<RowRef>& rows, const std::vector<Resource>& resources,
+                 size_t begin, size_t end, const LogPartWriteOptions& options, FileImage& file,
+                 logs::LogBlockEntry& entry) {
   std::vector<std::string> cols(logs::kLogColumnCount);
   std::vector<uint64_t> tokens;
   const bool numeric_tokens = options.format_version >= 2;
@@ -76,7 +85,12 @@ void EncodeBlock(const LogBatch& b, size_t begin, size_t end, const LogPartWrite
   part::AttributesWriter attrs;
   std::vector<std::string> scalar_text;  // display text of non-string bodies, for the bloom
   int64_t prev_time = 0;
-  for (size_t r = begin; r < end; ++r) {
+  int64_t min_time = INT64_MAX, max_time = INT64_MIN;
+  for (size_t i = begin; i < end; ++i) {
+    const LogBatch& b = *rows[i].batch;
+    const size_t r = rows[i].row;
+    min_time = std::min(min_time, b.time_ns[r]);
+    max_time = std::max(max_time, b.time_ns[r]);
     PutVarintSigned64(&cols[logs::kLogColTimes], b.time_ns[r] - prev_time);
     prev_time = b.time_ns[r];
     const auto observed_delta = static_cast<int64_t>(static_cast<uint64_t>(b.observed_time_ns[r]) -
@@ -110,8 +124,8 @@ void EncodeBlock(const LogBatch& b, size_t begin, size_t end, const LogPartWrite
       if (kv.value.type == ValueType::kString) add_tokens(kv.value.str);
     }
     PutVarint64(&cols[logs::kLogColDropped], b.dropped_attributes_count[r]);
-    PutVarint64(&cols[logs::kLogColResources], b.resource_index[r]);
-    PutVarint64(&cols[logs::kLogColScopes], b.scope_index[r]);
+    PutVarint64(&cols[logs::kLogColResources], rows[i].resource);
+    PutVarint64(&cols[logs::kLogColScopes], rows[i].scope);
   }
   sev_texts.Finish(&cols[logs::kLogColSeverityTexts]);
   event_names.Finish(&cols[logs::kLogColEventNames]);
@@ -123,11 +137,9 @@ void EncodeBlock(const LogBatch& b, size_t begin, size_t end, const LogPartWrite
   cols[logs::kLogColAttributes] = attrs.FinishPacked();
 
   entry.info.rows = static_cast<uint32_t>(end - begin);
-  entry.info.min_time_ns = *std::min_element(b.time_ns.begin() + static_cast<ptrdiff_t>(begin),
-                                             b.time_ns.begin() + static_cast<ptrdiff_t>(end));
-  entry.info.max_time_ns = *std::max_element(b.time_ns.begin() + static_cast<ptrdiff_t>(begin),
-                                             b.time_ns.begin() + static_cast<ptrdiff_t>(end));
-  entry.info.service = b.tags(begin).service;
+  entry.info.min_time_ns = min_time;
+  entry.info.max_time_ns = max_time;
+  entry.info.service = resources[rows[begin].resource].tags.service;
   entry.bloom = file.AddChunk(logs::TokenBloomBuilder::Build(std::move(tokens)), false);
   for (const auto& c : cols) entry.chunks.push_back(file.AddChunk(c, true));
 }
@@ -170,48 +182,83 @@ Status WriteFileDurably(const std::string& path, const std::string& data) {
 
 Status WriteLogPart(const std::string& path, LogBatch rows, const LogPartMeta& meta,
                     const LogPartWriteOptions& options) {
+  return WriteLogPart(path, std::vector<const LogBatch*>{&rows}, meta, options);
+}
+
+Status WriteLogPart(const std::string& path, const std::vector<const LogBatch*>& sources,
+                    const LogPartMeta& meta, const LogPartWriteOptions& options) {
   if (options.format_version < logs::kLogOldestFormatVersion ||
       options.format_version > logs::kLogFormatVersion) {
     return Status::InvalidArgument("cannot write log part format version {}",
                                    options.format_version);
   }
-  std::vector<uint32_t> order(rows.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const std::string& sa = rows.tags(a).service;
-    const std::string& sb = rows.tags(b).service;
-    if (sa != sb) return sa < sb;
-    return rows.time_ns[a] < rows.time_ns[b];
-  });
-  rows.Permute(order);
-
   logs::LogPartFooter footer;
+  // The part's resources and scopes: each distinct one once, in order of first use.
+  std::vector<RowRef> rows;
+  size_t total = 0;
+  for (const LogBatch* b : sources) total += b->size();
+  rows.reserve(total);
+  for (const LogBatch* b : sources) {
+    std::vector<uint32_t> rmap, smap;
+    for (const auto& r : b->resources) {
+      auto it = std::find(footer.resources.begin(), footer.resources.end(), r);
+      rmap.push_back(static_cast<uint32_t>(it - footer.resources.begin()));
+      if (it == footer.resources.end()) footer.resources.push_back(r);
+    }
+    for (const auto& sc : b->scopes) {
+      auto it = std::find(footer.scopes.begin(), footer.scopes.end(), sc);
+      smap.push_back(static_cast<uint32_t>(it - footer.scopes.begin()));
+      if (it == footer.scopes.end()) footer.scopes.push_back(sc);
+    }
+    for (size_t r = 0; r < b->size(); ++r) {
+      rows.push_back(
+          {b, static_cast<uint32_t>(r), rmap[b->resource_index[r]], smap[b->scope_index[r]]});
+    }
+  }
+  // Rows sorted by (service, time), stably: compare service ranks, not strings.
+  std::set<std::string> services;
+  for (const auto& r : footer.resources) services.insert(r.tags.service);
+  std::vector<uint32_t> service_rank(footer.resources.size());
+  for (size_t i = 0; i < footer.resources.size(); ++i) {
+    service_rank[i] = static_cast<uint32_t>(
+        std::distance(services.begin(), services.find(footer.resources[i].tags.service)));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [&](const RowRef& a, const RowRef& b) {
+    const uint32_t sa = service_rank[a.resource], sb = service_rank[b.resource];
+    if (sa != sb) return sa < sb;
+    return a.batch->time_ns[a.row] < b.batch->time_ns[b.row];
+  });
+
   footer.meta = meta;
   footer.meta.rows = rows.size();
   footer.meta.min_time_ns = rows.empty() ? 0 : INT64_MAX;
   footer.meta.max_time_ns = rows.empty() ? 0 : INT64_MIN;
-  std::set<std::string> services;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    footer.meta.min_time_ns = std::min(footer.meta.min_time_ns, rows.time_ns[i]);
-    footer.meta.max_time_ns = std::max(footer.meta.max_time_ns, rows.time_ns[i]);
-    services.insert(rows.tags(i).service);
+  std::vector<uint8_t> service_used(services.size(), 0);
+  for (const auto& r : rows) {
+    const int64_t t = r.batch->time_ns[r.row];
+    footer.meta.min_time_ns = std::min(footer.meta.min_time_ns, t);
+    footer.meta.max_time_ns = std::max(footer.meta.max_time_ns, t);
+    service_used[service_rank[r.resource]] = 1;
   }
-  footer.meta.services.assign(services.begin(), services.end());
-  footer.resources = rows.resources;
-  footer.scopes = rows.scopes;
+  footer.meta.services.clear();
+  size_t rank = 0;
+  for (const auto& service : services) {
+    if (service_used[rank++]) footer.meta.services.push_back(service);
+  }
 
   FileImage file(options.zstd_level, options.format_version);
   size_t begin = 0;
   while (begin < rows.size()) {
     size_t end = begin;
     size_t body_bytes = 0;
-    const std::string& service = rows.tags(begin).service;
+    const uint32_t service = service_rank[rows[begin].resource];
     while (end < rows.size() && end - begin < logs::kMaxRowsPerLogBlock &&
-           body_bytes < logs::kMaxLogBlockBodyBytes && rows.tags(end).service == service) {
-      body_bytes += rows.body[end].str.size();
+           body_bytes < logs::kMaxLogBlockBodyBytes &&
+           service_rank[rows[end].resource] == service) {
+      body_bytes += rows[end].batch->body[rows[end].row].str.size();
       ++end;
     }
-    EncodeBlock(rows, begin, end, options, file, footer.blocks.emplace_back());
+    EncodeBlock(rows, footer.resources, begin, end, options, file, footer.blocks.emplace_back());
     begin = end;
   }
   std::string footer_bytes;

@@ -143,12 +143,9 @@ Status LogTable::WriteFrozen(uint64_t covered_seq) {
     flushed_wal_seq_ = std::max(flushed_wal_seq_, covered_seq);
     return Status::Ok();
   }
-  std::map<std::string, LogBatch> by_tenant;
-  for (const auto& m : frozen) {
-    LogBatch copy = *m.batch;
-    by_tenant[copy.tenant].tenant = copy.tenant;
-    by_tenant[copy.tenant].Append(std::move(copy));
-  }
+  // The batches are written where they are (queries may still be reading them).
+  std::map<std::string, std::vector<const LogBatch*>> by_tenant;
+  for (const auto& m : frozen) by_tenant[m.batch->tenant].push_back(m.batch.get());
   {
     std::unique_lock lock(mu_);
     first_id = next_part_id_;
@@ -156,7 +153,7 @@ Status LogTable::WriteFrozen(uint64_t covered_seq) {
   }
   std::vector<std::shared_ptr<LogPart>> written;
   uint64_t id = first_id;
-  for (auto& [tenant, batch] : by_tenant) {
+  for (const auto& [tenant, batches] : by_tenant) {
     const int64_t t0 = MonotonicNanos();
     std::error_code ec;
     const std::string path = PartPath(tenant, id);
@@ -166,8 +163,9 @@ Status LogTable::WriteFrozen(uint64_t covered_seq) {
     meta.tenant = tenant;
     meta.level = 0;
     meta.max_wal_seq = covered_seq;
-    const size_t rows = batch.size();
-    RETURN_IF_ERROR(WriteLogPart(path, std::move(batch), meta));
+    size_t rows = 0;
+    for (const LogBatch* b : batches) rows += b->size();
+    RETURN_IF_ERROR(WriteLogPart(path, batches, meta));
     ASSIGN_OR_RETURN(auto part, LogPart::Open(path));
     written.push_back(std::move(part));
     g_flushes->Add();
@@ -215,6 +213,11 @@ Result<bool> LogTable::MergeOnce() {
     }
   }
   if (inputs.empty()) return false;
+  merging_ = true;
+  struct Done {
+    std::atomic<bool>& flag;
+    ~Done() { flag = false; }
+  } done{merging_};
   const int64_t t0 = MonotonicNanos();
   const std::string tenant = inputs.front()->meta().tenant;
   LogBatch merged;

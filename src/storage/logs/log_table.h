@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -59,6 +60,8 @@ class LogTable {
   size_t memtable_rows() const;
   size_t part_count() const;
   uint64_t part_bytes() const;
+  // True while MergeOnce is merging (a benchmark waits for it before timing queries).
+  bool merging() const { return merging_.load(); }
 
  private:
   explicit LogTable(LogTableOptions options) : options_(std::move(options)) {}
@@ -82,6 +85,7 @@ class LogTable {
   uint64_t next_part_id_ = 1;
   uint64_t flushed_wal_seq_ = 0;
   std::mutex merge_mu_;  // one merge at a time
+  std::atomic<bool> merging_{false};
 };
 
 }  // namespace periscope

@@ -14,7 +14,8 @@ describe("routeLoad", () => {
     expect(paths("/traces/0123456789abcdef0123456789abcdef")[0]).toBe("/api/traces/0123456789abcdef0123456789abcdef");
     expect(paths("/logs").slice(0, 3)).toEqual(["/api/logs/histogram", "/api/logs/facets", "/api/logs"]);
     expect(paths("/logs", "?live=1")).not.toContain("/api/logs");
-    expect(paths("/metrics")[0]).toBe("/api/metrics");
+    expect(paths("/metrics").slice(0, 4)).toEqual(["/api/metrics", "/api/metrics/labels", "/api/metrics/query_range", "/api/metrics/exemplars"]);
+    expect(paths("/metrics", "?env=prod").slice(0, 3)).toEqual(["/api/metrics", "/api/metrics/labels", "/api/metrics/labels"]);
     expect(routeLoad("/nope", "", NOW)).toEqual({ requests: [] });
   });
 
@@ -32,6 +33,10 @@ describe("routeLoad", () => {
     const [histogram, , logs] = routeLoad("/logs", "?q=timeout&env=prod", NOW).requests;
     expect(histogram.params).toMatchObject({ q: "timeout env:prod", step: "1m" });
     expect(logs.params).toMatchObject({ q: "timeout env:prod", limit: 200 });
+    const [, labels, chart, exemplars] = routeLoad("/metrics", "?from=now-6h", NOW).requests;
+    expect(labels.params).toEqual({ match: "traces_spanmetrics_calls_total" });
+    expect(chart.params).toMatchObject({ query: "traces_spanmetrics_calls_total", fn: "rate", window: "5m", agg: "sum", by: "service", step: "120s" });
+    expect(exemplars.params).toMatchObject({ query: "traces_spanmetrics_calls_total", limit: 200, start: "2026-01-01T06:00:00.000Z" });
     const version = routeLoad("/map", '?env=a"b', NOW).requests[2];
     expect(version.params).toEqual({ name: "version", match: 'traces_spanmetrics_calls_total{env="a\\"b"}' });
   });

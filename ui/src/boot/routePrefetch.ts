@@ -6,6 +6,8 @@ import type { Params } from "../api/client";
 import { formatTerm } from "../components/search/query";
 import { formatStep } from "../pages/logs/histogramData";
 import { facetFields, LOG_PAGE_SIZE, parseFacetKeys, scopedQuery } from "../pages/logs/logQuery";
+import { readState, selector } from "../pages/metrics/metricQuery";
+import { exemplarParams, queryRangeParams } from "../pages/metrics/metricRequests";
 import { facetFieldsParam, parseExtraFacets } from "../pages/traces/facetFields";
 import { DEFAULT_RANGE, niceStepMs, resolveRange, toApiTime } from "../state/timeRange";
 
@@ -107,7 +109,22 @@ const ROUTES: RouteLoad[] = [
   {
     pattern: /^\/metrics\/?$/,
     chunk: () => import("../pages/metrics/MetricsPage"),
-    requests: () => [{ path: "/api/metrics", params: {} }],
+    requests: (_m, url, now) => {
+      const g = globalsOf(url, now);
+      const state = readState(url);
+      const out: PrefetchRequest[] = [
+        { path: "/api/metrics", params: {} },
+        { path: "/api/metrics/labels", params: { match: state.metric } },
+      ];
+      // With a global env or version the page scopes the query by the metric's labels first.
+      if (g.env || g.version) return out;
+      const query = selector(state.metric, state.matchers);
+      out.push(
+        { path: "/api/metrics/query_range", params: queryRangeParams(state, query, g.start, g.end, niceStepMs(g.resolved, 240)) },
+        { path: "/api/metrics/exemplars", params: exemplarParams(query, g.start, g.end) },
+      );
+      return out;
+    },
   },
 ];
 

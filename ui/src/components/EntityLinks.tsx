@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Link } from "react-router-dom";
+import { Link } from "../router";
 import { useLinkTo } from "../state/globals";
 import { logsSearchPath, servicePath, tracePath } from "./links";
 

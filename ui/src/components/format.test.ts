@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatCount, formatMs, formatNs, formatPct, formatRate, formatTime, nanosToMs } from "./format";
+import { formatAgo, formatClock, formatCount, groupDigits, formatMs, formatNs, formatPct, formatRate, formatTime, nanosToMs } from "./format";
 
 describe("formatMs", () => {
   it.each([
@@ -64,5 +64,22 @@ describe("times", () => {
   it("converts nanosecond strings without losing milliseconds", () => {
     expect(nanosToMs("1795665836445123456")).toBeCloseTo(1795665836445.1235, 3);
     expect(nanosToMs("1500000")).toBe(1.5);
+  });
+});
+
+describe("groupDigits and formatClock", () => {
+  it.each([
+    [0, "0"],
+    [999, "999"],
+    [1000, "1,000"],
+    [1234567, "1,234,567"],
+    [-10000, "-10,000"],
+    [1234.5, "1,234.5"],
+    [Number.NaN, "–"],
+  ])("groupDigits(%s) = %s", (n, want) => expect(groupDigits(n)).toBe(want));
+
+  it("formatClock is local HH:MM:SS", () => {
+    const d = new Date(2026, 0, 2, 3, 4, 5);
+    expect(formatClock(d.getTime())).toBe("03:04:05");
   });
 });

@@ -74,3 +74,19 @@ export function nanosToMs(nanos: string | number): number {
   if (typeof nanos === "number") return nanos / 1e6;
   return nanos.length > 6 ? Number(nanos.slice(0, -6)) + Number(nanos.slice(-6)) / 1e6 : Number(nanos) / 1e6;
 }
+
+// An integer with thousands separators ("12,345"), without Intl: the first Intl call of a page
+// loads locale data, which costs tens of milliseconds of a cold first render.
+export function groupDigits(n: number): string {
+  if (!Number.isFinite(n)) return "–";
+  const [int, frac] = String(Math.abs(n)).split(".");
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${n < 0 ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}`;
+}
+
+// Local wall-clock time "HH:MM:SS" (24 h), without Intl.
+export function formatClock(ms: number): string {
+  const d = new Date(ms);
+  const pad = (v: number) => String(v).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

@@ -17,13 +17,17 @@ export function formatSort(spec: SortSpec): string {
   return spec.desc ? `-${spec.key}` : spec.key;
 }
 
+let collator: Intl.Collator | undefined;
+
 // Compares two values ascending; null, undefined and NaN sort after everything.
 export function compareValues(a: SortValue, b: SortValue): number {
   const missingA = a == null || (typeof a === "number" && Number.isNaN(a));
   const missingB = b == null || (typeof b === "number" && Number.isNaN(b));
   if (missingA || missingB) return missingA === missingB ? 0 : missingA ? 1 : -1;
   if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: "base" });
+  // One collator for every comparison: localeCompare with options builds one per call.
+  collator ??= new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  return collator.compare(String(a), String(b));
 }
 
 // A sorted copy of `rows`; missing values stay last in both directions; ties keep their order.

@@ -1,5 +1,5 @@
 import { useMemo, useRef, useState } from "react";
-import { NavLink, Outlet, useNavigate } from "react-router-dom";
+import { NavLink, Outlet, useNavigate } from "../router";
 import { useGlobals, useLinkTo } from "../state/globals";
 import { useShortcuts, type Shortcut } from "../state/shortcuts";
 import { useTheme } from "../state/theme";

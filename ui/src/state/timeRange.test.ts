@@ -64,5 +64,7 @@ describe("range moves", () => {
   it("labels presets by name", () => {
     expect(formatRange({ from: "now-12h", to: "now" })).toBe("Last 12 hours");
     expect(formatRange({ from: "now-3h", to: "now" })).toBe("Last 3h");
+    const start = new Date(2026, 10, 26, 9, 5, 0).getTime();
+    expect(formatRange({ from: String(start), to: String(start + 3600e3) })).toBe("Nov 26, 09:05:00 – Nov 26, 10:05:00");
   });
 });

@@ -1,5 +1,7 @@
 // Time ranges as the URL holds them: `now`, `now-15m`, `now-2h`, `now-7d`, or Unix milliseconds.
 
+import { formatClock } from "../components/format";
+
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
 export interface TimeRange {
@@ -57,13 +59,16 @@ export function niceStepMs(range: ResolvedRange, points = 120): number {
   return nice.find((s) => s >= raw) ?? 86400e3;
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// The picker's label: a preset's name, "Last 3h", or "Nov 26, 09:05:00 – Nov 26, 10:05:00" (local
+// time, without Intl: see groupDigits).
 export function formatRange(range: TimeRange): string {
   const preset = PRESETS.find((p) => p.from === range.from && range.to === "now");
   if (preset) return preset.label;
   if (isRelative(range) && /^now-[\d.]+[smhdw]$/.test(range.from)) return `Last ${range.from.slice(4)}`;
   const r = resolveRange(range);
-  const fmt = (ms: number) =>
-    new Date(ms).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const fmt = (ms: number) => `${MONTHS[new Date(ms).getMonth()]} ${new Date(ms).getDate()}, ${formatClock(ms)}`;
   return `${fmt(r.startMs)} – ${fmt(r.endMs)}`;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, within } from "../../test/dom";
 import { FacetList, facetRows } from "./FacetList";
 import { TRACE_FIELDS } from "./query";
 

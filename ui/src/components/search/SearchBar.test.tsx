@@ -1,5 +1,5 @@
 import { describe, expect, it, vi, beforeEach } from "vitest";
-import { fireEvent, render, screen } from "@testing-library/react";
+import { fireEvent, render, screen } from "../../test/dom";
 import { SearchBar } from "./SearchBar";
 
 beforeEach(() => localStorage.clear());

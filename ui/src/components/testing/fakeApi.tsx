@@ -1,6 +1,6 @@
-import { render } from "@testing-library/react";
+import { render } from "../../test/dom";
 import type { ReactElement } from "react";
-import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
+import { MemoryRouter, Route, Routes, useLocation } from "../../router";
 import { vi } from "vitest";
 
 // Test helpers: a fetch that answers /api paths from fixtures, and rendering inside a router.

@@ -1,4 +1,5 @@
 import type { TailStatus } from "./useLiveTail";
+import { groupDigits } from "../../components/format";
 
 export interface LiveTailBarProps {
   live: boolean;
@@ -34,7 +35,7 @@ export function LiveTailBar({ live, paused, status, pending, count, onLive, onPa
       {live && (
         <>
           <button onClick={() => onPause(!paused)} aria-pressed={paused} data-testid="live-pause">
-            {paused ? (pending > 0 ? `Resume (${pending.toLocaleString()} new)` : "Resume") : "Pause"}
+            {paused ? (pending > 0 ? `Resume (${groupDigits(pending)} new)` : "Resume") : "Pause"}
           </button>
           <button onClick={onClear} disabled={count === 0} title="Clear the streamed rows">
             Clear

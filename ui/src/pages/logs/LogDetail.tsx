@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import type { LogRow } from "../../api/types";
 import { useLinkTo } from "../../state/globals";
 import { attrText, formatLogTime, normalLevel, prettyBody } from "./logFormat";

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import type { LogRow } from "../../api/types";
 import { useLinkTo } from "../../state/globals";
 import { bodyLine, formatLogTime, normalLevel } from "./logFormat";
@@ -31,8 +31,12 @@ export function LogList({ rows, selected, onSelect, hasMore, loadingMore, onLoad
     const el = box.current;
     if (!el) return;
     const measure = () => setHeight(el.clientHeight || 600);
-    measure();
-    if (typeof ResizeObserver === "undefined") return;
+    // The observer's first call comes after layout: reading the height here would force a
+    // layout of the whole page in the middle of the first render.
+    if (typeof ResizeObserver === "undefined") {
+      measure();
+      return;
+    }
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();

@@ -1,5 +1,5 @@
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
+import { act, fireEvent, render, screen, waitFor, within } from "../../test/dom";
+import { MemoryRouter, Route, Routes, useLocation } from "../../router";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { LogRow } from "../../api/types";
 import { LogsPage } from "./LogsPage";

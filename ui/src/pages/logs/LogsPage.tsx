@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from "react";
-import { useSearchParams } from "react-router-dom";
+import { useSearchParams } from "../../router";
 import { useApi } from "../../api/useApi";
 import type { LogFacetsResponse, LogHistogramResponse, LogRow, LogsResponse } from "../../api/types";
 import { FacetList, type FacetGroup } from "../../components/search/FacetList";
@@ -18,6 +18,7 @@ import { TAIL_CAP, useLiveTail } from "./useLiveTail";
 import { useLogPages } from "./useLogPages";
 import { VolumeHistogram } from "./VolumeHistogram";
 import "./logs.css";
+import { groupDigits } from "../../components/format";
 
 function facetValues(facets: LogFacetsResponse["facets"] | undefined, key: string) {
   if (!facets) return [];
@@ -78,7 +79,7 @@ export function LogsPage() {
   const loading = live ? tail.status === "connecting" && rows.length === 0 : pages.loading;
 
   let endText = "";
-  if (!live && !pages.loading && rows.length > 0) endText = `End of results · ${rows.length.toLocaleString()} logs`;
+  if (!live && !pages.loading && rows.length > 0) endText = `End of results · ${groupDigits(rows.length)} logs`;
 
   return (
     <div className={`logs-page${detailRow ? " with-detail" : ""}`}>
@@ -171,7 +172,7 @@ export function LogsPage() {
               hasMore={!live && pages.hasMore}
               loadingMore={pages.loadingMore}
               onLoadMore={pages.loadMore}
-              endText={live ? `${rows.length.toLocaleString()} streamed rows (the newest ${TAIL_CAP.toLocaleString()} are kept)` : endText}
+              endText={live ? `${groupDigits(rows.length)} streamed rows (the newest ${groupDigits(TAIL_CAP)} are kept)` : endText}
             />
           )}
         </div>

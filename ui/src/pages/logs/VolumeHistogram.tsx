@@ -2,6 +2,7 @@ import { useRef, useState } from "react";
 import { formatCount } from "../../components/search/format";
 import { LEVELS } from "./logFormat";
 import { formatStep, niceMax, type Volume } from "./histogramData";
+import { groupDigits } from "../../components/format";
 
 export interface VolumeHistogramProps {
   volume: Volume;
@@ -121,7 +122,7 @@ export function VolumeHistogram({ volume, startMs, endMs, onZoom, height = 96 }:
             {hovered.counts.map((n, li) =>
               n > 0 ? (
                 <div key={li}>
-                  <span className={`dot sev-bg-${LEVELS[li]}`} /> {LEVELS[li]} <b>{n.toLocaleString()}</b>
+                  <span className={`dot sev-bg-${LEVELS[li]}`} /> {LEVELS[li]} <b>{groupDigits(n)}</b>
                 </div>
               ) : null,
             )}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor } from "../../test/dom";
 import { fakeApi, renderAt } from "../../components/testing/fakeApi";
 import { ServiceMapPage } from "./ServiceMapPage";
 

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useNavigate } from "react-router-dom";
+import { useNavigate } from "../../router";
 import type { ServiceMapResponse } from "../../api/types";
 import { useApi } from "../../api/useApi";
 import { DataTable, type Column } from "../../components/DataTable";

@@ -1,6 +1,7 @@
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import type { Exemplar } from "../../api/types";
 import { useLinkTo } from "../../state/globals";
+import { formatClock } from "../../components/format";
 
 export interface ExemplarListProps {
   exemplars: Exemplar[];
@@ -10,7 +11,7 @@ export interface ExemplarListProps {
 }
 
 function clock(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour12: false });
+  return formatClock(ms);
 }
 
 // Recent exemplars of the charted metric, newest first, each a link to its trace and span.

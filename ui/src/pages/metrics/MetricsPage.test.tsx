@@ -1,5 +1,5 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
+import { fireEvent, render, screen, waitFor, within } from "../../test/dom";
+import { MemoryRouter, Route, Routes, useLocation } from "../../router";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { TimeSeriesChartProps } from "../../components/TimeSeriesChart";
 import { MetricsPage } from "./MetricsPage";
@@ -163,6 +163,7 @@ describe("MetricsPage", () => {
   test("the metric picker filters names and switches the function to fit", async () => {
     renderAt("/metrics");
     const picker = await screen.findByTestId("metric-picker");
+    await waitFor(() => expect(picker.getAttribute("placeholder")).toMatch(/\d+ names/));
     fireEvent.focus(picker);
     fireEvent.change(picker, { target: { value: "latency" } });
     const options = within(screen.getByTestId("metric-options")).getAllByRole("option");

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from "react";
-import { useNavigate, useSearchParams } from "react-router-dom";
+import { useNavigate, useSearchParams } from "../../router";
 import { useApi } from "../../api/useApi";
 import type { ExemplarsResponse, QueryRangeResponse } from "../../api/types";
 import { PALETTE, TimeSeriesChart, formatValue, type ChartSeries } from "../../components/TimeSeriesChart";
@@ -12,6 +12,7 @@ import { LabelFilters } from "./LabelFilters";
 import { MetricControls } from "./MetricControls";
 import { MetricPicker } from "./MetricPicker";
 import { isBucketMetric, promql, readState, selector, seriesName, withMetric, writeState, type Matcher, type MetricState } from "./metricQuery";
+import { exemplarParams, queryRangeParams } from "./metricRequests";
 import { SeriesLegend } from "./SeriesLegend";
 import { displayUnit, scalePoints, topSeries } from "./seriesStats";
 import "./metrics.css";
@@ -57,18 +58,11 @@ export function MetricsPage() {
   const quantile = state.fn === "histogram_quantile";
   // The global env/version apply only to metrics with those labels, so they wait for the labels.
   const waitForLabels = (globals.env !== "" || globals.version !== "") && labelsState.loading;
-  const range = useApi<QueryRangeResponse>(waitForLabels ? null : "/api/metrics/query_range", {
-    query,
-    start,
-    end,
-    step: `${stepMs / 1000}s`,
-    fn: state.fn,
-    window: state.fn ? state.window : undefined,
-    agg: quantile ? undefined : state.agg,
-    by: quantile || state.agg ? state.by.join(",") : undefined,
-    q: quantile ? state.q : undefined,
-  });
-  const exemplars = useApi<ExemplarsResponse>(waitForLabels ? null : "/api/metrics/exemplars", { query, start, end, limit: 200 });
+  const range = useApi<QueryRangeResponse>(
+    waitForLabels ? null : "/api/metrics/query_range",
+    queryRangeParams(state, query, start, end, stepMs),
+  );
+  const exemplars = useApi<ExemplarsResponse>(waitForLabels ? null : "/api/metrics/exemplars", exemplarParams(query, start, end));
 
   const { scale, unit } = displayUnit(state.metric, state.fn);
   const { shown, dropped } = useMemo(() => topSeries(range.data?.series ?? [], MAX_SERIES), [range.data]);

@@ -1,4 +1,4 @@
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import type { OperationRow } from "../../api/types";
 import { DataTable, type Column } from "../../components/DataTable";
 import { formatCount, formatMs, formatPct, formatRate } from "../../components/format";

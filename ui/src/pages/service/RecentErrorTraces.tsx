@@ -1,4 +1,4 @@
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import type { TraceSummary } from "../../api/types";
 import { TraceLink } from "../../components/EntityLinks";
 import { formatAgo, formatNs, formatTime, nanosToMs } from "../../components/format";

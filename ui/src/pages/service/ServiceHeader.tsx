@@ -1,4 +1,4 @@
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import type { RedSummary } from "../../api/types";
 import { logsSearchPath, serviceMetricsPath, tracesSearchPath } from "../../components/links";
 import { useLinkTo } from "../../state/globals";

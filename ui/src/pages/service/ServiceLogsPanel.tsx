@@ -1,4 +1,4 @@
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import type { LogRow } from "../../api/types";
 import { TraceLink } from "../../components/EntityLinks";
 import { formatCount, formatTime } from "../../components/format";

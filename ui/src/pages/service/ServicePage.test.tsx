@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "../../test/dom";
 import { fakeApi, renderAt } from "../../components/testing/fakeApi";
 import { ServicePage } from "./ServicePage";
 import { bodyText, orderedLevelCounts, versionSeries } from "./serviceSeries";

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useParams } from "react-router-dom";
+import { useParams } from "../../router";
 import type { ServiceOverviewResponse } from "../../api/types";
 import { useApi } from "../../api/useApi";
 import { EmptyState } from "../../components/EmptyState";

@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import type { VersionRow } from "../../api/types";
 import { DataTable, type Column } from "../../components/DataTable";
 import { formatCount, formatMs, formatPct, formatRate } from "../../components/format";

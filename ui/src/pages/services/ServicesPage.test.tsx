@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "../../test/dom";
 import { fakeApi, renderAt } from "../../components/testing/fakeApi";
 import { ServicesPage } from "./ServicesPage";
 import type { ServicesOverviewResponse } from "../../api/types";

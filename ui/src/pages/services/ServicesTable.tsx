@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import { DataTable, type Column } from "../../components/DataTable";
 import { ServiceLink } from "../../components/EntityLinks";
 import { formatCount, formatMs, formatPct, formatRate } from "../../components/format";

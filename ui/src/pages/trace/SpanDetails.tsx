@@ -1,4 +1,4 @@
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import { useLinkTo } from "../../state/globals";
 import { AttributeTable } from "./AttributeTable";
 import { formatDuration, formatTimestamp, serviceColor } from "./format";

@@ -1,9 +1,10 @@
 import type { ReactNode } from "react";
-import { Link } from "react-router-dom";
+import { Link } from "../../router";
 import { useLinkTo } from "../../state/globals";
 import { formatDuration, formatTimestamp, serviceColor } from "./format";
 import { logsLink, serviceLink } from "./links";
 import type { TraceModel } from "./model";
+import { groupDigits } from "../../components/format";
 
 // The trace summary: root service and operation, start, duration, span count, services, errors.
 export function TraceHeader({ model, children }: { model: TraceModel; children?: ReactNode }) {
@@ -36,7 +37,7 @@ export function TraceHeader({ model, children }: { model: TraceModel; children?:
       <div className="stat">
         <span className="k">spans</span>
         <span className="v" data-testid="trace-span-count">
-          {model.spans.length.toLocaleString()}
+          {groupDigits(model.spans.length)}
         </span>
       </div>
       <div className="stat">

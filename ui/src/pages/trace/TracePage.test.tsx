@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
+import { act, fireEvent, render, screen, waitFor } from "../../test/dom";
+import { MemoryRouter, Route, Routes, useLocation } from "../../router";
 import type { Span } from "../../api/types";
 import { TracePage } from "./TracePage";
 import { bigTrace, makeSpan } from "./testSpans";

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link, useParams } from "../../router";
 import type { TraceResponse } from "../../api/types";
 import { useApi } from "../../api/useApi";
 import { useLinkTo, useParam } from "../../state/globals";

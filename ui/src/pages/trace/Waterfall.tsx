@@ -45,8 +45,12 @@ export function Waterfall(props: WaterfallProps) {
     const el = body.current;
     if (!el) return;
     const measure = () => setViewport(el.clientHeight || FALLBACK_VIEWPORT);
-    measure();
-    if (typeof ResizeObserver === "undefined") return;
+    // The observer's first call comes after layout: reading the height here would force a
+    // layout of the whole page in the middle of the first render.
+    if (typeof ResizeObserver === "undefined") {
+      measure();
+      return;
+    }
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();

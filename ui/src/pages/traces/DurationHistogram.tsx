@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type PointerEvent } from "react";
 import { formatCount } from "../../components/search/format";
 import { bucketLabel } from "./durations";
+import { groupDigits } from "../../components/format";
 
 export interface DurationHistogramProps {
   // Upper bounds in ms; counts has one more entry (above the last bound).
@@ -62,7 +63,7 @@ export function DurationHistogram({ bounds, counts, selected, onSelect, loading 
             <div
               key={i}
               className={`col${inSel ? " sel" : ""}${shown && !inSel ? " out" : ""}`}
-              title={`${bucketLabel(bounds, i)}: ${c.toLocaleString()} spans`}
+              title={`${bucketLabel(bounds, i)}: ${groupDigits(c)} spans`}
               data-count={c}
             >
               <div className="bar" style={{ height: `${c > 0 ? Math.max(2, (100 * c) / max) : 0}%` }} />

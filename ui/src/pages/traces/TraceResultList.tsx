@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Link, useNavigate } from "react-router-dom";
+import { Link, useNavigate } from "../../router";
 import type { TraceSummary } from "../../api/types";
 import { useLinkTo } from "../../state/globals";
 import { formatAgo, formatDuration, formatTimestamp, serviceColor } from "../trace/format";
 import { sortTraces, type SortKey, type SortSpec } from "./sortTraces";
+import { groupDigits } from "../../components/format";
+import { useProgressive } from "../../components/useProgressive";
 
 export interface TraceResultListProps {
   traces: TraceSummary[];
@@ -20,6 +22,9 @@ const COLUMNS: { key?: SortKey; label: string; num?: boolean }[] = [
   { label: "Services" },
 ];
 
+// Rows in the first render: about a screenful; the rest follow right after the first paint.
+const FIRST_ROWS = 20;
+
 // Trace search results: start, root service and operation, duration bar, span and error counts,
 // services; a row opens the trace. j/k (or ↑/↓ outside inputs) move a cursor, Enter opens.
 export function TraceResultList({ traces, sort, onSort }: TraceResultListProps) {
@@ -28,6 +33,7 @@ export function TraceResultList({ traces, sort, onSort }: TraceResultListProps) 
   const rows = useMemo(() => sortTraces(traces, sort), [traces, sort]);
   const maxDur = Math.max(1, ...rows.map((t) => t.duration_ns));
   const [cursor, setCursor] = useState(-1);
+  const shown = useProgressive(rows.length, FIRST_ROWS);
   const nowMs = Date.now();
   const state = useRef({ rows, cursor });
   state.current = { rows, cursor };
@@ -73,7 +79,7 @@ export function TraceResultList({ traces, sort, onSort }: TraceResultListProps) 
         </tr>
       </thead>
       <tbody>
-        {rows.map((t, i) => {
+        {rows.slice(0, shown).map((t, i) => {
           const href = linkTo(`/traces/${t.trace_id}`);
           let startMs = 0;
           try {
@@ -111,7 +117,7 @@ export function TraceResultList({ traces, sort, onSort }: TraceResultListProps) 
                   <span className="v">{formatDuration(t.duration_ns)}</span>
                 </div>
               </td>
-              <td className="num">{t.span_count.toLocaleString()}</td>
+              <td className="num">{groupDigits(t.span_count)}</td>
               <td className={`num${t.error_count ? " errors" : " muted"}`}>{t.error_count}</td>
               <td>
                 <div className="svc-list">

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
+import { fireEvent, render, screen, waitFor } from "../../test/dom";
+import { MemoryRouter, Route, Routes, useLocation } from "../../router";
 import type { AttributeKeysResponse, TraceFacetsResponse, TraceSearchResponse } from "../../api/types";
 import { TracesPage } from "./TracesPage";
 

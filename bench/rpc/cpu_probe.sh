@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# CPU cost per call of one rpc_bench row, both processes: wall-clock calls/s is noisy on a shared
+# machine, CPU-seconds per call much less so. Starts a server (core 0) and a client (core 1),
+# samples utime+stime of both from /proc during the client's measured window (calls assumed
+# evenly spread over it) and prints
+#   impl=... size=... in_flight=... tracing=... calls_per_s=... server_us_per_call=...
+#   client_us_per_call=... load=...
+#
+#   bench/rpc/cpu_probe.sh BIN IMPL SIZE IN_FLIGHT TRACING [SECONDS (default 3)]
+set -euo pipefail
+BIN="$1"; IMPL="$2"; SIZE="$3"; CONC="$4"; TRACING="$5"; SECS="${6:-3}"
+WARMUP_MS=500
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+cpu_ticks() {  # pid -> utime+stime in clock ticks
+  awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+taskset -c 0 "$BIN" server --impl "$IMPL" --tracing "$TRACING" --port-file "$WORK/port" \
+  2>"$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 200); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
+taskset -c 1 "$BIN" client --impl "$IMPL" --tracing "$TRACING" --port "$(cat "$WORK/port")" \
+  --size "$SIZE" --concurrency "$CONC" --seconds "$SECS" --warmup-ms "$WARMUP_MS" >"$WORK/out" &
+CLIENT_PID=$!
+sleep "$(awk -v w="$WARMUP_MS" 'BEGIN { print w / 1000 }')"
+s0="$(cpu_ticks "$SERVER_PID")"; c0="$(cpu_ticks "$CLIENT_PID")"
+# Stop sampling a little before the window ends (the client exits right after it).
+SAMPLE_SECS="$(awk -v s="$SECS" 'BEGIN { print s - 0.3 }')"
+sleep "$SAMPLE_SECS"
+s1="$(cpu_ticks "$SERVER_PID")"; c1="$(cpu_ticks "$CLIENT_PID")"
+wait "$CLIENT_PID"
+line="$(cat "$WORK/out")"
+calls="$(sed -n 's/.*calls=\([0-9]*\) .*/\1/p' <<<"$line")"
+hz="$(getconf CLK_TCK)"
+awk -v s="$((s1 - s0))" -v c="$((c1 - c0))" -v n="$calls" -v hz="$hz" -v secs="$SECS" -v sampled="$SAMPLE_SECS" \
+  -v head="impl=$IMPL size=$SIZE in_flight=$CONC tracing=$TRACING" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
+  'BEGIN { printf "%s calls_per_s=%.0f server_us_per_call=%.2f client_us_per_call=%.2f load=%s\n",
+           head, n / secs, s * 1e6 / hz / (n * sampled / secs), c * 1e6 / hz / (n * sampled / secs), load }'

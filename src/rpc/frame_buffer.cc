@@ -1,0 +1,66 @@
+#include "rpc/frame_buffer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rpc/frame.h"
+
+namespace periscope::rpc::internal {
+namespace {
+
+uint32_t LengthAt(const char* p) {
+  uint32_t len = 0;
+  for (size_t i = 0; i < kFrameHeaderSize; ++i) {
+    len |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  }
+  return len;
+}
+
+}  // namespace
+
+FrameBuffer::FrameBuffer(size_t capacity, size_t direct_threshold)
+    : data_(std::max<size_t>(capacity, kFrameHeaderSize * 2)),
+      direct_threshold_(direct_threshold) {}
+
+Result<std::optional<std::string>> FrameBuffer::Next(size_t max_frame_size) {
+  if (buffered() < kFrameHeaderSize) return std::optional<std::string>();
+  const uint32_t len = LengthAt(data_.data() + begin_);
+  Status st = CheckFrameLength(len, max_frame_size);
+  if (!st.ok()) return st;
+  if (buffered() - kFrameHeaderSize < len) return std::optional<std::string>();
+  const char* body = data_.data() + begin_ + kFrameHeaderSize;
+  std::optional<std::string> frame(std::in_place, body, len);
+  begin_ += kFrameHeaderSize + len;
+  if (begin_ == end_) begin_ = end_ = 0;
+  return frame;
+}
+
+size_t FrameBuffer::pending_length() const {
+  if (buffered() < kFrameHeaderSize) return 0;
+  return LengthAt(data_.data() + begin_);
+}
+
+std::string FrameBuffer::TakePartial(size_t& have) {
+  const size_t len = pending_length();
+  std::string body(len, '\0');
+  have = std::min(buffered() - kFrameHeaderSize, len);
+  std::memcpy(body.data(), data_.data() + begin_ + kFrameHeaderSize, have);
+  begin_ = end_ = 0;
+  return body;
+}
+
+std::span<char> FrameBuffer::Prepare() {
+  // A pending frame that fits in the buffer must find room for its whole body.
+  const size_t need = std::max(pending_length() + kFrameHeaderSize, size_t{1});
+  if (need > data_.size() && need <= direct_threshold_ + kFrameHeaderSize) data_.resize(need);
+  if (begin_ > 0 && (data_.size() - end_ < need - std::min(need, buffered()) ||
+                     data_.size() - end_ < data_.size() / 4)) {
+    std::memmove(data_.data(), data_.data() + begin_, buffered());
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == data_.size()) data_.resize(data_.size() * 2);
+  return std::span<char>(data_.data() + end_, data_.size() - end_);
+}
+
+}  // namespace periscope::rpc::internal
