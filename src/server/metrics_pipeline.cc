@@ -92,4 +92,31 @@ Status MetricsPipeline::Ingest(MetricBatch batch, WalRecordType type,
   return Status::Ok();
 }
 
+Status MetricsPipeline::IngestRemoteWrite(const DecodedRemoteWrite& decoded) {
+  const MetricBatch& batch = decoded.batch;
+  const size_t samples = batch.sample_count();
+  if (samples == 0) return Status::Ok();
+  std::vector<std::string_view> keys(decoded.keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) keys[i] = decoded.key(i);
+  const std::string tenant = TenantRecordPrefix(batch.tenant);
+  Status s =
+      driver_.Append(WalRecordType::kPromRemoteWrite, tenant, decoded.wal_payload,
+                     [&](uint64_t seq) { table_->Insert(seq, batch, decoded.ordinals, keys); });
+  if (!s.ok()) {
+    g_ingest_failures->Add();
+    return s;
+  }
+  g_samples_accepted->Add(samples);
+  return Status::Ok();
+}
+
+RemoteWriteSeriesResolver MetricsPipeline::RemoteWriteResolver(const std::string& tenant) const {
+  std::shared_ptr<SeriesKeyCache> cache = table_->KeyCache(tenant);
+  if (!cache) return {};
+  return [cache = std::move(cache)](std::string_view raw_labels) {
+    const uint32_t ord = cache->Find(raw_labels);
+    return ord == SeriesKeyCache::kNone ? kUnresolvedSeries : ord;
+  };
+}
+
 }  // namespace periscope

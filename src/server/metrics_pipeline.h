@@ -6,6 +6,7 @@
 
 #include "base/metrics.h"
 #include "base/status.h"
+#include "ingest/promrw/remote_write_decoder.h"
 #include "model/metric_batch.h"
 #include "server/table_adapter.h"
 #include "server/table_driver.h"
@@ -33,6 +34,12 @@ class MetricsPipeline {
   // Makes the request durable (WAL record `type` with `wal_payload`, the request protobuf), then
   // queryable. On error nothing is acknowledged. An empty batch is a no-op.
   Status Ingest(MetricBatch batch, WalRecordType type, std::string_view wal_payload);
+  // The same for a decoded remote-write request, whose series may be resolved already
+  // (RemoteWriteResolver) and whose new series' raw label bytes are then cached.
+  Status IngestRemoteWrite(const DecodedRemoteWrite& decoded);
+  // Looks raw remote-write label bytes up in the table's cache of `tenant`; empty (no lookups)
+  // while the tenant has no series.
+  RemoteWriteSeriesResolver RemoteWriteResolver(const std::string& tenant) const;
 
   // WAL records with seq <= replay_after() are in parts; Replay inserts a later metrics record
   // (others are ignored) and returns the samples it inserted. Only before StartBackground.

@@ -86,11 +86,11 @@ HttpResponse HandleRemoteWrite(MetricsPipeline& pipeline, const MetricsHttpOptio
     return Refuse(415, "unsupported content encoding '" + encoding + "': remote write is snappy",
                   false);
   }
-  auto decoded = DecodeRemoteWrite(req.body, req.Tenant(), options.max_decoded_bytes);
+  const RemoteWriteSeriesResolver resolver = pipeline.RemoteWriteResolver(req.Tenant());
+  auto decoded = DecodeRemoteWrite(req.body, req.Tenant(), options.max_decoded_bytes, &resolver);
   if (!decoded.ok()) return Refuse(CodeFor(decoded.status()), decoded.status().message(), false);
   g_rejected->Add(static_cast<uint64_t>(decoded->rejected_series));
-  Status s = pipeline.Ingest(std::move(decoded->batch), WalRecordType::kPromRemoteWrite,
-                             decoded->wal_payload);
+  Status s = pipeline.IngestRemoteWrite(*decoded);
   if (!s.ok()) {
     LogError("remote write ingest failed: {}", s.ToString());
     return Refuse(503, "samples could not be stored durably: " + s.message(), false);

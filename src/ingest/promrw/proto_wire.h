@@ -18,6 +18,8 @@ class ProtoWireReader {
       : p_(reinterpret_cast<const uint8_t*>(data.data())), end_(p_ + data.size()) {}
 
   bool empty() const { return p_ == end_; }
+  // Where the next field starts.
+  const char* position() const { return reinterpret_cast<const char*>(p_); }
 
   // Next field's number and wire type; false on a bad tag (field 0, groups, wire type 6/7).
   bool NextTag(uint32_t* field, WireType* type) {

@@ -184,7 +184,8 @@ std::optional<Id> IdFromLabels(const std::vector<LabelView>& labels, std::string
 
 // Decodes a WriteRequest straight from its wire bytes into a batch, with the same results
 // (and refusals) as libprotobuf plus the conversion rules of DecodeRemoteWrite.
-Status Convert(std::string_view proto, DecodedRemoteWrite* out) {
+Status Convert(std::string_view proto, const RemoteWriteSeriesResolver* resolver,
+               DecodedRemoteWrite* out) {
   int reasons = 0;
   auto reject = [&](std::string_view reason) {
     ++out->rejected_series;
@@ -195,8 +196,12 @@ Status Convert(std::string_view proto, DecodedRemoteWrite* out) {
   };
   std::unordered_map<std::string_view, MetricKind> families;
   RETURN_IF_ERROR(ReadFamilies(proto, &families));
+  // Metadata can change the kind of a known series, which only the labelled path applies.
+  const bool resolve = resolver != nullptr && *resolver && families.empty();
   std::vector<LabelView> labels, exemplar_labels;
-  std::vector<std::string_view> exemplars;
+  std::vector<std::string_view> label_msgs, exemplars;
+  std::vector<int64_t> times;
+  std::vector<double> values;
   ProtoWireReader r(proto);
   while (!r.empty()) {
     uint32_t field = 0;
@@ -208,12 +213,19 @@ Status Convert(std::string_view proto, DecodedRemoteWrite* out) {
     }
     std::string_view ts;
     if (!r.Bytes(&ts)) return Malformed("truncated timeseries");
-    labels.clear();
+    label_msgs.clear();
     exemplars.clear();
+    times.clear();
+    values.clear();
     MetricSeries s;
     bool histograms = false;
+    // The label fields as one run of bytes (the cache key), when nothing else interrupts them.
+    const char* key_begin = nullptr;
+    const char* key_end = nullptr;
+    bool contiguous = true;
     ProtoWireReader t(ts);
     while (!t.empty()) {
+      const char* field_begin = t.position();
       uint32_t f = 0;
       WireType wt = WireType::kVarint;
       if (!t.NextTag(&f, &wt)) return Malformed("bad timeseries tag");
@@ -225,22 +237,43 @@ Status Convert(std::string_view proto, DecodedRemoteWrite* out) {
       std::string_view msg;
       if (!t.Bytes(&msg)) return Malformed("truncated timeseries field");
       if (f == kSeriesLabels) {
-        LabelView l;
-        if (!ReadLabel(msg, &l)) return Malformed("bad label");
-        labels.push_back(l);
+        if (key_begin == nullptr) {
+          key_begin = field_begin;
+        } else if (key_end != field_begin) {
+          contiguous = false;
+        }
+        key_end = t.position();
+        label_msgs.push_back(msg);
       } else if (f == kSeriesSamples) {
         double v;
         int64_t time;
         if (!ReadPoint(msg, kSampleValue, kSampleTimestamp, &v, &time, nullptr)) {
           return Malformed("bad sample");
         }
-        s.time_ms.push_back(time);
-        s.values.push_back(v);
+        times.push_back(time);
+        values.push_back(v);
       } else if (f == kSeriesExemplars) {
         exemplars.push_back(msg);
       } else {
         if (!IsWellFormed(msg)) return Malformed("bad histogram");
         histograms = true;
+      }
+    }
+    DecodedRemoteWrite::KeySpan key;
+    if (contiguous && key_begin != nullptr) {
+      key.offset = static_cast<uint32_t>(key_begin - proto.data());
+      key.size = static_cast<uint32_t>(key_end - key_begin);
+    }
+    const uint32_t ordinal = resolve && key.size > 0
+                                 ? (*resolver)(proto.substr(key.offset, key.size))
+                                 : kUnresolvedSeries;
+    if (ordinal == kUnresolvedSeries) {
+      // Known bytes were valid when first seen; new ones are checked as a full parse would.
+      labels.clear();
+      for (std::string_view msg : label_msgs) {
+        LabelView l;
+        if (!ReadLabel(msg, &l)) return Malformed("bad label");
+        labels.push_back(l);
       }
     }
     // Exemplars are validated even when the series is rejected, as a full parse would.
@@ -259,21 +292,29 @@ Status Convert(std::string_view proto, DecodedRemoteWrite* out) {
       if (span) x.span_id = *span;
       kept.push_back(x);
     }
-    if (s.time_ms.empty()) {
+    if (times.empty()) {
       if (histograms) reject("native histograms are not supported yet");
       continue;
     }
-    s.labels.reserve(labels.size());
-    for (const auto& l : labels) s.labels.emplace_back(l.name, l.value);
-    if (!IsNormalized(s.labels)) NormalizeLabels(s.labels);
-    const std::string_view name = LabelValue(s.labels, kMetricNameLabel);
-    if (name.empty()) {
-      reject("series without __name__");
-      continue;
+    if (ordinal == kUnresolvedSeries) {
+      s.labels.reserve(labels.size());
+      for (const auto& l : labels) s.labels.emplace_back(l.name, l.value);
+      if (!IsNormalized(s.labels)) NormalizeLabels(s.labels);
+      const std::string_view name = LabelValue(s.labels, kMetricNameLabel);
+      if (name.empty()) {
+        reject("series without __name__");
+        continue;
+      }
+      s.kind = KindOf(name, families);
     }
-    s.kind = KindOf(name, families);
+    s.time_ms.assign(times.begin(), times.end());  // one allocation each
+    s.values.assign(values.begin(), values.end());
     s.exemplars = std::move(kept);
     out->batch.series.push_back(std::move(s));
+    if (resolve) {
+      out->ordinals.push_back(ordinal);
+      out->keys.push_back(key);
+    }
   }
   return Status::Ok();
 }
@@ -283,13 +324,14 @@ Status Convert(std::string_view proto, DecodedRemoteWrite* out) {
 Result<DecodedRemoteWrite> DecodeRemoteWriteProto(std::string_view proto, std::string_view tenant) {
   DecodedRemoteWrite out;
   out.batch.tenant = std::string(tenant);
-  RETURN_IF_ERROR(Convert(proto, &out));
+  RETURN_IF_ERROR(Convert(proto, nullptr, &out));
   out.wal_payload = std::string(proto);
   return out;
 }
 
 Result<DecodedRemoteWrite> DecodeRemoteWrite(std::string_view snappy_body, std::string_view tenant,
-                                             size_t max_bytes) {
+                                             size_t max_bytes,
+                                             const RemoteWriteSeriesResolver* resolver) {
   size_t length = 0;
   if (!snappy::GetUncompressedLength(snappy_body.data(), snappy_body.size(), &length)) {
     return Status::InvalidArgument("body is not snappy block-compressed (bad length header)");
@@ -303,7 +345,7 @@ Result<DecodedRemoteWrite> DecodeRemoteWrite(std::string_view snappy_body, std::
   if (!snappy::Uncompress(snappy_body.data(), snappy_body.size(), &out.wal_payload)) {
     return Status::InvalidArgument("body is not valid snappy block-compressed data");
   }
-  RETURN_IF_ERROR(Convert(out.wal_payload, &out));
+  RETURN_IF_ERROR(Convert(out.wal_payload, resolver, &out));
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <snappy.h>
 
+#include <map>
 #include <random>
 
 #include "ingest/promrw/proto_wire.h"
@@ -220,6 +221,159 @@ TEST(ProtoWireTest, ValidatesUtf8LikeProtobuf) {
 TEST(RemoteWriteDecoderTest, RefusesBodiesOverTheLimit) {
   EXPECT_EQ(DecodeRemoteWrite(Compressed(Sample()), "d", 10).status().code(),
             StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace periscope
+
+namespace periscope {
+namespace {
+
+void AddSeries(prometheus::WriteRequest& req,
+               std::initializer_list<std::pair<const char*, const char*>> labels, double value) {
+  auto* ts = req.add_timeseries();
+  for (auto [k, v] : labels) {
+    auto* l = ts->add_labels();
+    l->set_name(k);
+    l->set_value(v);
+  }
+  auto* s = ts->add_samples();
+  s->set_timestamp(1700000000000);
+  s->set_value(value);
+}
+
+// A resolver over a map of raw label bytes, counting its calls.
+struct MapResolver {
+  std::map<std::string, uint32_t, std::less<>> known;
+  int calls = 0;
+  RemoteWriteSeriesResolver Fn() {
+    return [this](std::string_view raw) {
+      ++calls;
+      auto it = known.find(raw);
+      return it == known.end() ? kUnresolvedSeries : it->second;
+    };
+  }
+};
+
+TEST(RemoteWriteDecoderTest, ResolverSkipsLabelsOnlyForBytesSeenBefore) {
+  prometheus::WriteRequest req;
+  AddSeries(req, {{"__name__", "up"}, {"instance", "a"}, {"job", "node"}}, 1);
+  AddSeries(req, {{"job", "node"}, {"__name__", "up"}, {"instance", "a"}}, 2);  // same, reordered
+  AddSeries(req, {{"__name__", "up"}, {"instance", "b"}, {"job", "node"}}, 3);
+  MapResolver map;
+  const RemoteWriteSeriesResolver fn = map.Fn();
+  auto first = DecodeRemoteWrite(Compressed(req), "t", 1 << 20, &fn);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->ordinals, (std::vector<uint32_t>(3, kUnresolvedSeries)));
+  ASSERT_EQ(first->keys.size(), 3u);
+  EXPECT_EQ(map.calls, 3);
+  const auto plain = DecodeRemoteWrite(Compressed(req), "t", 1 << 20);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(first->batch.series, plain->batch.series);
+  EXPECT_TRUE(plain->ordinals.empty());
+  // The reordered series has other bytes (its own key) but the same normalized labels.
+  EXPECT_NE(first->key(0), first->key(1));
+  EXPECT_EQ(first->batch.series[0].labels, first->batch.series[1].labels);
+  // The key is the label fields as sent: a Label message parse of it gives the labels back.
+  prometheus::TimeSeries only_labels;
+  ASSERT_TRUE(only_labels.ParseFromString(std::string(first->key(2))));
+  EXPECT_EQ(only_labels.labels_size(), 3);
+  EXPECT_EQ(only_labels.labels(1).value(), "b");
+
+  map.known[std::string(first->key(0))] = 41;
+  auto second = DecodeRemoteWrite(Compressed(req), "t", 1 << 20, &fn);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->ordinals, (std::vector<uint32_t>{41, kUnresolvedSeries, kUnresolvedSeries}));
+  EXPECT_TRUE(second->batch.series[0].labels.empty());
+  EXPECT_EQ(second->batch.series[0].values, std::vector<double>{1});
+  EXPECT_EQ(second->batch.series[1].labels, plain->batch.series[1].labels);
+  EXPECT_EQ(second->batch.series[2], plain->batch.series[2]);
+}
+
+TEST(RemoteWriteDecoderTest, ResolverIsNotAskedWithMetadataOrSplitLabels) {
+  MapResolver map;
+  const RemoteWriteSeriesResolver fn = map.Fn();
+  auto with_metadata = DecodeRemoteWrite(Compressed(Sample()), "t", 1 << 20, &fn);
+  ASSERT_TRUE(with_metadata.ok());
+  EXPECT_EQ(map.calls, 0);
+  EXPECT_TRUE(with_metadata->ordinals.empty());
+
+  // Labels, a sample, then another label: the label bytes are not one run, so no key.
+  prometheus::TimeSeries ts;
+  auto* l = ts.add_labels();
+  l->set_name("__name__");
+  l->set_value("up");
+  std::string split = ts.SerializeAsString();
+  prometheus::TimeSeries samples, more_labels;
+  samples.add_samples()->set_value(1);
+  auto* l2 = more_labels.add_labels();
+  l2->set_name("job");
+  l2->set_value("x");
+  // Fields of one message may come in any order (libprotobuf writes them in field order).
+  split += samples.SerializeAsString() + more_labels.SerializeAsString();
+  std::string request;
+  request.push_back(0x0a);
+  request.push_back(static_cast<char>(split.size()));
+  request += split;
+  std::string body;
+  snappy::Compress(request.data(), request.size(), &body);
+  auto d = DecodeRemoteWrite(body, "t", 1 << 20, &fn);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d->keys.size(), 1u);
+  EXPECT_EQ(d->keys[0].size, 0u);
+  EXPECT_EQ(map.calls, 0);
+  EXPECT_EQ(d->batch.series[0].labels, (Labels{{"__name__", "up"}, {"job", "x"}}));
+}
+
+TEST(RemoteWriteDecoderTest, ResolvedAndPlainDecodesAgreeOnMangledRequests) {
+  prometheus::WriteRequest req;
+  for (int i = 0; i < 6; ++i) {
+    const std::string instance = "host-" + std::to_string(i);
+    AddSeries(req, {{"__name__", "node_load1"}, {"instance", instance.c_str()}}, i);
+  }
+  const std::string good = req.SerializeAsString();
+  auto base = DecodeRemoteWriteProto(good, "t");
+  ASSERT_TRUE(base.ok());
+  // Every key of the good request is known (as ordinal = series index).
+  MapResolver map;
+  const RemoteWriteSeriesResolver fn = map.Fn();
+  std::string body;
+  snappy::Compress(good.data(), good.size(), &body);
+  auto keyed = DecodeRemoteWrite(body, "t", 1 << 20, &fn);
+  ASSERT_TRUE(keyed.ok());
+  for (size_t i = 0; i < keyed->keys.size(); ++i) map.known[std::string(keyed->key(i))] = i;
+  std::mt19937 rng(11);
+  int resolved = 0, refused = 0;
+  for (int round = 0; round < 2000; ++round) {
+    std::string bytes = good;
+    const size_t at = rng() % bytes.size();
+    bytes[at] = static_cast<char>(bytes[at] ^ (1 << (rng() % 8)));
+    std::string compressed;
+    snappy::Compress(bytes.data(), bytes.size(), &compressed);
+    auto plain = DecodeRemoteWriteProto(bytes, "t");
+    auto with = DecodeRemoteWrite(compressed, "t", 1 << 20, &fn);
+    ASSERT_EQ(plain.ok(), with.ok()) << "round " << round;
+    if (!plain.ok()) {
+      ++refused;
+      continue;
+    }
+    ASSERT_EQ(plain->batch.series.size(), with->batch.series.size()) << "round " << round;
+    for (size_t i = 0; i < with->batch.series.size(); ++i) {
+      const MetricSeries& w = with->batch.series[i];
+      const MetricSeries& p = plain->batch.series[i];
+      EXPECT_EQ(w.time_ms, p.time_ms);
+      EXPECT_EQ(w.values, p.values);
+      if (with->ordinals[i] == kUnresolvedSeries) {
+        EXPECT_EQ(w.labels, p.labels) << "round " << round;
+      } else {
+        // A resolved series has the labels of the series it resolved to.
+        ++resolved;
+        EXPECT_EQ(p.labels, base->batch.series[with->ordinals[i]].labels) << "round " << round;
+      }
+    }
+  }
+  EXPECT_GT(resolved, 1000);
+  EXPECT_GT(refused, 10);
 }
 
 }  // namespace

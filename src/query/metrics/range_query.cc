@@ -352,61 +352,44 @@ Result<std::vector<MetricResultSeries>> RunMetricRangeQuery(const MetricTable& t
     return Status::InvalidArgument("more than {} steps; raise step", kMaxSteps);
   }
   const size_t steps = static_cast<size_t>((q.end_ms - q.start_ms) / q.step_ms) + 1;
-  // Series arrive in label order; they are evaluated at once (samples are not kept) and their
-  // points combined afterwards in index order, the order that fixes float sums.
-  struct Evaluated {
-    uint32_t ordinal;
-    size_t group;       // Aggregator group, or index into `series`
-    size_t begin, end;  // into `points`
-  };
-  std::vector<Evaluated> evaluated;
-  std::vector<std::pair<uint32_t, double>> points;  // step, value
-  std::vector<Labels> series;
-  Aggregator acc(agg, q.by, fn != Fn::kRaw, steps);
-  RETURN_IF_ERROR(table.Scan(q.tenant, q.matchers, q.start_ms - q.window_ms, q.end_ms,
-                             [&](uint32_t ordinal, SelectedSeries& sel) {
-                               const size_t begin = points.size();
-                               EvalSteps(sel.series, fn, q, steps, [&](size_t k, double v) {
-                                 points.emplace_back(static_cast<uint32_t>(k), v);
-                               });
-                               if (points.size() == begin) return;
-                               size_t group;
-                               if (agg != Agg::kNone) {
-                                 group = acc.GroupOf(sel.series.labels);
-                               } else {
-                                 group = series.size();
-                                 series.push_back(std::move(sel.series.labels));
-                                 if (fn != Fn::kRaw) {
-                                   std::erase_if(series.back(), [](const Label& l) {
-                                     return l.first == kMetricNameLabel;
-                                   });
-                                 }
-                               }
-                               evaluated.push_back({ordinal, group, begin, points.size()});
-                             }));
-  std::sort(evaluated.begin(), evaluated.end(),
-            [](const Evaluated& a, const Evaluated& b) { return a.ordinal < b.ordinal; });
+  // Series arrive one at a time in label order and are evaluated at once (their samples are
+  // not kept): aggregates are added to in place, in that order.
   if (agg != Agg::kNone) {
-    for (const Evaluated& e : evaluated) {
-      for (size_t i = e.begin; i < e.end; ++i) acc.Add(e.group, points[i].first, points[i].second);
-    }
+    Aggregator acc(agg, q.by, fn != Fn::kRaw, steps);
+    RETURN_IF_ERROR(table.Scan(q.tenant, q.matchers, q.start_ms - q.window_ms, q.end_ms,
+                               [&](uint32_t, SelectedSeries& sel) {
+                                 size_t group = SIZE_MAX;  // made on the first point
+                                 EvalSteps(sel.series, fn, q, steps, [&](size_t k, double v) {
+                                   if (group == SIZE_MAX) group = acc.GroupOf(sel.series.labels);
+                                   acc.Add(group, k, v);
+                                 });
+                               }));
     return acc.Finish(q);
   }
-  std::vector<MetricResultSeries> raw;
-  raw.reserve(evaluated.size());
-  for (const Evaluated& e : evaluated) {
-    MetricResultSeries r;
-    r.labels = std::move(series[e.group]);
-    r.points.reserve(e.end - e.begin);
-    for (size_t i = e.begin; i < e.end; ++i) {
-      r.points.emplace_back(q.start_ms + static_cast<int64_t>(points[i].first) * q.step_ms,
-                            points[i].second);
-    }
-    raw.push_back(std::move(r));
-  }
-  std::stable_sort(raw.begin(), raw.end(),
-                   [](const auto& a, const auto& b) { return a.labels < b.labels; });
-  return raw;
+  std::vector<std::pair<uint32_t, MetricResultSeries>> raw;  // ordinal, series
+  RETURN_IF_ERROR(table.Scan(
+      q.tenant, q.matchers, q.start_ms - q.window_ms, q.end_ms,
+      [&](uint32_t ordinal, SelectedSeries& sel) {
+        MetricResultSeries r;
+        EvalSteps(sel.series, fn, q, steps, [&](size_t k, double v) {
+          r.points.emplace_back(q.start_ms + static_cast<int64_t>(k) * q.step_ms, v);
+        });
+        if (r.points.empty()) return;
+        r.labels = std::move(sel.series.labels);
+        if (fn != Fn::kRaw) {
+          std::erase_if(r.labels, [](const Label& l) { return l.first == kMetricNameLabel; });
+        }
+        raw.emplace_back(ordinal, std::move(r));
+      }));
+  // Label order, ties (equal labels once __name__ is dropped) in index order.
+  std::sort(raw.begin(), raw.end(), [](const auto& a, const auto& b) {
+    return a.second.labels != b.second.labels ? a.second.labels < b.second.labels
+                                              : a.first < b.first;
+  });
+  std::vector<MetricResultSeries> out;
+  out.reserve(raw.size());
+  for (auto& [ordinal, r] : raw) out.push_back(std::move(r));
+  return out;
 }
 
 }  // namespace periscope

@@ -67,6 +67,25 @@ void AppendRange(const MetricSeries& src, int64_t min_ms, int64_t max_ms, Metric
   }
 }
 
+// Drops the samples and exemplars of s outside [min_ms, max_ms], in place.
+void KeepRange(int64_t min_ms, int64_t max_ms, MetricSeries& s) {
+  const bool has_start = s.start_ms.size() == s.time_ms.size();
+  size_t out = 0;
+  for (size_t i = 0; i < s.time_ms.size(); ++i) {
+    const int64_t t = s.time_ms[i];
+    if (t < min_ms || t > max_ms) continue;
+    s.time_ms[out] = t;
+    s.values[out] = s.values[i];
+    if (has_start) s.start_ms[out] = s.start_ms[i];
+    ++out;
+  }
+  s.time_ms.resize(out);
+  s.values.resize(out);
+  if (has_start) s.start_ms.resize(out);
+  std::erase_if(s.exemplars,
+                [&](const MetricExemplar& e) { return e.time_ms < min_ms || e.time_ms > max_ms; });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<MetricTable>> MetricTable::Open(const MetricTableOptions& options) {
@@ -110,8 +129,12 @@ Status MetricTable::LoadParts() {
   return Status::Ok();
 }
 
+MetricTable::Tenant& MetricTable::TenantLocked(const std::string& name) {
+  return tenants_.try_emplace(name, &pool_).first->second;
+}
+
 void MetricTable::AddPartLocked(std::shared_ptr<MetricPart> part) {
-  Tenant& tenant = tenants_[part->meta().tenant];
+  Tenant& tenant = TenantLocked(part->meta().tenant);
   for (const auto& e : part->series()) tenant.index.Add(e.series_id, e.labels, e.kind);
   flushed_wal_seq_ = std::max(flushed_wal_seq_, part->meta().covered_wal_seq);
   tenant.parts.push_back(std::move(part));
@@ -133,27 +156,49 @@ uint64_t MetricTable::flushed_wal_seq() const {
 
 void MetricTable::Insert(uint64_t seq, const MetricBatch& batch) {
   std::unique_lock lock(mu_);
-  Tenant& tenant = tenants_[batch.tenant];
+  Tenant& tenant = TenantLocked(batch.tenant);
   for (const auto& s : batch.series) {
     const uint32_t ord = tenant.index.Add(s.labels, s.kind);
-    AppendSamples(s, tenant.active[ord]);
-    active_samples_ += s.time_ms.size();
+    tenant.active.Append(ord, s);
   }
   active_max_seq_ = std::max(active_max_seq_, seq);
+}
+
+void MetricTable::Insert(uint64_t seq, const MetricBatch& batch, std::span<const uint32_t> ordinals,
+                         std::span<const std::string_view> keys) {
+  if (ordinals.size() != batch.series.size()) return Insert(seq, batch);
+  const bool keyed = keys.size() == batch.series.size();
+  std::unique_lock lock(mu_);
+  Tenant& tenant = TenantLocked(batch.tenant);
+  for (size_t i = 0; i < batch.series.size(); ++i) {
+    const MetricSeries& s = batch.series[i];
+    uint32_t ord = ordinals[i];
+    if (ord != SeriesKeyCache::kNone && ord >= tenant.index.size()) continue;  // not ours
+    if (ord == SeriesKeyCache::kNone) {
+      ord = tenant.index.Add(s.labels, s.kind);
+      if (keyed) tenant.keys->Insert(keys[i], ord);
+    }
+    tenant.active.Append(ord, s);
+  }
+  active_max_seq_ = std::max(active_max_seq_, seq);
+}
+
+std::shared_ptr<SeriesKeyCache> MetricTable::KeyCache(const std::string& tenant_name) const {
+  std::shared_lock lock(mu_);
+  const Tenant* tenant = FindTenant(tenant_name);
+  return tenant ? tenant->keys : nullptr;
 }
 
 uint64_t MetricTable::Freeze() {
   std::unique_lock lock(mu_);
   for (auto& [name, tenant] : tenants_) {
     if (tenant.frozen.empty()) {
-      tenant.frozen = std::move(tenant.active);
+      tenant.frozen.Swap(tenant.active);
     } else {
-      for (auto& [ord, s] : tenant.active) AppendSamples(s, tenant.frozen[ord]);
+      tenant.frozen.AppendAll(tenant.active);
     }
-    tenant.active.clear();
+    tenant.active.Clear();
   }
-  frozen_samples_ += active_samples_;
-  active_samples_ = 0;
   frozen_max_seq_ = std::max(frozen_max_seq_, active_max_seq_);
   return frozen_max_seq_;
 }
@@ -171,9 +216,10 @@ Status MetricTable::WriteFrozen(uint64_t covered_seq) {
     for (const auto& [name, tenant] : tenants_) {
       if (tenant.frozen.empty()) continue;
       Pending p{name, {}, 0};
-      p.series.reserve(tenant.frozen.size());
-      for (const auto& [ord, s] : tenant.frozen) {
-        MetricSeries copy = s;
+      p.series.reserve(tenant.frozen.ordinals().size());
+      for (uint32_t ord : tenant.frozen.ordinals()) {
+        MetricSeries copy;
+        tenant.frozen.AppendAllTo(ord, copy);
         const SeriesInfo& info = tenant.index.info(ord);
         copy.labels = info.labels;
         copy.kind = info.kind;
@@ -204,8 +250,7 @@ Status MetricTable::WriteFrozen(uint64_t covered_seq) {
   }
   std::unique_lock lock(mu_);
   for (auto& part : written) AddPartLocked(std::move(part));
-  for (auto& [name, tenant] : tenants_) tenant.frozen.clear();
-  frozen_samples_ = 0;
+  for (auto& [name, tenant] : tenants_) tenant.frozen.Clear();
   flushed_wal_seq_ = std::max(flushed_wal_seq_, covered_seq);
   return Status::Ok();
 }
@@ -270,7 +315,7 @@ Result<bool> MetricTable::MergeOnce() {
   ASSIGN_OR_RETURN(auto part, MetricPart::Open(path));
   {
     std::unique_lock lock(mu_);
-    auto& parts = tenants_[tenant_name].parts;
+    auto& parts = TenantLocked(tenant_name).parts;
     std::erase_if(parts, [&](const auto& p) {
       return std::find(inputs.begin(), inputs.end(), p) != inputs.end();
     });
@@ -308,12 +353,11 @@ Status MetricTable::Scan(const std::string& tenant_name, const std::vector<Label
   struct Item {
     uint32_t ordinal;
     uint64_t id;
-    const Labels* labels;  // into `labels` below
+    const Labels* labels;  // in the index: never moved nor changed, tenants are never removed
     MetricKind kind;
     MetricSeries memtable;  // samples in range, no labels
   };
   std::vector<Item> items;
-  std::vector<Labels> labels;
   std::vector<std::shared_ptr<MetricPart>> parts;
   {
     std::shared_lock lock(mu_);
@@ -321,16 +365,12 @@ Status MetricTable::Scan(const std::string& tenant_name, const std::vector<Label
     if (!tenant) return Status::Ok();
     RoaringBitmap selected = tenant->index.Select(matchers);
     items.resize(selected.cardinality());
-    labels.resize(items.size());
     size_t i = 0;
     for (uint32_t ord : selected) {
       const SeriesInfo& info = tenant->index.info(ord);
-      labels[i] = info.labels;
-      items[i] = {ord, info.id, &labels[i], info.kind, {}};
-      for (const auto* mem : {&tenant->frozen, &tenant->active}) {
-        auto it = mem->find(ord);
-        if (it != mem->end()) AppendRange(it->second, min_ms, max_ms, items[i].memtable);
-      }
+      items[i] = {ord, info.id, &info.labels, info.kind, {}};
+      tenant->frozen.AppendTo(ord, min_ms, max_ms, items[i].memtable);
+      tenant->active.AppendTo(ord, min_ms, max_ms, items[i].memtable);
       ++i;
     }
     for (const auto& p : tenant->parts) {
@@ -357,6 +397,14 @@ Status MetricTable::Scan(const std::string& tenant_name, const std::vector<Label
       if (e < 0) continue;
       const PartSeriesEntry& entry = parts[p]->series()[static_cast<size_t>(e)];
       if (entry.max_time_ms < min_ms || entry.min_time_ms > max_ms) continue;
+      if (dst.time_ms.empty() && dst.exemplars.empty()) {
+        // The first piece is decoded in place.
+        RETURN_IF_ERROR(parts[p]->ReadEntry(static_cast<uint32_t>(e), cursors[p], &dst));
+        if (entry.min_time_ms < min_ms || entry.max_time_ms > max_ms) {
+          KeepRange(min_ms, max_ms, dst);
+        }
+        continue;
+      }
       RETURN_IF_ERROR(parts[p]->ReadEntry(static_cast<uint32_t>(e), cursors[p], &piece));
       AppendRange(piece, min_ms, max_ms, dst);
     }
@@ -371,7 +419,7 @@ Status MetricTable::Scan(const std::string& tenant_name, const std::vector<Label
     if (dst.time_ms.empty()) continue;
     SortAndDedupSamples(dst);
     current.id = item.id;
-    dst.labels = std::move(*item.labels);
+    dst.labels = *item.labels;  // reuses the strings of the last series when not moved from
     dst.kind = item.kind;
     visit(item.ordinal, current);
   }
@@ -426,14 +474,16 @@ std::vector<std::string> MetricTable::LabelValues(const std::string& tenant_name
 
 size_t MetricTable::memtable_samples() const {
   std::shared_lock lock(mu_);
-  return active_samples_ + frozen_samples_;
+  size_t n = 0;
+  for (const auto& [name, t] : tenants_) n += t.active.samples() + t.frozen.samples();
+  return n;
 }
 
 size_t MetricTable::memtable_bytes() const {
   std::shared_lock lock(mu_);
-  size_t series = 0;
-  for (const auto& [name, t] : tenants_) series += t.active.size() + t.frozen.size();
-  return (active_samples_ + frozen_samples_) * 24 + series * 128;
+  size_t n = 0;
+  for (const auto& [name, t] : tenants_) n += t.active.bytes() + t.frozen.bytes();
+  return n;
 }
 
 size_t MetricTable::series_count() const {

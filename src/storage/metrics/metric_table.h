@@ -6,15 +6,18 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
 #include "model/metric_batch.h"
 #include "storage/metrics/label_matcher.h"
+#include "storage/metrics/metric_memtable.h"
 #include "storage/metrics/metric_part.h"
 #include "storage/metrics/series_index.h"
+#include "storage/metrics/series_key_cache.h"
 
 namespace periscope {
 
@@ -45,6 +48,13 @@ class MetricTable {
 
   // Adds an acknowledged batch (WAL record `seq`) to the memtable; queryable on return.
   void Insert(uint64_t seq, const MetricBatch& batch);
+  // The same for a batch whose series were looked up in KeyCache(batch.tenant): series i goes
+  // to ordinals[i] unless that is SeriesKeyCache::kNone, in which case its labels are indexed
+  // and, when keys[i] is not empty, cached under keys[i]. Both spans are empty or one per series.
+  void Insert(uint64_t seq, const MetricBatch& batch, std::span<const uint32_t> ordinals,
+              std::span<const std::string_view> keys);
+  // The raw-label cache of a tenant's series; null for a tenant without series yet.
+  std::shared_ptr<SeriesKeyCache> KeyCache(const std::string& tenant) const;
 
   // Moves the memtable aside (still queryable); returns the highest seq in it. Call with
   // ingest paused. WriteFrozen writes it as one part per tenant covering seqs <= covered_seq;
@@ -89,10 +99,12 @@ class MetricTable {
 
  private:
   struct Tenant {
+    explicit Tenant(SampleBlockPool* pool) : active(pool), frozen(pool) {}
     SeriesIndex index;
-    std::unordered_map<uint32_t, MetricSeries> active;  // ordinal -> samples (no labels)
-    std::unordered_map<uint32_t, MetricSeries> frozen;
+    MetricMemtable active;  // by ordinal
+    MetricMemtable frozen;
     std::vector<std::shared_ptr<MetricPart>> parts;
+    std::shared_ptr<SeriesKeyCache> keys = std::make_shared<SeriesKeyCache>();
   };
 
   explicit MetricTable(MetricTableOptions options) : options_(std::move(options)) {}
@@ -100,14 +112,14 @@ class MetricTable {
   std::string PartPath(const std::string& tenant, uint64_t id) const;
   void AddPartLocked(std::shared_ptr<MetricPart> part);
   const Tenant* FindTenant(const std::string& tenant) const;
+  Tenant& TenantLocked(const std::string& tenant);  // created when new
 
   MetricTableOptions options_;
+  SampleBlockPool pool_;  // before tenants_, whose memtables give blocks back
   mutable std::shared_mutex mu_;
   std::map<std::string, Tenant> tenants_;
   uint64_t active_max_seq_ = 0;
   uint64_t frozen_max_seq_ = 0;
-  size_t active_samples_ = 0;
-  size_t frozen_samples_ = 0;
   uint64_t next_part_id_ = 1;
   uint64_t flushed_wal_seq_ = 0;
   std::mutex write_mu_;  // one flush or merge at a time

@@ -60,15 +60,21 @@ void PutDeltas(std::span<const int64_t> m, int order, std::string* out) {
 }
 
 Status GetDeltas(ByteReader& in, size_t n, int order, std::vector<int64_t>* out) {
+  const size_t base = out->size();
+  out->resize(base + n);
+  int64_t* dst = out->data() + base;
   uint64_t prev = 0, prev_delta = 0;
   for (size_t i = 0; i < n; ++i) {
     int64_t d;
-    if (!in.GetVarintSigned64(&d)) return Status::Corruption("value column truncated at {}", i);
+    if (!in.GetVarintSigned64(&d)) {
+      out->resize(base + i);
+      return Status::Corruption("value column truncated at {}", i);
+    }
     uint64_t delta = static_cast<uint64_t>(d);
     if (order == 2 && i > 0) delta += prev_delta;
     prev += delta;
     prev_delta = delta;
-    out->push_back(static_cast<int64_t>(prev));
+    dst[i] = static_cast<int64_t>(prev);
   }
   return Status::Ok();
 }
@@ -123,7 +129,9 @@ void PutScaledDifferences(const std::vector<int64_t>& d, std::string* out) {
   }
 }
 
-Status GetScaledDifferences(ByteReader& in, size_t n, int order, std::vector<int64_t>* out) {
+// Calls put(i, value) for each of the n integers written by PutScaledDifferences.
+template <typename Put>
+Status GetScaledDifferences(ByteReader& in, size_t n, int order, Put put) {
   std::string_view flags;
   uint64_t g;
   int64_t first;
@@ -132,7 +140,7 @@ Status GetScaledDifferences(ByteReader& in, size_t n, int order, std::vector<int
   }
   const bool non_negative = flags[0] == 1;
   uint64_t prev = static_cast<uint64_t>(first), prev_delta = static_cast<uint64_t>(first);
-  out->push_back(first);
+  put(0, first);
   for (size_t i = 1; i < n; ++i) {
     uint64_t q;
     if (non_negative) {
@@ -146,7 +154,7 @@ Status GetScaledDifferences(ByteReader& in, size_t n, int order, std::vector<int
     if (order == 2) delta += prev_delta;
     prev += delta;
     prev_delta = delta;
-    out->push_back(static_cast<int64_t>(prev));
+    put(i, static_cast<int64_t>(prev));
   }
   return Status::Ok();
 }
@@ -210,11 +218,15 @@ Status DecodeValues(ByteReader& in, size_t n, std::vector<double>* out) {
   if (!in.GetBytes(1, &exp)) return Status::Corruption("value column has no exponent");
   const int e = static_cast<uint8_t>(exp[0]);
   if (e > kMaxExponent) return Status::Corruption("value exponent {} out of range", e);
-  std::vector<int64_t> m;
-  m.reserve(n);
-  RETURN_IF_ERROR(GetScaledDifferences(in, n, mode == kDecimalDelta ? 1 : 2, &m));
-  for (int64_t x : m) out->push_back(FromMantissa(x, e));
-  return Status::Ok();
+  const size_t base = out->size();
+  out->resize(base + n);
+  double* dst = out->data() + base;
+  const double scale = kPow10[e];
+  Status s = GetScaledDifferences(in, n, mode == kDecimalDelta ? 1 : 2, [&](size_t i, int64_t m) {
+    dst[i] = static_cast<double>(m) / scale;  // FromMantissa
+  });
+  if (!s.ok()) out->resize(base);
+  return s;
 }
 
 }  // namespace periscope

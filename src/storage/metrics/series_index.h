@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <roaring/roaring.hh>
@@ -40,6 +41,8 @@ class SeriesIndex {
   std::optional<uint32_t> Find(uint64_t id) const;
   // Label sets seen with an id that another label set already held.
   uint64_t collisions() const { return collisions_; }
+  // Stays at its address while the index lives (its labels and id never change; its kind may
+  // once, under the owner's exclusive lock).
   const SeriesInfo& info(uint32_t ordinal) const { return series_[ordinal]; }
   size_t size() const { return series_.size(); }
 
@@ -56,8 +59,8 @@ class SeriesIndex {
 
   std::string scratch_;  // the hashed encoding of a label set, reused
   uint64_t collisions_ = 0;
-  bool off_path_ = false;  // some id was stored off its label set's probe path
-  std::vector<SeriesInfo> series_;
+  bool off_path_ = false;          // some id was stored off its label set's probe path
+  std::deque<SeriesInfo> series_;  // a deque: adding never moves the others
   SeriesIdMap by_id_;
   std::map<std::string, std::map<std::string, RoaringBitmap>, std::less<>> postings_;
   RoaringBitmap all_;
