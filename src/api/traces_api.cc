@@ -8,6 +8,7 @@
 #include "api/insights/response_cache.h"
 #include "api/query_params.h"
 #include "api/span_json.h"
+#include "api/span_json_writer.h"
 #include "base/time.h"
 
 namespace periscope {
@@ -27,10 +28,7 @@ HttpResponse GetTrace(const TraceQueries& q, HttpRequest& req) {
   auto trace = q.GetTrace(req.Tenant(), *id);
   if (!trace.ok()) return FromStatus(trace.status());
   if (trace->empty()) return HttpResponse::Error(404, "trace " + id->Hex() + " not found");
-  boost::json::array spans;
-  for (size_t i = 0; i < trace->size(); ++i) spans.push_back(SpanToJson(*trace, i));
-  boost::json::object o{{"trace_id", id->Hex()}, {"spans", std::move(spans)}};
-  return HttpResponse::Json(boost::json::serialize(o));
+  return HttpResponse::Json(TraceJson(id->Hex(), *trace));
 }
 
 HttpResponse SearchTraces(const TraceQueries& q, HttpRequest& req) {
