@@ -49,6 +49,8 @@ class Server {
   uint16_t dogstatsd_port() const;
   // The metrics write path (valid between Start and Stop), e.g. for RED metrics of a backfill.
   MetricsPipeline& metrics() { return store_->metrics(); }
+  // Flushes every signal's memtable to parts now (after a backfill, so that queries read parts).
+  Status FlushAll();
 
  private:
   Status WritePortsFile() const;
