@@ -46,23 +46,33 @@ Result<size_t> Top(const HttpRequest& req) {
   return n;
 }
 
+// The spans a trace facet or attribute request covers: the trace search parameters within the
+// insights time range, and the `q` span search.
+struct SpanScope {
+  SpanQuery query;
+  SpanSearch search;
+};
+
+Result<SpanScope> ParseSpanScope(const HttpRequest& req) {
+  const int64_t now = NowNanos();
+  ASSIGN_OR_RETURN(SpanQuery query, ParseTraceSearch(req, now));
+  ASSIGN_OR_RETURN(InsightsRange range, ParseInsightsRange(req, now));
+  query.min_start_ns = range.start_ns;
+  query.max_start_ns = range.end_ns;
+  ASSIGN_OR_RETURN(SpanSearch search, SpanSearch::Parse(req.Param("q")));
+  return SpanScope{std::move(query), std::move(search)};
+}
+
 }  // namespace
 
 HttpResponse HandleTraceFacets(const TraceQueries& traces, const HttpRequest& req) {
-  const int64_t now = NowNanos();
-  auto query = ParseTraceSearch(req, now);
-  if (!query.ok()) return InsightsError(query.status());
-  auto range = ParseInsightsRange(req, now);
-  if (!range.ok()) return InsightsError(range.status());
-  query->min_start_ns = range->start_ns;
-  query->max_start_ns = range->end_ns;
-  auto search = SpanSearch::Parse(req.Param("q"));
-  if (!search.ok()) return InsightsError(search.status());
+  auto spans = ParseSpanScope(req);
+  if (!spans.ok()) return InsightsError(spans.status());
   auto fields = Fields(req, {"service", "name", "status", "kind", "http.route", "env", "version"});
   if (!fields.ok()) return InsightsError(fields.status());
   auto top = Top(req);
   if (!top.ok()) return InsightsError(top.status());
-  auto facets = CountSpanFacets(traces, *query, *search, *fields, *top);
+  auto facets = CountSpanFacets(traces, spans->query, spans->search, *fields, *top);
   if (!facets.ok()) return InsightsError(facets.status());
   json::array bounds, counts;
   for (double b : FacetDurationBucketsMs()) bounds.push_back(JsonNumber(b));
@@ -76,18 +86,11 @@ HttpResponse HandleTraceFacets(const TraceQueries& traces, const HttpRequest& re
 }
 
 HttpResponse HandleTraceAttributeKeys(const TraceQueries& traces, const HttpRequest& req) {
-  const int64_t now = NowNanos();
-  auto query = ParseTraceSearch(req, now);
-  if (!query.ok()) return InsightsError(query.status());
-  auto range = ParseInsightsRange(req, now);
-  if (!range.ok()) return InsightsError(range.status());
-  query->min_start_ns = range->start_ns;
-  query->max_start_ns = range->end_ns;
-  auto search = SpanSearch::Parse(req.Param("q"));
-  if (!search.ok()) return InsightsError(search.status());
+  auto spans = ParseSpanScope(req);
+  if (!spans.ok()) return InsightsError(spans.status());
   auto limit = ParseLimit(req, 500, 1000);
   if (!limit.ok()) return InsightsError(limit.status());
-  auto keys = CountSpanAttributeKeys(traces, *query, *search, *limit);
+  auto keys = CountSpanAttributeKeys(traces, spans->query, spans->search, *limit);
   if (!keys.ok()) return InsightsError(keys.status());
   json::array out;
   for (const auto& k : keys->keys) {
