@@ -134,12 +134,6 @@ Status Server::WritePortsFile() const {
   return Status::Ok();
 }
 
-Status Server::FlushAll() {
-  RETURN_IF_ERROR(store_->traces().Flush());
-  RETURN_IF_ERROR(store_->logs().Flush());
-  return store_->metrics().Flush();
-}
-
 void Server::Stop() {
   ready_ = false;
   if (dogstatsd_) dogstatsd_->Stop();  // flushes the pending interval into metrics_

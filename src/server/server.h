@@ -50,7 +50,7 @@ class Server {
   // The metrics write path (valid between Start and Stop), e.g. for RED metrics of a backfill.
   MetricsPipeline& metrics() { return store_->metrics(); }
   // Flushes every signal's memtable to parts now (after a backfill, so that queries read parts).
-  Status FlushAll();
+  Status FlushAll() { return store_->FlushAll(); }
 
  private:
   Status WritePortsFile() const;

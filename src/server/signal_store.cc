@@ -116,6 +116,12 @@ Status SignalStore::FoldInLegacyWal(Wal& legacy, const std::string& dir, Pipelin
   return Status::Ok();
 }
 
+Status SignalStore::FlushAll() {
+  RETURN_IF_ERROR(traces_->Flush());
+  RETURN_IF_ERROR(logs_->Flush());
+  return metrics_->Flush();
+}
+
 void SignalStore::StartBackground() {
   metrics_->StartBackground();
   traces_->StartBackground();

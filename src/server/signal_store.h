@@ -35,6 +35,8 @@ class SignalStore {
   TracePipeline& traces() { return *traces_; }
   LogPipeline& logs() { return *logs_; }
   MetricsPipeline& metrics() { return *metrics_; }
+  // Flushes every signal's memtable to parts now (after a backfill, so that queries read parts).
+  Status FlushAll();
   const Wal& wal() const { return wal_->wal(); }
 
  private:

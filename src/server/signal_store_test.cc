@@ -136,6 +136,23 @@ TEST_F(SignalStoreTest, SegmentsStayUntilEverySignalFlushedPastThem) {
   EXPECT_EQ(s->wal().segment_count(), 1u) << "only the empty active segment is left";
 }
 
+TEST_F(SignalStoreTest, FlushAllWritesEverySignalToPartsAndReleasesTheWal) {
+  auto s = Open();
+  ASSERT_TRUE(IngestSpans(*s, 1).ok());
+  ASSERT_TRUE(IngestLogs(*s, 5).ok());
+  ASSERT_TRUE(IngestSample(*s, 1.5).ok());
+  const uint64_t empty_wal_bytes = 16;
+  ASSERT_GT(s->wal().disk_bytes(), empty_wal_bytes);
+  ASSERT_TRUE(s->FlushAll().ok());
+  EXPECT_EQ(s->wal().segment_count(), 1u);
+  EXPECT_EQ(s->wal().disk_bytes(), empty_wal_bytes) << "no signal still needs a WAL record";
+  EXPECT_EQ(CountSpans(*s), 20u);
+  EXPECT_EQ(CountLogs(s->logs().table()), 5u);
+  EXPECT_EQ(CountSamples(*s), 1u);
+  ASSERT_TRUE(s->FlushAll().ok()) << "flushing empty memtables is a no-op";
+  EXPECT_EQ(CountSpans(*s), 20u);
+}
+
 TEST_F(SignalStoreTest, RecordsInPartsAreNotReplayedAfterRetentionDeletedThePart) {
   InCrashingChild([&] {
     auto s = Open();
