@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/request_target.h"
 #include "api/reused_string_body.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -109,6 +110,11 @@ struct HttpServer::Impl {
     req.method = std::string(in.method_string());
     req.target = std::string(in.target());
     auto parsed = boost::urls::parse_origin_form(req.target);
+    std::string escaped;
+    if (!parsed) {
+      escaped = EscapeRequestTarget(req.target);
+      parsed = boost::urls::parse_origin_form(escaped);
+    }
     if (!parsed) return Status::InvalidArgument("malformed request target");
     req.path = parsed->path();
     for (auto param : parsed->params()) req.params.emplace(param.key, param.value);

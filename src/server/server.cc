@@ -9,6 +9,7 @@
 #include "api/logs_api.h"
 #include "api/logs_tail_api.h"
 #include "api/metrics_api.h"
+#include "api/prometheus_api.h"
 #include "api/traces_api.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -80,6 +81,7 @@ Status Server::Start() {
   RegisterLogsApi(api_router_, logs.table());
   RegisterLogsTailApi(api_router_, log_tail_);
   RegisterMetricsApi(api_router_, metrics.table());
+  RegisterPrometheusApi(api_router_, metrics.table());
   RegisterInsightsApi(api_router_, *trace_queries_, logs.table(), metrics.table());
   RegisterUiPage(api_router_);
 
