@@ -22,8 +22,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kPrefix = "/prometheus/api/v1";
-
 HttpResponse PromData(std::string_view data_json) {
   return HttpResponse::Json(fmt::format(R"({{"status":"success","data":{}}})", data_json));
 }
@@ -278,9 +276,11 @@ void RegisterPrometheusApi(Router& router, const MetricTable& table) {
       if (Status s = AddFormParams(r); !s.ok()) return PromError(s);
       return handler(r);
     };
-    const std::string full = std::string(kPrefix) + std::string(path);
-    router.Add("GET", full, with_form);
-    router.Add("POST", full, with_form);
+    for (std::string_view prefix : {"/prometheus/api/v1", "/api/v1"}) {
+      const std::string full = std::string(prefix) + std::string(path);
+      router.Add("GET", full, with_form);
+      router.Add("POST", full, with_form);
+    }
   };
   add("/query", [t](HttpRequest& r) { return InstantQuery(*t, r); });
   add("/query_range", [t](HttpRequest& r) { return RangeQuery(*t, r); });

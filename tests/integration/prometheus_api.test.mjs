@@ -63,7 +63,7 @@ describe('Prometheus API answers like Prometheus', () => {
 
   it('buildinfo, metadata, and Grafana\'s 1+1 health check', () =>
     withServerLog(server, async () => {
-      const info = await getOk(`${server.httpUrl}/prometheus/api/v1/status/buildinfo`);
+      const info = await getOk(`${server.httpUrl}/api/v1/status/buildinfo`);
       assert.equal(info.status, 'success');
       assert.match(info.data.version, /^\d+\.\d+\.\d+$/);
       const check = await postForm(`${server.httpUrl}/prometheus/api/v1/query`, { query: '1+1', time: '1700000000.5' });
@@ -116,7 +116,7 @@ describe('Prometheus API answers like Prometheus', () => {
         assertSameResult(mine, theirs.data, `instant ${query}`);
         const range = { query, start: (Number(at) - 6).toFixed(3), end: at, step: '2' };
         const theirRange = await getOk(`${prom.url}/api/v1/query_range?${new URLSearchParams(range)}`);
-        const myRange = await getOk(`${server.httpUrl}/prometheus/api/v1/query_range?${new URLSearchParams(range)}`);
+        const myRange = await getOk(`${server.httpUrl}/api/v1/query_range?${new URLSearchParams(range)}`);
         assertSameResult(myRange.data, theirRange.data, `range ${query}`);
       }
     }));
