@@ -94,6 +94,7 @@ Status MetricsPipeline::Ingest(MetricBatch batch, WalRecordType type,
 
 Status MetricsPipeline::IngestRemoteWrite(const DecodedRemoteWrite& decoded) {
   const MetricBatch& batch = decoded.batch;
+  if (!decoded.name_kinds.empty()) table_->SetNameKinds(batch.tenant, decoded.name_kinds);
   const size_t samples = batch.sample_count();
   if (samples == 0) return Status::Ok();
   std::vector<std::string_view> keys(decoded.keys.size());

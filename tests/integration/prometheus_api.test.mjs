@@ -54,7 +54,7 @@ describe('Prometheus API answers like Prometheus', () => {
   let prom;
   before(async () => {
     server = await startServer({ args: ['--flush-interval', '1s'] });
-    prom = await startPrometheus(`${server.httpUrl}/api/v1/write`);
+    prom = await startPrometheus(`${server.httpUrl}/api/v1/write`, { metadataInterval: '1s' });
   });
   after(async () => {
     if (prom) await prom.stop();
@@ -69,16 +69,18 @@ describe('Prometheus API answers like Prometheus', () => {
       const check = await postForm(`${server.httpUrl}/prometheus/api/v1/query`, { query: '1+1', time: '1700000000.5' });
       assert.equal(check.status, 200, check.text);
       assert.deepEqual(check.body.data, { resultType: 'scalar', result: [1700000000.5, '2'] });
+      // Prometheus sends metadata in requests of its own, here every second.
       const seen = await pollUntil(async () => {
         const m = await getOk(`${server.httpUrl}/prometheus/api/v1/metadata`);
-        return m.data.prometheus_http_request_duration_seconds ? m.data : null;
+        return m.data.prometheus_tsdb_head_series?.[0]?.type === 'gauge' ? m.data : null;
       }, { timeoutMs: 20000, intervalMs: 250 });
       assert.ok(seen, `no metadata after 20 s; prometheus log:\n${prom.log()}`);
       assert.equal(seen.prometheus_http_request_duration_seconds[0].type, 'histogram');
       assert.equal(seen.prometheus_http_requests_total[0].type, 'counter');
-      // Gauges stay "unknown": Prometheus sends metadata in requests of its own, which are not
-      // applied to series yet.
-      assert.ok(seen.prometheus_tsdb_head_series, 'gauges are listed');
+      const theirs = await getOk(`${prom.url}/api/v1/metadata`);
+      for (const [family, [{ type }]] of Object.entries(theirs.data)) {
+        if (seen[family] && type !== 'unknown') assert.equal(seen[family][0].type, type, family);
+      }
     }));
 
   it('instant and range queries of the subset equal Prometheus\'s answers', () =>

@@ -196,6 +196,13 @@ Status Convert(std::string_view proto, const RemoteWriteSeriesResolver* resolver
   };
   std::unordered_map<std::string_view, MetricKind> families;
   RETURN_IF_ERROR(ReadFamilies(proto, &families));
+  for (const auto& [family, kind] : families) {
+    for (std::string_view suffix : {"", "_total", "_bucket", "_count", "_sum"}) {
+      std::string name = std::string(family) + std::string(suffix);
+      const MetricKind k = KindOf(name, families);
+      if (k != MetricKind::kUnknown) out->name_kinds.emplace_back(std::move(name), k);
+    }
+  }
   // Metadata can change the kind of a known series, which only the labelled path applies.
   const bool resolve = resolver != nullptr && *resolver && families.empty();
   std::vector<LabelView> labels, exemplar_labels;

@@ -24,6 +24,10 @@ struct DecodedRemoteWrite {
   int64_t rejected_series = 0;  // series without __name__, or with native histograms only
   std::string error_message;    // first few reasons, "" if none
   std::string wal_payload;      // the uncompressed WriteRequest protobuf
+  // The kinds the request's metadata gives the series names of each family it describes (x,
+  // x_total, x_bucket, x_count, x_sum). Prometheus sends metadata in requests of their own, so
+  // these must outlive the request: MetricTable::SetNameKinds.
+  std::vector<std::pair<std::string, MetricKind>> name_kinds;
   // Filled when decoded with a resolver, one per batch series (else empty): the ordinal the
   // resolver gave, in which case the series' labels are left empty, or kUnresolvedSeries; and
   // where its raw label bytes sit in wal_payload (size 0 when its label fields were not

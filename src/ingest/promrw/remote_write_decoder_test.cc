@@ -50,6 +50,26 @@ prometheus::WriteRequest Sample() {
   return req;
 }
 
+TEST(RemoteWriteDecoderTest, MetadataOnlyRequestsGiveTheKindsOfTheirFamiliesNames) {
+  prometheus::WriteRequest req;
+  for (auto [family, type] : {std::pair{"temperature", prometheus::MetricMetadata::GAUGE},
+                              {"http_requests", prometheus::MetricMetadata::COUNTER},
+                              {"latency", prometheus::MetricMetadata::HISTOGRAM}}) {
+    auto* md = req.add_metadata();
+    md->set_metric_family_name(family);
+    md->set_type(type);
+  }
+  auto d = DecodeRemoteWrite(Compressed(req), "t1", 1 << 20);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_TRUE(d->batch.series.empty());
+  std::map<std::string, MetricKind> kinds(d->name_kinds.begin(), d->name_kinds.end());
+  EXPECT_EQ(kinds["temperature"], MetricKind::kGauge);
+  EXPECT_EQ(kinds["http_requests_total"], MetricKind::kCounter);
+  EXPECT_EQ(kinds["latency_bucket"], MetricKind::kCounter);
+  EXPECT_EQ(kinds["latency_sum"], MetricKind::kCounter);
+  EXPECT_EQ(kinds.count("temperature_bucket"), 1u) << "every suffix of a family is listed";
+}
+
 TEST(RemoteWriteDecoderTest, DecodesSeriesSamplesKindsAndExemplars) {
   auto d = DecodeRemoteWrite(Compressed(Sample()), "t1", 1 << 20);
   ASSERT_TRUE(d.ok()) << d.status().ToString();

@@ -154,11 +154,27 @@ uint64_t MetricTable::flushed_wal_seq() const {
   return flushed_wal_seq_;
 }
 
+MetricKind MetricTable::Tenant::KindOf(const MetricSeries& s) const {
+  if (s.kind != MetricKind::kUnknown || name_kinds.empty()) return s.kind;
+  auto it = name_kinds.find(LabelValue(s.labels, "__name__"));
+  return it == name_kinds.end() ? s.kind : it->second;
+}
+
+void MetricTable::SetNameKinds(const std::string& tenant_name,
+                               const std::vector<std::pair<std::string, MetricKind>>& kinds) {
+  std::unique_lock lock(mu_);
+  Tenant& tenant = TenantLocked(tenant_name);
+  for (const auto& [name, kind] : kinds) {
+    tenant.name_kinds[name] = kind;
+    tenant.index.SetKindOfName(name, kind);
+  }
+}
+
 void MetricTable::Insert(uint64_t seq, const MetricBatch& batch) {
   std::unique_lock lock(mu_);
   Tenant& tenant = TenantLocked(batch.tenant);
   for (const auto& s : batch.series) {
-    const uint32_t ord = tenant.index.Add(s.labels, s.kind);
+    const uint32_t ord = tenant.index.Add(s.labels, tenant.KindOf(s));
     tenant.active.Append(ord, s);
   }
   active_max_seq_ = std::max(active_max_seq_, seq);
@@ -175,7 +191,7 @@ void MetricTable::Insert(uint64_t seq, const MetricBatch& batch, std::span<const
     uint32_t ord = ordinals[i];
     if (ord != SeriesKeyCache::kNone && ord >= tenant.index.size()) continue;  // not ours
     if (ord == SeriesKeyCache::kNone) {
-      ord = tenant.index.Add(s.labels, s.kind);
+      ord = tenant.index.Add(s.labels, tenant.KindOf(s));
       if (keyed) tenant.keys->Insert(keys[i], ord);
     }
     tenant.active.Append(ord, s);

@@ -53,6 +53,10 @@ class MetricTable {
   // and, when keys[i] is not empty, cached under keys[i]. Both spans are empty or one per series.
   void Insert(uint64_t seq, const MetricBatch& batch, std::span<const uint32_t> ordinals,
               std::span<const std::string_view> keys);
+  // Remembers the kind of every series named `name` of `tenant` (from Prometheus metadata): known
+  // series of unknown kind take it now, new series of unknown kind when they arrive.
+  void SetNameKinds(const std::string& tenant,
+                    const std::vector<std::pair<std::string, MetricKind>>& kinds);
   // The raw-label cache of a tenant's series; null for a tenant without series yet.
   std::shared_ptr<SeriesKeyCache> KeyCache(const std::string& tenant) const;
 
@@ -105,6 +109,9 @@ class MetricTable {
     MetricMemtable frozen;
     std::vector<std::shared_ptr<MetricPart>> parts;
     std::shared_ptr<SeriesKeyCache> keys = std::make_shared<SeriesKeyCache>();
+    std::map<std::string, MetricKind, std::less<>> name_kinds;  // see SetNameKinds
+    // s.kind, else the kind remembered for its name.
+    MetricKind KindOf(const MetricSeries& s) const;
   };
 
   explicit MetricTable(MetricTableOptions options) : options_(std::move(options)) {}

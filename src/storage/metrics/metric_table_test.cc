@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "base/time.h"
 #include "model/metric_labels.h"
@@ -187,6 +188,40 @@ TEST_F(MetricTableTest, TenantsAreSeparate) {
   table.reset();
   table = OpenTable();
   EXPECT_EQ(table->Select("acme/corp", {}, 0, 5000)->size(), 1u);
+}
+
+TEST_F(MetricTableTest, NameKindsFromMetadataReachKnownAndNewSeriesAndTheirParts) {
+  auto table = OpenTable();
+  MetricBatch b;
+  b.series.push_back(Series("temperature", {1000}, {20}));
+  b.series.back().kind = MetricKind::kUnknown;
+  b.series.push_back(Series("humidity", {1000}, {50}));
+  b.series.back().kind = MetricKind::kGauge;
+  table->Insert(1, b);
+  table->SetNameKinds("default", {{"temperature", MetricKind::kGauge},
+                                  {"humidity", MetricKind::kCounter},
+                                  {"latency_bucket", MetricKind::kCounter}});
+  MetricBatch later;
+  later.series.push_back(Series("latency_bucket", {2000}, {3}));
+  later.series.back().labels.emplace_back("le", "0.5");
+  later.series.back().kind = MetricKind::kUnknown;
+  table->Insert(2, later);
+  auto kinds = [&] {
+    std::map<std::string, MetricKind> out;
+    for (const auto& s : table->Series("default", {})) {
+      out[std::string(LabelValue(s.labels, "__name__"))] = s.kind;
+    }
+    return out;
+  };
+  const std::map<std::string, MetricKind> want{{"humidity", MetricKind::kGauge},
+                                               {"latency_bucket", MetricKind::kCounter},
+                                               {"temperature", MetricKind::kGauge}};
+  EXPECT_EQ(kinds(), want) << "a kind the data gave is kept";
+  table->Freeze();
+  ASSERT_TRUE(table->WriteFrozen(2).ok());
+  table.reset();
+  table = OpenTable();
+  EXPECT_EQ(kinds(), want) << "the part holds the kinds";
 }
 
 TEST_F(MetricTableTest, MergeKeepsEverySample) {

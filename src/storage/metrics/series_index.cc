@@ -89,6 +89,16 @@ uint32_t SeriesIndex::Insert(uint64_t id, const Labels& labels, MetricKind kind)
   return ordinal;
 }
 
+void SeriesIndex::SetKindOfName(std::string_view name, MetricKind kind) {
+  auto names = postings_.find("__name__");
+  if (names == postings_.end()) return;
+  auto series = names->second.find(std::string(name));
+  if (series == names->second.end()) return;
+  for (uint32_t ord : series->second) {
+    if (series_[ord].kind == MetricKind::kUnknown) series_[ord].kind = kind;
+  }
+}
+
 std::optional<uint32_t> SeriesIndex::Find(uint64_t id) const {
   const uint32_t ord = by_id_.Find(id);
   if (ord == SeriesIdMap::kNone) return std::nullopt;

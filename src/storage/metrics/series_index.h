@@ -39,6 +39,8 @@ class SeriesIndex {
   // another label set holds it, in which case the series is probed as above.
   uint32_t Add(uint64_t id, const Labels& labels, MetricKind kind);
   std::optional<uint32_t> Find(uint64_t id) const;
+  // Series named `name` (label __name__) of unknown kind take `kind`.
+  void SetKindOfName(std::string_view name, MetricKind kind);
   // Label sets seen with an id that another label set already held.
   uint64_t collisions() const { return collisions_; }
   // Stays at its address while the index lives (its labels and id never change; its kind may

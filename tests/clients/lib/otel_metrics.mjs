@@ -91,7 +91,7 @@ export function freePort() {
 
 // Starts the real Prometheus (/usr/bin/prometheus or $PROMETHEUS_BIN) on loopback, scraping its
 // own /metrics every second and remote-writing to `writeUrl`. Returns {url, stop(), log()}.
-export async function startPrometheus(writeUrl, { timeoutMs = 20000 } = {}) {
+export async function startPrometheus(writeUrl, { timeoutMs = 20000, metadataInterval = '1m' } = {}) {
   const bin = process.env.PROMETHEUS_BIN || '/usr/bin/prometheus';
   const dir = mkdtempSync(join(tmpdir(), 'periscope-prom-'));
   const port = await freePort();
@@ -109,6 +109,8 @@ export async function startPrometheus(writeUrl, { timeoutMs = 20000 } = {}) {
     '      batch_send_deadline: 500ms',
     '      min_backoff: 50ms',
     '      max_backoff: 500ms',
+    '    metadata_config:',
+    `      send_interval: ${metadataInterval}`,
     '',
   ].join('\n'));
   const logPath = join(dir, 'prometheus.log');
