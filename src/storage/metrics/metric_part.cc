@@ -13,6 +13,7 @@
 #include "base/crc32c.h"
 #include "model/metric_labels.h"
 #include "storage/metrics/series_block.h"
+#include "storage/part/encoding/zstd_context.h"
 
 namespace periscope {
 
@@ -38,14 +39,16 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 
 std::string Compress(std::string_view raw) {
   std::string out(ZSTD_compressBound(raw.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
+  size_t n = ZSTD_compressCCtx(part::ThreadCompressContext(), out.data(), out.size(), raw.data(),
+                               raw.size(), kZstdLevel);
   out.resize(ZSTD_isError(n) ? 0 : n);
   return out;
 }
 
 Result<std::string> Decompress(std::string_view compressed, size_t raw_size) {
   std::string out(raw_size, '\0');
-  size_t n = ZSTD_decompress(out.data(), out.size(), compressed.data(), compressed.size());
+  size_t n = ZSTD_decompressDCtx(part::ThreadDecompressContext(), out.data(), out.size(),
+                                 compressed.data(), compressed.size());
   if (ZSTD_isError(n) || n != raw_size) {
     return Status::Corruption("zstd: {}", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short");
   }
@@ -293,8 +296,9 @@ Status MetricPart::ReadEntry(uint32_t e, PartChunkCursor& cursor, MetricSeries* 
     const Chunk& c = chunks_[entry.chunk];
     RETURN_IF_ERROR(PRead(fd_, c.offset, c.compressed, &cursor.compressed, path_));
     cursor.raw.resize(c.raw);
-    const size_t n = ZSTD_decompress(cursor.raw.data(), cursor.raw.size(), cursor.compressed.data(),
-                                     cursor.compressed.size());
+    const size_t n =
+        ZSTD_decompressDCtx(part::ThreadDecompressContext(), cursor.raw.data(), cursor.raw.size(),
+                            cursor.compressed.data(), cursor.compressed.size());
     if (ZSTD_isError(n) || n != c.raw) {
       return Status::Corruption("{} chunk {}: zstd: {}", path_, entry.chunk,
                                 ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short");

@@ -2,12 +2,15 @@
 
 #include <zstd.h>
 
+#include "storage/part/encoding/zstd_context.h"
+
 namespace periscope::part {
 
 std::string CompressChunk(std::string_view raw, int level, ChunkCodec* codec) {
   if (raw.size() >= 64) {
     std::string out(ZSTD_compressBound(raw.size()), '\0');
-    size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), level);
+    size_t n = ZSTD_compressCCtx(ThreadCompressContext(), out.data(), out.size(), raw.data(),
+                                 raw.size(), level);
     if (!ZSTD_isError(n) && n < raw.size() - raw.size() / 16) {
       out.resize(n);
       *codec = ChunkCodec::kZstd;
@@ -30,7 +33,8 @@ Status DecompressChunk(std::string_view stored, ChunkCodec codec, uint32_t raw_l
       unsigned long long size = ZSTD_getFrameContentSize(stored.data(), stored.size());
       if (size != raw_len) return Status::Corruption("zstd chunk size mismatch");
       out->resize(raw_len);
-      size_t n = ZSTD_decompress(out->data(), out->size(), stored.data(), stored.size());
+      size_t n = ZSTD_decompressDCtx(ThreadDecompressContext(), out->data(), out->size(),
+                                     stored.data(), stored.size());
       if (ZSTD_isError(n) || n != raw_len) {
         return Status::Corruption("zstd chunk does not decode");
       }
