@@ -78,6 +78,51 @@ std::vector<size_t> LastIndexOfKeys(const Attributes& attrs) {
   return out;
 }
 
+// `[{"time_unix_nano": ..., "name": ..., "attributes": ..., "dropped_attributes_count": ...}]`.
+void WriteEvents(const std::vector<SpanEvent>& events, JsonWriter& w) {
+  w.Char('[');
+  bool first = true;
+  for (const auto& e : events) {
+    if (!first) w.Char(',');
+    first = false;
+    w.Raw("{\"time_unix_nano\":");
+    WriteTimeString(e.time_ns, w);
+    w.Raw(",\"name\":");
+    w.String(e.name);
+    w.Raw(",\"attributes\":");
+    WriteAttributes(e.attributes, w);
+    w.Raw(",\"dropped_attributes_count\":");
+    w.Uint(e.dropped_attributes_count);
+    w.Char('}');
+  }
+  w.Char(']');
+}
+
+// `[{"trace_id": ..., "span_id": ..., "trace_state": ..., "attributes": ..., "flags": ...,
+// "dropped_attributes_count": ...}]`.
+void WriteLinks(const std::vector<SpanLink>& links, JsonWriter& w) {
+  w.Char('[');
+  bool first = true;
+  for (const auto& l : links) {
+    if (!first) w.Char(',');
+    first = false;
+    w.Raw("{\"trace_id\":");
+    WriteHexId(l.trace_id.bytes, w);
+    w.Raw(",\"span_id\":");
+    WriteHexId(l.span_id.bytes, w);
+    w.Raw(",\"trace_state\":");
+    w.String(l.trace_state);
+    w.Raw(",\"attributes\":");
+    WriteAttributes(l.attributes, w);
+    w.Raw(",\"flags\":");
+    w.Uint(l.flags);
+    w.Raw(",\"dropped_attributes_count\":");
+    w.Uint(l.dropped_attributes_count);
+    w.Char('}');
+  }
+  w.Char(']');
+}
+
 // Fields of one span; `resource_attrs` and `scope_attrs` are the already written JSON of the
 // resource and scope attributes.
 void WriteSpanWith(const SpanBatch& b, size_t i, std::string_view resource_attrs,
@@ -126,41 +171,11 @@ void WriteSpanWith(const SpanBatch& b, size_t i, std::string_view resource_attrs
   w.String(scope.version);
   w.Raw(",\"attributes\":");
   w.Raw(scope_attrs);
-  w.Raw("},\"events\":[");
-  bool first = true;
-  for (const auto& e : b.events[i]) {
-    if (!first) w.Char(',');
-    first = false;
-    w.Raw("{\"time_unix_nano\":");
-    WriteTimeString(e.time_ns, w);
-    w.Raw(",\"name\":");
-    w.String(e.name);
-    w.Raw(",\"attributes\":");
-    WriteAttributes(e.attributes, w);
-    w.Raw(",\"dropped_attributes_count\":");
-    w.Uint(e.dropped_attributes_count);
-    w.Char('}');
-  }
-  w.Raw("],\"links\":[");
-  first = true;
-  for (const auto& l : b.links[i]) {
-    if (!first) w.Char(',');
-    first = false;
-    w.Raw("{\"trace_id\":");
-    WriteHexId(l.trace_id.bytes, w);
-    w.Raw(",\"span_id\":");
-    WriteHexId(l.span_id.bytes, w);
-    w.Raw(",\"trace_state\":");
-    w.String(l.trace_state);
-    w.Raw(",\"attributes\":");
-    WriteAttributes(l.attributes, w);
-    w.Raw(",\"flags\":");
-    w.Uint(l.flags);
-    w.Raw(",\"dropped_attributes_count\":");
-    w.Uint(l.dropped_attributes_count);
-    w.Char('}');
-  }
-  w.Raw("],\"trace_state\":");
+  w.Raw("},\"events\":");
+  WriteEvents(b.events[i], w);
+  w.Raw(",\"links\":");
+  WriteLinks(b.links[i], w);
+  w.Raw(",\"trace_state\":");
   w.String(b.trace_state[i]);
   w.Raw(",\"flags\":");
   w.Uint(b.flags[i]);
@@ -319,6 +334,165 @@ std::string TraceJson(std::string_view trace_id_hex, const SpanBatch& batch) {
     WriteSpanWith(batch, i, resource_attrs[r], scope_attrs[s], w);
   }
   w.Raw("]}");
+  return out;
+}
+
+namespace {
+
+// Signed difference a - b, wrapping instead of overflowing for absurd times.
+int64_t OffsetNs(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
+// Numbers the distinct JSON texts in first-seen order: Index(text) returns the number of `text`,
+// written to `list` (a JSON array body) when it is new.
+class JsonTable {
+ public:
+  uint32_t Index(std::string text) {
+    auto [it, added] = index_.try_emplace(std::move(text), static_cast<uint32_t>(index_.size()));
+    if (added) {
+      if (!list_.empty()) list_.push_back(',');
+      list_.append(it->first);
+    }
+    return it->second;
+  }
+  const std::string& list() const { return list_; }
+
+ private:
+  std::unordered_map<std::string, uint32_t> index_;
+  std::string list_;
+};
+
+}  // namespace
+
+const std::array<std::string_view, 18> kCompactSpanFields = {"span_id",
+                                                             "parent_span_id",
+                                                             "name",
+                                                             "kind",
+                                                             "start_offset_ns",
+                                                             "end_offset_ns",
+                                                             "status_code",
+                                                             "status_message",
+                                                             "resource",
+                                                             "scope",
+                                                             "attributes",
+                                                             "events",
+                                                             "links",
+                                                             "trace_state",
+                                                             "flags",
+                                                             "dropped_attributes_count",
+                                                             "dropped_events_count",
+                                                             "dropped_links_count"};
+
+std::string CompactTraceJson(std::string_view trace_id_hex, const SpanBatch& batch) {
+  int64_t origin = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (i == 0 || batch.start_ns[i] < origin) origin = batch.start_ns[i];
+  }
+  // Batch resource/scope index -> index in the answer's lists (equal texts share one entry).
+  constexpr uint32_t kUnset = ~uint32_t{0};
+  std::vector<uint32_t> resource_of(batch.resources.size(), kUnset);
+  std::vector<uint32_t> scope_of(batch.scopes.size(), kUnset);
+  JsonTable resources;
+  JsonTable scopes;
+  std::string spans;
+  spans.reserve(batch.size() * 160);
+  JsonWriter w(&spans);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const uint32_t r = batch.resource_index[i];
+    if (resource_of[r] == kUnset) {
+      const Resource& res = batch.resources[r];
+      std::string text;
+      JsonWriter rw(&text);
+      rw.Raw("{\"service\":");
+      rw.String(res.tags.service);
+      rw.Raw(",\"env\":");
+      rw.String(res.tags.env);
+      rw.Raw(",\"version\":");
+      rw.String(res.tags.version);
+      rw.Raw(",\"host\":");
+      rw.String(res.tags.host);
+      rw.Raw(",\"attributes\":");
+      WriteAttributes(res.attributes, rw);
+      rw.Char('}');
+      resource_of[r] = resources.Index(std::move(text));
+    }
+    const uint32_t s = batch.scope_index[i];
+    if (scope_of[s] == kUnset) {
+      const Scope& scope = batch.scopes[s];
+      std::string text;
+      JsonWriter sw(&text);
+      sw.Raw("{\"name\":");
+      sw.String(scope.name);
+      sw.Raw(",\"version\":");
+      sw.String(scope.version);
+      sw.Raw(",\"attributes\":");
+      WriteAttributes(scope.attributes, sw);
+      sw.Char('}');
+      scope_of[s] = scopes.Index(std::move(text));
+    }
+    if (i > 0) w.Char(',');
+    w.Char('[');
+    WriteHexId(batch.span_id[i].bytes, w);
+    w.Char(',');
+    if (batch.parent_span_id[i].IsZero()) {
+      w.Raw("\"\"");
+    } else {
+      WriteHexId(batch.parent_span_id[i].bytes, w);
+    }
+    w.Char(',');
+    w.String(batch.name[i]);
+    w.Raw(",\"");
+    w.Raw(SpanKindName(batch.kind[i]));
+    w.Raw("\",");
+    w.Int(OffsetNs(batch.start_ns[i], origin));
+    w.Char(',');
+    w.Int(OffsetNs(batch.end_ns[i], origin));
+    w.Raw(",\"");
+    w.Raw(StatusCodeName(batch.status_code[i]));
+    w.Raw("\",");
+    w.String(batch.status_message[i]);
+    w.Char(',');
+    w.Uint(resource_of[r]);
+    w.Char(',');
+    w.Uint(scope_of[s]);
+    w.Char(',');
+    WriteAttributes(batch.attributes[i], w);
+    w.Char(',');
+    WriteEvents(batch.events[i], w);
+    w.Char(',');
+    WriteLinks(batch.links[i], w);
+    w.Char(',');
+    w.String(batch.trace_state[i]);
+    w.Char(',');
+    w.Uint(batch.flags[i]);
+    w.Char(',');
+    w.Uint(batch.dropped_attributes_count[i]);
+    w.Char(',');
+    w.Uint(batch.dropped_events_count[i]);
+    w.Char(',');
+    w.Uint(batch.dropped_links_count[i]);
+    w.Char(']');
+  }
+  std::string out;
+  out.reserve(512 + resources.list().size() + scopes.list().size() + spans.size());
+  JsonWriter o(&out);
+  o.Raw("{\"trace_id\":");
+  o.String(trace_id_hex);
+  o.Raw(",\"format\":\"compact\",\"start_time_unix_nano\":");
+  WriteTimeString(origin, o);
+  o.Raw(",\"span_fields\":[");
+  for (size_t f = 0; f < kCompactSpanFields.size(); ++f) {
+    if (f > 0) o.Char(',');
+    o.String(kCompactSpanFields[f]);
+  }
+  o.Raw("],\"resources\":[");
+  o.Raw(resources.list());
+  o.Raw("],\"scopes\":[");
+  o.Raw(scopes.list());
+  o.Raw("],\"spans\":[");
+  o.Raw(spans);
+  o.Raw("]}");
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -51,5 +52,13 @@ void WriteSpan(const SpanBatch& batch, size_t row, JsonWriter& w);
 // The body of GET /api/traces/{id}: {"trace_id": ..., "spans": [SpanToJson(batch, i)...]}.
 // Resource and scope attributes are written once per resource/scope and copied per span.
 std::string TraceJson(std::string_view trace_id_hex, const SpanBatch& batch);
+
+// The fields of one span row of CompactTraceJson, in order.
+extern const std::array<std::string_view, 18> kCompactSpanFields;
+
+// The body of GET /api/traces/{id}?format=compact (docs/api.md): the same spans, in the same
+// order, with each distinct resource and scope listed once and referenced by index, and each
+// span as an array of kCompactSpanFields with times as nanoseconds after the earliest start.
+std::string CompactTraceJson(std::string_view trace_id_hex, const SpanBatch& batch);
 
 }  // namespace periscope

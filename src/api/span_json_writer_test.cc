@@ -175,5 +175,118 @@ TEST(SpanJsonWriterTest, EmptyTraceIsValidJson) {
   EXPECT_EQ(TraceJson("00", b), R"({"trace_id":"00","spans":[]})");
 }
 
+// Expands a compact trace (CompactTraceJson) into the full shape of TraceJson.
+boost::json::object ExpandCompact(const boost::json::object& c) {
+  const std::string trace_id(c.at("trace_id").as_string());
+  const int64_t origin = std::stoll(std::string(c.at("start_time_unix_nano").as_string()));
+  const auto& fields = c.at("span_fields").as_array();
+  boost::json::array spans;
+  for (const auto& row_value : c.at("spans").as_array()) {
+    const auto& row = row_value.as_array();
+    EXPECT_EQ(row.size(), fields.size());
+    auto field = [&](std::string_view name) -> const boost::json::value& {
+      for (size_t f = 0; f < fields.size(); ++f) {
+        if (fields[f].as_string() == name) return row.at(f);
+      }
+      ADD_FAILURE() << "no field " << name;
+      return row.at(0);
+    };
+    const auto& resource =
+        c.at("resources").at(field("resource").to_number<uint64_t>()).as_object();
+    const auto& scope = c.at("scopes").at(field("scope").to_number<uint64_t>()).as_object();
+    const int64_t start = origin + field("start_offset_ns").as_int64();
+    const int64_t end = origin + field("end_offset_ns").as_int64();
+    spans.push_back(boost::json::object{
+        {"trace_id", trace_id},
+        {"span_id", field("span_id")},
+        {"parent_span_id", field("parent_span_id")},
+        {"name", field("name")},
+        {"kind", field("kind")},
+        {"start_time_unix_nano", std::to_string(start)},
+        {"end_time_unix_nano", std::to_string(end)},
+        {"duration_ns",
+         static_cast<int64_t>(static_cast<uint64_t>(end) - static_cast<uint64_t>(start))},
+        {"status", {{"code", field("status_code")}, {"message", field("status_message")}}},
+        {"service", resource.at("service")},
+        {"env", resource.at("env")},
+        {"version", resource.at("version")},
+        {"host", resource.at("host")},
+        {"attributes", field("attributes")},
+        {"resource", resource.at("attributes")},
+        {"scope", scope},
+        {"events", field("events")},
+        {"links", field("links")},
+        {"trace_state", field("trace_state")},
+        {"flags", field("flags")},
+        {"dropped_attributes_count", field("dropped_attributes_count")},
+        {"dropped_events_count", field("dropped_events_count")},
+        {"dropped_links_count", field("dropped_links_count")}});
+  }
+  return boost::json::object{{"trace_id", trace_id}, {"spans", std::move(spans)}};
+}
+
+TEST(SpanJsonWriterTest, CompactTraceExpandsToTheFullTrace) {
+  SpanBatch b = RichBatch();
+  const std::string hex = b.trace_id[0].Hex();
+  boost::system::error_code ec;
+  boost::json::value compact = boost::json::parse(CompactTraceJson(hex, b), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(compact.at("format").as_string(), "compact");
+  // The earliest start is row 2's (0); row 1 ends (50 ns) before it starts (100 ns).
+  EXPECT_EQ(compact.at("start_time_unix_nano").as_string(), "0");
+  EXPECT_EQ(compact.at("spans").at(1).at(4).as_int64(), 100);
+  EXPECT_EQ(compact.at("spans").at(1).at(5).as_int64(), 50);
+  EXPECT_EQ(ExpandCompact(compact.as_object()), boost::json::parse(TraceJson(hex, b)));
+}
+
+TEST(SpanJsonWriterTest, CompactTraceListsEqualResourcesAndScopesOnce) {
+  SpanBatch b = RichBatch();
+  // Copies of resource 1 and scope 0 under other indexes, as after reading several parts.
+  b.resources.push_back(b.resources[1]);
+  b.scopes.push_back(b.scopes[0]);
+  for (int k = 0; k < 3; ++k) {
+    const size_t i = b.AddRow(2, 2);
+    b.trace_id[i] = b.trace_id[0];
+    b.span_id[i] = IdOf<SpanId>(static_cast<uint8_t>(40 + k));
+    b.start_ns[i] = 1795661040000000000 + k;
+    b.end_ns[i] = b.start_ns[i] + 10;
+  }
+  const std::string hex = b.trace_id[0].Hex();
+  boost::json::value compact = boost::json::parse(CompactTraceJson(hex, b));
+  EXPECT_EQ(compact.at("resources").as_array().size(), 2u);
+  EXPECT_EQ(compact.at("scopes").as_array().size(), 2u);
+  const auto& spans = compact.at("spans").as_array();
+  ASSERT_EQ(spans.size(), 6u);
+  // Rows 3..5 share the entries of rows 2 (resource 1) and 0 (scope 0).
+  EXPECT_EQ(spans[5].at(8), spans[1].at(8));
+  EXPECT_EQ(spans[5].at(9), spans[0].at(9));
+  EXPECT_EQ(ExpandCompact(compact.as_object()), boost::json::parse(TraceJson(hex, b)));
+}
+
+TEST(SpanJsonWriterTest, CompactTraceIsSmallerForManySpans) {
+  SpanBatch b = RichBatch();
+  for (int k = 0; k < 500; ++k) {
+    const size_t i = b.AddRow(0, 0);
+    b.trace_id[i] = b.trace_id[0];
+    b.span_id[i] = IdOf<SpanId>(static_cast<uint8_t>(k));
+    b.parent_span_id[i] = b.span_id[0];
+    b.name[i] = "step " + std::to_string(k);
+    b.start_ns[i] = 1795661040000000000 + k * 1000;
+    b.end_ns[i] = b.start_ns[i] + 500;
+  }
+  const std::string hex = b.trace_id[0].Hex();
+  const std::string compact = CompactTraceJson(hex, b);
+  const std::string full = TraceJson(hex, b);
+  EXPECT_LT(compact.size() * 5, full.size()) << compact.size() << " vs " << full.size();
+  EXPECT_EQ(ExpandCompact(boost::json::parse(compact).as_object()), boost::json::parse(full));
+}
+
+TEST(SpanJsonWriterTest, EmptyCompactTraceIsValidJson) {
+  SpanBatch b;
+  boost::json::value v = boost::json::parse(CompactTraceJson("00", b));
+  EXPECT_TRUE(v.at("spans").as_array().empty());
+  EXPECT_EQ(v.at("span_fields").as_array().size(), kCompactSpanFields.size());
+}
+
 }  // namespace
 }  // namespace periscope

@@ -25,9 +25,14 @@ HttpResponse FromStatus(const Status& s) {
 HttpResponse GetTrace(const TraceQueries& q, HttpRequest& req) {
   auto id = TraceId::FromHex(req.path_args[0]);
   if (!id) return HttpResponse::Error(400, "trace id must be 32 hex digits");
+  const std::string format = req.Param("format");
+  if (!format.empty() && format != "full" && format != "compact") {
+    return HttpResponse::Error(400, "format must be full or compact");
+  }
   auto trace = q.GetTrace(req.Tenant(), *id);
   if (!trace.ok()) return FromStatus(trace.status());
   if (trace->empty()) return HttpResponse::Error(404, "trace " + id->Hex() + " not found");
+  if (format == "compact") return HttpResponse::Json(CompactTraceJson(id->Hex(), *trace));
   return HttpResponse::Json(TraceJson(id->Hex(), *trace));
 }
 

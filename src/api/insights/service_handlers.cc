@@ -136,15 +136,18 @@ HttpResponse HandleServiceOverview(const TraceQueries& traces, const LogTable& l
   filter.service = service;
   filter.version = req.Param("version");
 
-  auto whole = GroupSpanMetrics(metrics, filter, *grid, [](const Labels&) { return "all"; });
-  if (!whole.ok()) return InsightsError(whole.status());
-  auto operations = GroupSpanMetrics(metrics, filter, *grid, [](const Labels& l) {
-    return JoinKey({LabelValue(l, "span_name"), LabelValue(l, "span_kind")});
-  });
-  if (!operations.ok()) return InsightsError(operations.status());
-  auto versions = GroupSpanMetrics(metrics, filter, *grid,
-                                   [](const Labels& l) { return LabelKey(l, "version"); });
-  if (!versions.ok()) return InsightsError(versions.status());
+  // The whole service, per operation and per version, from one read of the span metrics.
+  const std::vector<RedGroupKey> keys = {
+      [](const Labels&) -> std::string { return "all"; },
+      [](const Labels& l) {
+        return JoinKey({LabelValue(l, "span_name"), LabelValue(l, "span_kind")});
+      },
+      [](const Labels& l) { return LabelKey(l, "version"); }};
+  auto grouped = GroupSpanMetricsBy(metrics, filter, *grid, keys);
+  if (!grouped.ok()) return InsightsError(grouped.status());
+  const auto* whole = &(*grouped)[0];
+  const auto* operations = &(*grouped)[1];
+  const auto* versions = &(*grouped)[2];
   auto edges = GroupServiceGraph(metrics, filter.tenant, service, *grid);
   if (!edges.ok()) return InsightsError(edges.status());
 

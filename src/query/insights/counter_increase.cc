@@ -1,7 +1,9 @@
 #include "query/insights/counter_increase.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 namespace periscope {
 
@@ -46,10 +48,10 @@ Result<std::vector<SeriesIncrease>> CounterIncreases(const MetricTable& table,
                                                      const std::string& tenant,
                                                      const std::vector<LabelMatcher>& matchers,
                                                      const StepGrid& grid, int64_t lookback_ms) {
-  ASSIGN_OR_RETURN(auto selected,
-                   table.Select(tenant, matchers, grid.start_ms - lookback_ms, grid.end_ms));
-  std::vector<SeriesIncrease> out;
-  for (const auto& sel : selected) {
+  // One series at a time (Scan, not Select): the series of a day of span metrics with their
+  // exemplars never sit in memory together.
+  std::vector<std::pair<uint32_t, SeriesIncrease>> found;
+  auto visit = [&](uint32_t ordinal, SelectedSeries& sel) {
     const MetricSeries& s = sel.series;
     const bool delta = s.kind == MetricKind::kDeltaCounter || s.kind == MetricKind::kDeltaSum;
     const bool has_start = s.start_ms.size() == s.time_ms.size();
@@ -80,10 +82,17 @@ Result<std::vector<SeriesIncrease>> CounterIncreases(const MetricTable& table,
       if (b < inc.steps.size()) inc.steps[b] += growth;
       inc.total += growth;
     }
-    if (!any) continue;
+    if (!any) return;
     inc.labels = s.labels;
-    out.push_back(std::move(inc));
-  }
+    found.emplace_back(ordinal, std::move(inc));
+  };
+  RETURN_IF_ERROR(table.Scan(tenant, matchers, grid.start_ms - lookback_ms, grid.end_ms, visit));
+  // In index (arrival) order, as Select returns series.
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<SeriesIncrease> out;
+  out.reserve(found.size());
+  for (auto& [ordinal, inc] : found) out.push_back(std::move(inc));
   return out;
 }
 

@@ -28,15 +28,14 @@ std::string JoinKey(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
-Result<std::map<std::string, RedAccumulator>> GroupSpanMetrics(const MetricTable& table,
-                                                               const RedFilter& filter,
-                                                               const StepGrid& grid,
-                                                               const RedGroupKey& key) {
-  std::map<std::string, RedAccumulator> groups;
-  auto group = [&](const Labels& labels) -> RedAccumulator* {
-    std::string k = key(labels);
+Result<std::vector<std::map<std::string, RedAccumulator>>> GroupSpanMetricsBy(
+    const MetricTable& table, const RedFilter& filter, const StepGrid& grid,
+    const std::vector<RedGroupKey>& keys) {
+  std::vector<std::map<std::string, RedAccumulator>> groups(keys.size());
+  auto group = [&](size_t g, const Labels& labels) -> RedAccumulator* {
+    std::string k = keys[g](labels);
     if (k.empty()) return nullptr;
-    auto it = groups.try_emplace(std::move(k), grid).first;
+    auto it = groups[g].try_emplace(std::move(k), grid).first;
     return &it->second;
   };
   ASSIGN_OR_RETURN(auto calls_m, Matchers({{"__name__", kSpanCallsMetric},
@@ -45,11 +44,14 @@ Result<std::map<std::string, RedAccumulator>> GroupSpanMetrics(const MetricTable
                                            {"version", filter.version}}));
   ASSIGN_OR_RETURN(auto calls, CounterIncreases(table, filter.tenant, calls_m, grid));
   for (const auto& inc : calls) {
-    RedAccumulator* acc = group(inc.labels);
-    if (!acc) continue;
-    acc->AddCalls(inc, LabelValue(inc.labels, "status_code") == "STATUS_CODE_ERROR");
-    acc->AddTag(std::string(LabelValue(inc.labels, "env")),
-                std::string(LabelValue(inc.labels, "version")));
+    const bool error = LabelValue(inc.labels, "status_code") == "STATUS_CODE_ERROR";
+    for (size_t g = 0; g < keys.size(); ++g) {
+      RedAccumulator* acc = group(g, inc.labels);
+      if (!acc) continue;
+      acc->AddCalls(inc, error);
+      acc->AddTag(std::string(LabelValue(inc.labels, "env")),
+                  std::string(LabelValue(inc.labels, "version")));
+    }
   }
   ASSIGN_OR_RETURN(auto buckets_m, Matchers({{"__name__", kSpanLatencyBucketMetric},
                                              {"env", filter.env},
@@ -59,10 +61,20 @@ Result<std::map<std::string, RedAccumulator>> GroupSpanMetrics(const MetricTable
   for (const auto& inc : buckets) {
     double le = 0;
     if (!ParseLeLabel(LabelValue(inc.labels, "le"), &le)) continue;
-    RedAccumulator* acc = group(inc.labels);
-    if (acc) acc->AddLatencyBucket(le, inc);
+    for (size_t g = 0; g < keys.size(); ++g) {
+      RedAccumulator* acc = group(g, inc.labels);
+      if (acc) acc->AddLatencyBucket(le, inc);
+    }
   }
   return groups;
+}
+
+Result<std::map<std::string, RedAccumulator>> GroupSpanMetrics(const MetricTable& table,
+                                                               const RedFilter& filter,
+                                                               const StepGrid& grid,
+                                                               const RedGroupKey& key) {
+  ASSIGN_OR_RETURN(auto groups, GroupSpanMetricsBy(table, filter, grid, {key}));
+  return std::move(groups[0]);
 }
 
 Result<std::map<EdgeKey, RedAccumulator>> GroupServiceGraph(const MetricTable& table,

@@ -35,6 +35,11 @@ Result<std::map<std::string, RedAccumulator>> GroupSpanMetrics(const MetricTable
                                                                const RedFilter& filter,
                                                                const StepGrid& grid,
                                                                const RedGroupKey& key);
+// GroupSpanMetrics for several groupings at once, one map per key in order: the series are read
+// once for all of them.
+Result<std::vector<std::map<std::string, RedAccumulator>>> GroupSpanMetricsBy(
+    const MetricTable& table, const RedFilter& filter, const StepGrid& grid,
+    const std::vector<RedGroupKey>& keys);
 
 // A (client, server) pair of the service graph.
 using EdgeKey = std::pair<std::string, std::string>;

@@ -110,6 +110,36 @@ TEST_F(ServiceInsightsTest, FiltersByEnvAndVersionAndGroupsByOperation) {
   EXPECT_DOUBLE_EQ(v2->at("all").Summary().p99_ms, 100.0 * 49.5 / 50);
 }
 
+TEST_F(ServiceInsightsTest, GroupsSeveralWaysInOneReadAsSeparateCallsDo) {
+  RedFilter filter;
+  filter.service = "checkout";
+  const std::vector<RedGroupKey> keys = {
+      [](const Labels&) -> std::string { return "all"; },
+      [](const Labels& l) {
+        return JoinKey({LabelValue(l, "span_name"), LabelValue(l, "span_kind")});
+      },
+      [](const Labels& l) { return std::string(LabelValue(l, "version")); }};
+  auto together = GroupSpanMetricsBy(*table_, filter, grid_, keys);
+  ASSERT_TRUE(together.ok()) << together.status().ToString();
+  ASSERT_EQ(together->size(), keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    auto alone = GroupSpanMetrics(*table_, filter, grid_, keys[k]);
+    ASSERT_TRUE(alone.ok());
+    ASSERT_EQ((*together)[k].size(), alone->size()) << "key " << k;
+    for (const auto& [name, acc] : *alone) {
+      const RedSummary a = acc.Summary();
+      const RedSummary b = (*together)[k].at(name).Summary();
+      EXPECT_EQ(b.requests, a.requests) << name;
+      EXPECT_EQ(b.errors, a.errors) << name;
+      EXPECT_DOUBLE_EQ(b.p95_ms, a.p95_ms) << name;
+      EXPECT_EQ((*together)[k].at(name).versions(), acc.versions()) << name;
+      EXPECT_EQ((*together)[k].at(name).RateSeries(), acc.RateSeries()) << name;
+    }
+  }
+  EXPECT_EQ((*together)[0].at("all").Summary().requests, 150);
+  EXPECT_EQ((*together)[2].at("2.0").Summary().requests, 50);
+}
+
 TEST_F(ServiceInsightsTest, GroupsServiceGraphEdgesWithFailures) {
   auto edges = GroupServiceGraph(*table_, "default", "checkout", grid_);
   ASSERT_TRUE(edges.ok());

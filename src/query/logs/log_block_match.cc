@@ -4,6 +4,8 @@
 #include <charconv>
 #include <optional>
 
+#include "query/logs/log_variable_scan.h"
+#include "storage/logs/log_part_format.h"
 #include "storage/logs/log_tokens.h"
 #include "storage/logs/template_codec.h"
 
@@ -141,18 +143,8 @@ Status Fallback(const Node& node, LogBlockColumns& cols, const std::vector<uint8
 
 // True when one of `lower_pieces` may occur (case-insensitively) inside `raw`.
 bool AnyPieceIn(std::string_view raw, const std::vector<std::string>& lower_pieces) {
-  for (const auto& piece : lower_pieces) {
-    if (piece.empty() || piece.size() > raw.size()) continue;
-    const char first = piece[0];
-    const char first_upper = first >= 'a' && first <= 'z' ? static_cast<char>(first - 32) : first;
-    for (size_t i = 0; i + piece.size() <= raw.size(); ++i) {
-      if (raw[i] != first && raw[i] != first_upper) continue;
-      size_t j = 1;
-      while (j < piece.size() && Lower(raw[i + j]) == piece[j]) ++j;
-      if (j == piece.size()) return true;
-    }
-  }
-  return false;
+  return std::any_of(lower_pieces.begin(), lower_pieces.end(),
+                     [&](const std::string& piece) { return ContainsIgnoringCase(raw, piece); });
 }
 
 // The verdict of `node` for template `id` of `templates`, from the cache when the same template
@@ -171,12 +163,10 @@ TemplateVerdict CachedVerdict(const Node& node, const logs::TemplateTable& templ
   return v;
 }
 
-Status MatchText(const Node& node, LogBlockColumns& cols, const std::vector<uint8_t>& mask,
-                 std::vector<uint8_t>* out, LogBlockMatchCache* cache) {
+Status MatchText(const Node& node, LogBlockColumns& cols, size_t block,
+                 const std::vector<uint8_t>& mask, std::vector<uint8_t>* out,
+                 LogBlockMatchCache* cache) {
   ASSIGN_OR_RETURN(const std::string* types, cols.BodyTypes());
-  ASSIGN_OR_RETURN(const logs::TemplateTable* templates, cols.BodyTemplates(false));
-  ASSIGN_OR_RETURN(const std::vector<uint32_t>* text_index, cols.TextIndexes());
-  std::vector<int8_t> verdicts(templates->template_count(), -1);
   // -1 until the first undecided phrase row asks: whether any variable of the block can hold
   // a piece of the phrase (see below).
   int vars_may_hold_piece = -1;
@@ -187,6 +177,11 @@ Status MatchText(const Node& node, LogBlockColumns& cols, const std::vector<uint
   if (node.kind == Kind::kWord && node.tokens.size() == 1 && HasDigit(node.tokens[0])) {
     needle = logs::TemplateTable::MakeNeedle(node.tokens[0]);
   }
+  // The texts holding the needle are found in the raw variable streams, without building the
+  // variables of the block.
+  std::vector<uint8_t> needle_hits;
+  bool needle_scanned = false;
+  std::string ints_raw;
   // A phrase that the literal text of a template does not hold overlaps a variable of the text
   // in exactly one of its token runs, so a text none of whose variables contains one of them
   // cannot match.
@@ -194,11 +189,37 @@ Status MatchText(const Node& node, LogBlockColumns& cols, const std::vector<uint
   if (node.kind == Kind::kPhrase) {
     logs::ForEachToken(node.text, [&](std::string_view t) { pieces.emplace_back(t); });
   }
+  const bool int_piece = std::any_of(pieces.begin(), pieces.end(), [](const auto& p) {
+    return std::all_of(p.begin(), p.end(), IsDigit);
+  });
+  // A phrase none of whose pieces is in a string variable (and none all digits) lies inside the
+  // literal text of one template: when the template dictionary does not hold it either, no text
+  // of the block matches, and no template needs to be judged.
+  bool texts_ruled_out = false;
+  if (node.kind == Kind::kPhrase && !node.text.empty() && !pieces.empty() && !int_piece) {
+    ASSIGN_OR_RETURN(std::string_view strings, cols.BodyStrings());
+    if (!AnyPieceIn(strings, pieces)) {
+      vars_may_hold_piece = 0;
+      std::string local;
+      std::string& raw = cache != nullptr ? cache->scratch : local;
+      RETURN_IF_ERROR(cols.part().ReadColumn(block, logs::kLogColBodyTemplates, &raw));
+      texts_ruled_out = !ContainsIgnoringCase(raw, node.text);
+    }
+  }
+  const logs::TemplateTable* templates = nullptr;
+  const std::vector<uint32_t>* text_index = nullptr;
+  std::vector<int8_t> verdicts;
+  if (!texts_ruled_out) {
+    ASSIGN_OR_RETURN(templates, cols.BodyTemplates(false));
+    ASSIGN_OR_RETURN(text_index, cols.TextIndexes());
+    verdicts.assign(templates->template_count(), -1);
+  }
   bool other_bodies = false;
   for (size_t r = 0; r < mask.size(); ++r) {
     if (!mask[r]) continue;
     const auto type = static_cast<ValueType>((*types)[r]);
     if (type == ValueType::kString || type == ValueType::kArray || type == ValueType::kKvList) {
+      if (texts_ruled_out) continue;
       const uint32_t t = (*text_index)[r];
       const uint32_t id = templates->code(t);
       if (verdicts[id] < 0) {
@@ -210,9 +231,6 @@ Status MatchText(const Node& node, LogBlockColumns& cols, const std::vector<uint
         // stored verbatim in one stream: when none of them is in that stream, no text of the
         // block can match, and its variables need not be decoded.
         if (vars_may_hold_piece < 0) {
-          const bool int_piece = std::any_of(pieces.begin(), pieces.end(), [](const auto& p) {
-            return std::all_of(p.begin(), p.end(), IsDigit);
-          });
           if (int_piece) {
             vars_may_hold_piece = 1;
           } else {
@@ -225,11 +243,21 @@ Status MatchText(const Node& node, LogBlockColumns& cols, const std::vector<uint
           continue;
         }
       }
-      if (v == TemplateVerdict::kMaybe) {
+      if (v == TemplateVerdict::kMaybe && needle) {
+        if (!needle_scanned) {
+          ASSIGN_OR_RETURN(std::string_view strings, cols.BodyStrings());
+          std::string_view ints;
+          if (needle->is_int) {
+            RETURN_IF_ERROR(cols.part().ReadColumn(block, logs::kLogColBodyInts, &ints_raw));
+            ints = ints_raw;
+          }
+          RETURN_IF_ERROR(FindVariable(*templates, ints, strings, *needle, &needle_hits));
+          needle_scanned = true;
+        }
+        (*out)[r] = needle_hits[t];
+      } else if (v == TemplateVerdict::kMaybe) {
         if (!templates->variables_loaded()) RETURN_IF_ERROR(cols.BodyTemplates(true).status());
-        if (needle) {
-          (*out)[r] = templates->TextHasVariable(t, *needle);
-        } else if (node.kind == Kind::kPhrase && !templates->TextHasVariableContaining(t, pieces)) {
+        if (node.kind == Kind::kPhrase && !templates->TextHasVariableContaining(t, pieces)) {
           (*out)[r] = 0;
         } else {
           scratch.clear();
@@ -313,7 +341,7 @@ TemplateVerdict TemplateVerdictOf(const LogSearchNode& node, std::string_view tm
   }
 }
 
-Status MatchLogBlock(const LogSearchNode& node, LogBlockColumns& cols,
+Status MatchLogBlock(const LogSearchNode& node, LogBlockColumns& cols, size_t block,
                      const std::vector<uint8_t>& mask, std::vector<uint8_t>* out,
                      LogBlockMatchCache* cache) {
   out->assign(mask.size(), 0);
@@ -325,19 +353,19 @@ Status MatchLogBlock(const LogSearchNode& node, LogBlockColumns& cols,
     case Kind::kWord:
     case Kind::kPrefix:
     case Kind::kPhrase:
-      return MatchText(node, cols, mask, out, cache);
+      return MatchText(node, cols, block, mask, out, cache);
     case Kind::kField:
       return MatchField(node, cols, mask, out);
     case Kind::kNot: {
       std::vector<uint8_t> child;
-      RETURN_IF_ERROR(MatchLogBlock(node.children[0], cols, mask, &child, cache));
+      RETURN_IF_ERROR(MatchLogBlock(node.children[0], cols, block, mask, &child, cache));
       for (size_t r = 0; r < mask.size(); ++r) (*out)[r] = mask[r] && !child[r];
       return Status::Ok();
     }
     case Kind::kAnd: {
       std::vector<uint8_t> cur = mask, next;
       for (const auto& c : node.children) {
-        RETURN_IF_ERROR(MatchLogBlock(c, cols, cur, &next, cache));
+        RETURN_IF_ERROR(MatchLogBlock(c, cols, block, cur, &next, cache));
         cur.swap(next);
         if (!Any(cur)) break;
       }
@@ -347,7 +375,7 @@ Status MatchLogBlock(const LogSearchNode& node, LogBlockColumns& cols,
     case Kind::kOr: {
       std::vector<uint8_t> rest = mask, got;
       for (const auto& c : node.children) {
-        RETURN_IF_ERROR(MatchLogBlock(c, cols, rest, &got, cache));
+        RETURN_IF_ERROR(MatchLogBlock(c, cols, block, rest, &got, cache));
         for (size_t r = 0; r < mask.size(); ++r) {
           if (got[r]) {
             (*out)[r] = 1;

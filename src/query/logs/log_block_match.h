@@ -17,7 +17,8 @@ namespace periscope {
 enum class TemplateVerdict : uint8_t { kNone, kAll, kMaybe };
 
 // Template verdicts of the text nodes of one query, kept from block to block of one search
-// (the same template texts recur in every block of a service). Not thread-safe.
+// (the same template texts recur in every block of a service), and a scratch buffer. Not
+// thread-safe.
 struct LogBlockMatchCache {
   struct Hash {
     using is_transparent = void;
@@ -26,17 +27,19 @@ struct LogBlockMatchCache {
   std::unordered_map<const LogSearchNode*,
                      std::unordered_map<std::string, TemplateVerdict, Hash, std::equal_to<>>>
       verdicts;
+  std::string scratch;
 };
 
-// Evaluates `query` over the rows of one part block that are set in `mask` (one byte per row),
-// setting (*out)[r] for each masked row that matches and clearing every other entry. Reads only
-// the columns the query needs: words and phrases are decided once per body template when the
-// template settles them (a word without digits never falls inside a variable), and only the
-// bodies of undecided templates are rebuilt; service/env/version/host filters are decided per
+// Evaluates `query` over the rows of block `block` (the one `columns` reads) that are set in
+// `mask` (one byte per row), setting (*out)[r] for each masked row that matches and clearing
+// every other entry. Reads only the columns the query needs: words and phrases are decided once
+// per body template when the template settles them (a word without digits never falls inside a
+// variable), a word with digits is looked up in the raw variable streams, and only the bodies
+// of other undecided templates are rebuilt; service/env/version/host filters are decided per
 // resource and level filters from the severity columns. Anything else is evaluated on the
 // decoded rows. `cache` (optional, one per search) keeps template verdicts across blocks.
 // Corruption from unreadable columns. Thread-safe without a cache or with one per thread.
-Status MatchLogBlock(const LogSearchNode& query, LogBlockColumns& columns,
+Status MatchLogBlock(const LogSearchNode& query, LogBlockColumns& columns, size_t block,
                      const std::vector<uint8_t>& mask, std::vector<uint8_t>* out,
                      LogBlockMatchCache* cache = nullptr);
 

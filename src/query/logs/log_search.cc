@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <functional>
 #include <queue>
 
 #include "query/logs/log_block_match.h"
@@ -46,11 +47,12 @@ Result<Key> DecodeCursor(std::string_view s) {
 
 // Visits candidates: memtable rows through on_row(batch, row), then part blocks newest first,
 // pruned by time, service and token blooms, through on_block(columns, match) with the matching
-// rows of the block set in `match` (only blocks with at least one). `stop_before(max_time)` lets
-// the caller end the walk early.
-template <typename RowFn, typename BlockFn, typename StopFn>
+// rows of the block set in `match` (only blocks with at least one). `floor()` is the oldest time
+// the caller still wants: older rows of a block are not matched, and the walk ends at the first
+// block older than it (INT64_MAX ends it at once).
+template <typename RowFn, typename BlockFn, typename FloorFn>
 Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& stats,
-            int64_t newest_allowed, RowFn&& on_row, BlockFn&& on_block, StopFn&& stop_before) {
+            int64_t newest_allowed, RowFn&& on_row, BlockFn&& on_block, FloorFn&& floor) {
   std::vector<std::string> required;
   req.query.RequiredTokens(&required);
   std::vector<uint64_t> tokens, format1_tokens;  // what blooms of format 2 / format 1 hold
@@ -105,19 +107,24 @@ Status Walk(const LogTable& table, const LogSearchRequest& req, LogSearchStats& 
   LogBlockMatchCache cache;
   LogColumnBuffers buffers;
   for (const auto& ref : blocks) {
-    if (stop_before(ref.max_time)) break;
+    const int64_t oldest_wanted = floor();
+    if (ref.max_time < oldest_wanted) break;
     LogBlockColumns columns(*ref.part, ref.block, &buffers);
     const LogBlockInfo& info = ref.part->blocks()[ref.block];
-    if (row_in_range(info.min_time_ns) && row_in_range(info.max_time_ns)) {
+    if (row_in_range(info.min_time_ns) && row_in_range(info.max_time_ns) &&
+        info.min_time_ns >= oldest_wanted) {
       mask.assign(info.rows, 1);
     } else {
       ASSIGN_OR_RETURN(const std::vector<int64_t>* times, columns.Times());
       mask.resize(times->size());
-      for (size_t r = 0; r < times->size(); ++r) mask[r] = row_in_range((*times)[r]) ? 1 : 0;
+      for (size_t r = 0; r < times->size(); ++r) {
+        const int64_t t = (*times)[r];
+        mask[r] = row_in_range(t) && t >= oldest_wanted ? 1 : 0;
+      }
     }
     ++stats.blocks_read;
     stats.rows_examined += static_cast<size_t>(std::count(mask.begin(), mask.end(), 1));
-    RETURN_IF_ERROR(MatchLogBlock(req.query, columns, mask, &match, &cache));
+    RETURN_IF_ERROR(MatchLogBlock(req.query, columns, ref.block, mask, &match, &cache));
     if (std::find(match.begin(), match.end(), 1) == match.end()) continue;
     RETURN_IF_ERROR(on_block(columns, match));
   }
@@ -177,27 +184,37 @@ Result<LogSearchResult> SearchLogs(const LogTable& table, const LogSearchRequest
     pool.AppendRow(b, r);
     heap.push({k, pool.size() - 1});
   };
-  auto stop_before = [&](int64_t block_max_time) {
-    return heap.size() == limit && block_max_time < heap.top().key.time;
+  auto floor = [&] {
+    return heap.size() == limit ? heap.top().key.time : std::numeric_limits<int64_t>::min();
   };
-  // Decodes only the matches new enough to enter the heap when it is full.
+  // Decodes only the matches that can still enter the page: not older than the oldest kept row
+  // when the heap is full, and not older than the limit-th newest match of the block itself.
   std::vector<uint8_t> wanted;
+  std::vector<int64_t> match_times;
   auto on_block = [&](LogBlockColumns& columns, const std::vector<uint8_t>& match) -> Status {
-    wanted = match;
-    if (heap.size() == limit) {
-      ASSIGN_OR_RETURN(const std::vector<int64_t>* times, columns.Times());
-      const int64_t oldest_kept = heap.top().key.time;
-      bool any = false;
-      for (size_t r = 0; r < wanted.size(); ++r) {
-        wanted[r] = wanted[r] && (*times)[r] >= oldest_kept;
-        any |= wanted[r] != 0;
-      }
-      if (!any) return Status::Ok();
+    ASSIGN_OR_RETURN(const std::vector<int64_t>* times, columns.Times());
+    match_times.clear();
+    for (size_t r = 0; r < match.size(); ++r) {
+      // A row at the cursor's time may still be dropped by its tie-breaker: it does not count.
+      if (match[r] && (!after || (*times)[r] < after->time)) match_times.push_back((*times)[r]);
     }
+    int64_t oldest = floor();
+    if (match_times.size() >= limit) {
+      auto nth = match_times.begin() + static_cast<std::ptrdiff_t>(limit - 1);
+      std::nth_element(match_times.begin(), nth, match_times.end(), std::greater<int64_t>());
+      oldest = std::max(oldest, *nth);
+    }
+    wanted.assign(match.size(), 0);
+    bool any = false;
+    for (size_t r = 0; r < match.size(); ++r) {
+      wanted[r] = match[r] && (*times)[r] >= oldest;
+      any |= wanted[r] != 0;
+    }
+    if (!any) return Status::Ok();
     return RowsOfBlock(on_row)(columns, wanted);
   };
   const int64_t newest = after ? after->time : std::numeric_limits<int64_t>::max();
-  RETURN_IF_ERROR(Walk(table, req, out.stats, newest, on_row, on_block, stop_before));
+  RETURN_IF_ERROR(Walk(table, req, out.stats, newest, on_row, on_block, floor));
   std::vector<Entry> kept;
   while (!heap.empty()) {
     kept.push_back(heap.top());
@@ -217,8 +234,10 @@ Status ForEachMatchingLog(const LogTable& table, const LogSearchRequest& req,
   auto visit = [&](const LogBatch& b, size_t r) {
     if (!stopped && !on_row(b, r)) stopped = true;
   };
-  return Walk(table, req, stats, std::numeric_limits<int64_t>::max(), visit, RowsOfBlock(visit),
-              [&](int64_t) { return stopped; });
+  return Walk(
+      table, req, stats, std::numeric_limits<int64_t>::max(), visit, RowsOfBlock(visit), [&] {
+        return stopped ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+      });
 }
 
 Result<LogHistogram> HistogramLogs(const LogTable& table, const LogSearchRequest& req,
@@ -257,7 +276,7 @@ Result<LogHistogram> HistogramLogs(const LogTable& table, const LogSearchRequest
     return Status::Ok();
   };
   RETURN_IF_ERROR(Walk(table, req, stats, std::numeric_limits<int64_t>::max(), on_row, on_block,
-                       [](int64_t) { return false; }));
+                       [] { return std::numeric_limits<int64_t>::min(); }));
   for (size_t i = 0; i < n; ++i) {
     for (size_t c = 0; c < kSeverityClasses; ++c) {
       if (counts[i][c] == 0) continue;

@@ -1,5 +1,6 @@
 #include "query/logs/log_search.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -273,7 +274,7 @@ TEST(LogBlockMatchTest, AgreesWithRowMatchingOnLoghub) {
             for (size_t r = 0; r < mask.size(); r += 2) mask[r] = 0;
           }
           LogBlockColumns cols(**part, b);
-          ASSERT_TRUE(MatchLogBlock(*node, cols, mask, &got, half ? &caches[qi] : nullptr).ok())
+          ASSERT_TRUE(MatchLogBlock(*node, cols, b, mask, &got, half ? &caches[qi] : nullptr).ok())
               << q;
           ASSERT_EQ(got.size(), rows.size());
           for (size_t r = 0; r < rows.size(); ++r) {
@@ -317,7 +318,7 @@ TEST(LogBlockMatchTest, PhraseAcrossVariablesIsFoundAndRuledOut) {
     ASSERT_TRUE((*part)->ReadBlock(0, &rows).ok());
     std::vector<uint8_t> mask(rows.size(), 1), got;
     LogBlockColumns cols(**part, 0);
-    ASSERT_TRUE(MatchLogBlock(*node, cols, mask, &got, &cache).ok());
+    ASSERT_TRUE(MatchLogBlock(*node, cols, 0, mask, &got, &cache).ok());
     size_t matches = 0;
     for (size_t r = 0; r < rows.size(); ++r) {
       EXPECT_EQ(got[r] != 0, node->Matches(rows, r)) << rows.body[r].str;
@@ -478,6 +479,123 @@ TEST(LogSearchTest, PhrasesAndCountsAcrossBlockBoundaries) {
     EXPECT_EQ(total, want_total) << q.q;
     EXPECT_EQ(errors, want_errors) << q.q;
   }
+  std::filesystem::remove_all(dir);
+}
+
+// Phrases over blocks whose string variables hold none of the phrase's words: a block is ruled
+// out from its raw streams only when its template dictionary lacks the phrase too; every block
+// answers exactly what matching the decoded rows answers.
+TEST(LogBlockMatchTest, PhraseRuledOutOnlyWhereNoTemplateHoldsIt) {
+  const std::string dir = TestDir("phrase_streams");
+  LogBatch batch;
+  for (const char* svc : {"auth", "disk", "mixed"}) {
+    Resource res;
+    res.attributes.push_back({"service.name", AnyValue::String(svc)});
+    res.tags = ExtractUnifiedTags(res.attributes);
+    batch.resources.push_back(res);
+  }
+  batch.scopes.emplace_back();
+  for (size_t i = 0; i < 600; ++i) {
+    const auto svc = static_cast<uint32_t>(i % 3);
+    const size_t row = batch.AddRow(svc, 0);
+    batch.time_ns[row] = NumberedTable::kBase + static_cast<int64_t>(i);
+    std::string body;
+    if (svc == 0) body = fmt::format("login AUTHENTICATION Failure for id{}x", i);
+    if (svc == 1) body = fmt::format("disk sda{} ok after {} ms", i % 4, i);
+    if (svc == 2)
+      body = i % 2 ? fmt::format("pam_unix authentication failure; uid={}", i)
+                   : fmt::format("token auth{}entication failure", i);
+    batch.body[row] = AnyValue::String(body);
+  }
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(WriteLogPart(dir + "/p.lgp", std::move(batch), LogPartMeta()).ok());
+  auto part = LogPart::Open(dir + "/p.lgp");
+  ASSERT_TRUE(part.ok());
+  ASSERT_EQ((*part)->blocks().size(), 3u);
+  size_t matched = 0;
+  for (const char* q : {"\"authentication failure\"", "\"failure for\"", "\"ure for id\"",
+                        "\"sda ok\"", "\"ok after\"", "\"entication fail\"", "\"n failure;\""}) {
+    auto node = ParseLogSearch(q);
+    ASSERT_TRUE(node.ok());
+    for (size_t b = 0; b < 3; ++b) {
+      LogBatch rows;
+      ASSERT_TRUE((*part)->ReadBlock(b, &rows).ok());
+      std::vector<uint8_t> mask(rows.size(), 1), got;
+      LogBlockMatchCache cache;
+      LogBlockColumns cols(**part, b);
+      ASSERT_TRUE(MatchLogBlock(*node, cols, b, mask, &got, &cache).ok());
+      for (size_t r = 0; r < rows.size(); ++r) {
+        ASSERT_EQ(got[r] != 0, node->Matches(rows, r))
+            << q << " block " << b << ": " << rows.body[r].str;
+        matched += got[r];
+      }
+    }
+  }
+  EXPECT_GT(matched, 600u);
+  std::filesystem::remove_all(dir);
+}
+
+// Rows in three blocks whose times repeat (50 rows per time) and whose ids are string
+// variables: small pages must give every match once, newest first, ties included; a rare id
+// in the middle block is found there and nowhere else.
+TEST(LogSearchTest, SmallPagesOverRepeatedTimesAndRareIds) {
+  const std::string dir = TestDir("ties");
+  const size_t lines = 2 * logs::kMaxRowsPerLogBlock + 3000;
+  LogBatch batch;
+  Resource res;
+  res.attributes.push_back({"service.name", AnyValue::String("svc")});
+  res.tags = ExtractUnifiedTags(res.attributes);
+  batch.resources.push_back(res);
+  batch.scopes.emplace_back();
+  for (size_t i = 0; i < lines; ++i) {
+    const size_t row = batch.AddRow(0, 0);
+    batch.time_ns[row] = NumberedTable::kBase + static_cast<int64_t>(i / 50) * 1000;
+    batch.body[row] = AnyValue::String(
+        fmt::format("{} req r{:x}q done", i % 2 ? "INFO" : "WARN", i * 2654435761u % 4294967291u));
+  }
+  std::filesystem::create_directories(dir + "/default");
+  LogPartMeta meta;
+  meta.part_id = 1;
+  ASSERT_TRUE(
+      WriteLogPart(dir + "/default/part-00000000000000000001.lgp", std::move(batch), meta).ok());
+  LogTableOptions topt;
+  topt.dir = dir;
+  topt.retention_ns = INT64_MAX / 2;
+  auto table = LogTable::Open(topt);
+  ASSERT_TRUE(table.ok());
+  ASSERT_EQ((*table)->Snapshot("default").parts.at(0)->blocks().size(), 3u);
+  for (const char* q : {"info", "req", "\"q done\""}) {
+    LogSearchStats stats;
+    const auto all = SearchAll(**table, q, 100000, &stats);
+    ASSERT_EQ(all.size(), std::string(q) == "info" ? lines / 2 : lines) << q;
+    for (size_t limit : {1, 7, 100, 999}) {
+      LogSearchRequest req;
+      req.query = *ParseLogSearch(q);
+      req.limit = limit;
+      std::vector<int64_t> got;
+      std::set<std::string> bodies;
+      for (size_t page = 0; page < 50; ++page) {
+        auto r = SearchLogs(**table, req);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        ASSERT_LE(r->rows.size(), limit);
+        for (size_t i = 0; i < r->rows.size(); ++i) {
+          got.push_back(r->rows.time_ns[i] - NumberedTable::kBase);
+          EXPECT_TRUE(bodies.insert(r->rows.body[i].str).second) << "repeated row";
+        }
+        if (r->next.empty()) break;
+        req.cursor = r->next;
+      }
+      // The first 50 pages, then the same rows as the one-page answer.
+      ASSERT_EQ(got.size(), std::min(all.size(), 50 * limit)) << q << " limit " << limit;
+      EXPECT_TRUE(std::equal(got.begin(), got.end(), all.begin())) << q << " limit " << limit;
+    }
+  }
+  const size_t row = logs::kMaxRowsPerLogBlock + 4321;  // in the middle block
+  const std::string id = fmt::format("R{:X}Q", row * 2654435761u % 4294967291u);
+  LogSearchStats stats;
+  EXPECT_EQ(SearchAll(**table, id.c_str(), 100, &stats),
+            std::vector<int64_t>{static_cast<int64_t>(row / 50) * 1000});
+  EXPECT_EQ(stats.blocks_read, 1u);
   std::filesystem::remove_all(dir);
 }
 

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "base/coding.h"
@@ -42,6 +44,83 @@ class Mapping {
 bool IsText(ValueType t) {
   return t == ValueType::kString || t == ValueType::kArray || t == ValueType::kKvList ||
          t == ValueType::kBytes;
+}
+
+// The texts `wanted` (ascending text indexes of `table`, initialised without variables) built
+// from the raw variable streams: only their variables are kept, the other columns are skipped
+// over (the layout TemplateTable::LoadVariables reads), so that a few rows of a block cost one
+// pass over the streams instead of every variable of the block. out[i] is text wanted[i].
+Status SelectedTexts(const logs::TemplateTable& table, std::string_view ints,
+                     std::string_view strings, const std::vector<uint32_t>& wanted,
+                     std::vector<std::string>* out) {
+  struct Want {
+    uint32_t id, rank, slot;  // template, rank of the text in it, index into wanted
+  };
+  std::vector<uint32_t> rows_of(table.template_count(), 0);
+  std::vector<Want> wants;
+  wants.reserve(wanted.size());
+  size_t w = 0;
+  for (size_t i = 0; i < table.size() && w < wanted.size(); ++i) {
+    const uint32_t id = table.code(i);
+    if (wanted[w] == i) wants.push_back({id, rows_of[id], static_cast<uint32_t>(w++)});
+    ++rows_of[id];
+  }
+  if (w != wanted.size()) return Status::InvalidArgument("text selection is out of range");
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (i > wanted.back()) ++rows_of[table.code(i)];
+  }
+  std::sort(wants.begin(), wants.end(), [](const Want& a, const Want& b) {
+    return a.id != b.id ? a.id < b.id : a.rank < b.rank;
+  });
+  // vars[slot]: the variables of text wanted[slot], in template order (ints as text).
+  std::vector<std::vector<std::string>> vars(wanted.size());
+  std::vector<std::string_view> values;
+  part::Decoder int_in(ints), str_in(strings);
+  size_t next = 0;  // first want of the current template
+  for (size_t id = 0; id < table.template_count(); ++id) {
+    const std::string_view text = table.template_text(id);
+    if (!text.empty() && text[0] == logs::kTemplateLiteral) continue;
+    size_t end = next;
+    while (end < wants.size() && wants[end].id == id) ++end;
+    for (char c : text) {
+      if (c == logs::kTemplateIntVar) {
+        uint64_t prev = 0;
+        size_t p = next;
+        for (uint32_t k = 0; k < rows_of[id]; ++k) {
+          prev += static_cast<uint64_t>(int_in.Signed());
+          for (; p < end && wants[p].rank == k; ++p) {
+            char buf[24];
+            auto r = std::to_chars(buf, buf + sizeof(buf), prev);
+            vars[wants[p].slot].emplace_back(buf, r.ptr);
+          }
+        }
+        if (!int_in.ok()) return Status::Corruption("template integer column is malformed");
+      } else if (c == logs::kTemplateStrVar) {
+        RETURN_IF_ERROR(part::DecodeStringColumn(&str_in, rows_of[id], &values));
+        for (size_t p = next; p < end; ++p) vars[wants[p].slot].emplace_back(values[wants[p].rank]);
+      }
+    }
+    next = end;
+  }
+  out->assign(wanted.size(), std::string());
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const std::string_view text = table.template_text(table.code(wanted[i]));
+    std::string& o = (*out)[i];
+    if (!text.empty() && text[0] == logs::kTemplateLiteral) {
+      o.assign(text.substr(1));
+      continue;
+    }
+    size_t v = 0, lit = 0;
+    for (size_t p = 0; p < text.size(); ++p) {
+      if (text[p] != logs::kTemplateIntVar && text[p] != logs::kTemplateStrVar) continue;
+      o.append(text.substr(lit, p - lit));
+      lit = p + 1;
+      if (v >= vars[i].size()) return Status::Corruption("template variables are missing");
+      o.append(vars[i][v++]);
+    }
+    o.append(text.substr(lit));
+  }
+  return Status::Ok();
 }
 
 // LogPart over an mmapped file. Immutable after Open; reads allocate per call.
@@ -220,12 +299,28 @@ Status MappedLogPart::ReadRows(size_t block, const std::vector<uint32_t>* select
   for (char c : types) text_count += IsText(static_cast<ValueType>(c)) ? 1 : 0;
   logs::TemplateTable texts;
   RETURN_IF_ERROR(texts.Init(raw[logs::kLogColBodyTemplates], text_count));
-  RETURN_IF_ERROR(texts.LoadVariables(raw[logs::kLogColBodyInts], raw[logs::kLogColBodyStrings]));
+  // A selection builds only its own texts; a whole block loads every variable once.
+  std::vector<uint32_t> wanted_texts;
+  std::vector<std::string> selected_texts;
+  if (select) {
+    size_t next = 0;
+    for (size_t r = 0; r < n; ++r) {
+      if (!IsText(static_cast<ValueType>(types[r]))) continue;
+      if (keep[r]) wanted_texts.push_back(static_cast<uint32_t>(next));
+      ++next;
+    }
+    if (!wanted_texts.empty()) {
+      RETURN_IF_ERROR(SelectedTexts(texts, raw[logs::kLogColBodyInts],
+                                    raw[logs::kLogColBodyStrings], wanted_texts, &selected_texts));
+    }
+  } else {
+    RETURN_IF_ERROR(texts.LoadVariables(raw[logs::kLogColBodyInts], raw[logs::kLogColBodyStrings]));
+  }
   part::Decoder other_in(raw[logs::kLogColBodyOther]);
   part::ValueColumnReader other;
   RETURN_IF_ERROR(other.Init(&other_in));
   b.body.resize(m);
-  size_t next_text = 0;
+  size_t next_text = 0, next_selected = 0;
   k = 0;
   AnyValue skipped;
   for (size_t r = 0; r < n; ++r) {
@@ -233,7 +328,11 @@ Status MappedLogPart::ReadRows(size_t block, const std::vector<uint32_t>* select
     if (IsText(type)) {
       if (keep[r]) {
         b.body[k].type = type;
-        texts.AppendText(next_text, &b.body[k].str);
+        if (select) {
+          b.body[k].str = std::move(selected_texts[next_selected++]);
+        } else {
+          texts.AppendText(next_text, &b.body[k].str);
+        }
       }
       ++next_text;
     } else {

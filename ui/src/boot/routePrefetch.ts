@@ -90,7 +90,7 @@ const ROUTES: RouteLoad[] = [
   {
     pattern: /^\/traces\/([^/]+)\/?$/,
     chunk: () => import("../pages/trace/TracePage"),
-    requests: (m) => [{ path: `/api/traces/${encodeURIComponent(decodeURIComponent(m[1]))}`, params: {} }],
+    requests: (m) => [{ path: `/api/traces/${encodeURIComponent(decodeURIComponent(m[1]))}`, params: { format: "compact" } }],
   },
   {
     pattern: /^\/logs\/?$/,

@@ -3,7 +3,8 @@ import { act, fireEvent, render, screen, waitFor } from "../../test/dom";
 import { MemoryRouter, Route, Routes, useLocation } from "../../router";
 import type { Span } from "../../api/types";
 import { TracePage } from "./TracePage";
-import { bigTrace, makeSpan } from "./testSpans";
+import { bigTrace, compactTrace, makeSpan } from "./testSpans";
+import { DEFER_CRITICAL_SPANS } from "./useCriticalPath";
 
 const TRACE_ID = "5b8efff798038103d269b633813fc60c";
 let location = "";
@@ -19,7 +20,7 @@ function mockTrace(spans: Span[] | null) {
     "fetch",
     vi.fn(async () =>
       spans
-        ? new Response(JSON.stringify({ trace_id: TRACE_ID, spans }), { status: 200 })
+        ? new Response(JSON.stringify(compactTrace(TRACE_ID, spans)), { status: 200 })
         : new Response(JSON.stringify({ error: "trace not found" }), { status: 404 }),
     ),
   );
@@ -123,6 +124,17 @@ describe("TracePage", () => {
     fireEvent.keyDown(window, { key: "Escape" });
     await waitFor(() => expect(screen.queryByTestId("span-details")).toBeNull());
   });
+
+  it("draws the critical path of a large trace once the waterfall is shown", async () => {
+    mockTrace(bigTrace(DEFER_CRITICAL_SPANS + 500));
+    renderAt(`/traces/${TRACE_ID}`);
+    await screen.findByTestId("waterfall", {}, { timeout: 20000 });
+    // In this trace each child ends before the next starts: every span is on the path.
+    await waitFor(() => expect(document.querySelector('.wf-row[data-row="0"] .wf-crit')).not.toBeNull(), { timeout: 10000 });
+    expect(document.querySelectorAll(".wf-crit").length).toBeGreaterThan(10);
+    fireEvent.click(screen.getByTestId("critical-toggle"));
+    await waitFor(() => expect(document.querySelectorAll(".wf-crit")).toHaveLength(0));
+  }, 30000);
 
   it("marks the critical path and lets the user turn it off", async () => {
     mockTrace(small);

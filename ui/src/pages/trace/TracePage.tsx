@@ -1,28 +1,40 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "../../router";
-import type { TraceResponse } from "../../api/types";
+import { decodeCompactTrace, type CompactTraceResponse } from "../../api/compactTrace";
 import { useApi } from "../../api/useApi";
 import { useLinkTo, useParam } from "../../state/globals";
-import { criticalPath } from "./criticalPath";
 import { findSpans, nextMatch } from "./findSpans";
-import type { CriticalSegment } from "./criticalPath";
 import { buildTraceModel, visibleRows } from "./model";
 import { SpanDetails } from "./SpanDetails";
 import { TraceHeader } from "./TraceHeader";
+import { useCriticalPath } from "./useCriticalPath";
 import { useTraceKeys } from "./useTraceKeys";
 import { Waterfall } from "./Waterfall";
 import "./trace.css";
+
+// The trace is asked for in the compact form: a third of the bytes of the full one for a large
+// trace, and no per-span time strings to parse.
+const TRACE_PARAMS = { format: "compact" };
 
 // The trace view (/traces/:traceId): header, collapsible virtualised waterfall with the critical
 // path, and the selected span's details (`span` URL parameter).
 export function TracePage() {
   const { traceId = "" } = useParams();
   const linkTo = useLinkTo();
-  const state = useApi<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`);
-  const model = useMemo(
-    () => (state.data ? buildTraceModel(state.data.trace_id || traceId, state.data.spans ?? []) : undefined),
-    [state.data, traceId],
-  );
+  const state = useApi<CompactTraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, TRACE_PARAMS);
+  const decoded = useMemo(() => {
+    if (!state.data) return undefined;
+    try {
+      return { trace: decodeCompactTrace(state.data) };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }, [state.data]);
+  const model = useMemo(() => {
+    const t = decoded?.trace;
+    return t ? buildTraceModel(t.trace_id || traceId, t.spans, t) : undefined;
+  }, [decoded, traceId]);
+  const loadError = state.error ?? decoded?.error;
   const [spanParam, setSpanParam] = useParam("span");
   const [criticalParam, setCriticalParam] = useParam("critical", "1");
   const showCritical = criticalParam !== "0";
@@ -31,16 +43,7 @@ export function TracePage() {
   const matchList = useMemo(() => (model ? findSpans(model, find) : []), [model, find]);
   const matches = useMemo(() => (matchList.length ? new Set(matchList) : undefined), [matchList]);
 
-  const critical = useMemo(() => {
-    if (!model || !showCritical) return undefined;
-    const byRow = new Map<number, CriticalSegment[]>();
-    for (const seg of criticalPath(model)) {
-      const list = byRow.get(seg.row);
-      if (list) list.push(seg);
-      else byRow.set(seg.row, [seg]);
-    }
-    return byRow;
-  }, [model, showCritical]);
+  const critical = useCriticalPath(model, showCritical);
 
   const selected = model && spanParam ? (model.byId.get(spanParam) ?? -1) : -1;
   // A deep-linked span inside a collapsed subtree is shown by expanding its ancestors.
@@ -105,8 +108,8 @@ export function TracePage() {
   });
 
   if (state.loading && !model) return <div className="page muted">Loading trace {traceId}…</div>;
-  if (state.error || !model) {
-    const notFound = /not found|404|no span/i.test(state.error ?? "");
+  if (loadError || !model) {
+    const notFound = /not found|404|no span/i.test(loadError ?? "");
     return (
       <div className="page">
         <div className="panel">
@@ -114,7 +117,7 @@ export function TracePage() {
           <p className={notFound ? "muted" : "error-text"}>
             {notFound
               ? `No span of trace ${traceId} is stored. It may be older than the retention window or not ingested yet.`
-              : state.error}
+              : loadError}
           </p>
           <Link to={linkTo("/traces")}>Search traces</Link>
         </div>

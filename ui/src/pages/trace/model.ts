@@ -8,7 +8,8 @@ export interface TraceSpan {
   parentId: string;
   // Index of the parent in `TraceModel.spans`, -1 for a root (or a span whose parent is missing).
   parent: number;
-  children: number[];
+  // Indexes of the children in `TraceModel.spans` (leaves share one empty list).
+  children: readonly number[];
   startNs: number;
   endNs: number;
   error: boolean;
@@ -29,6 +30,8 @@ export interface TraceModel {
   errorCount: number;
 }
 
+const NO_CHILDREN: readonly number[] = Object.freeze([]);
+
 // A decimal Unix-nano string as a bigint (0 when malformed).
 export function nanos(s: string): bigint {
   try {
@@ -38,98 +41,152 @@ export function nanos(s: string): bigint {
   }
 }
 
-// Builds the tree of `spans`. Spans whose parent is absent become roots; a parent cycle (bad
-// data) is broken by treating the first span reached of it as a root. Works iteratively, so
-// very deep traces cannot overflow the stack.
-export function buildTraceModel(traceId: string, spans: Span[]): TraceModel {
-  let origin: bigint | undefined;
-  for (const s of spans) {
-    const t = nanos(s.start_time_unix_nano);
-    if (origin === undefined || t < origin) origin = t;
-  }
-  const originNs = origin ?? 0n;
-  const flat: TraceSpan[] = spans.map((s) => {
-    const startNs = Number(nanos(s.start_time_unix_nano) - originNs);
-    const endNs = Math.max(startNs, Number(nanos(s.end_time_unix_nano) - originNs));
-    return {
-      span: s,
-      id: s.span_id,
-      parentId: s.parent_span_id,
-      parent: -1,
-      children: [],
-      startNs,
-      endNs,
-      error: s.status?.code === "error",
-    };
-  });
-  const firstIndex = new Map<string, number>();
-  flat.forEach((s, i) => {
-    if (!firstIndex.has(s.id)) firstIndex.set(s.id, i);
-  });
-  const byStart = (a: number, b: number) =>
-    flat[a].startNs - flat[b].startNs || flat[a].endNs - flat[b].endNs || a - b;
+// Span times already known as offsets (a decoded compact trace): `startNs[i]`/`endNs[i]` are span
+// i's times in ns after `originNs`.
+export interface SpanTimes {
+  originNs: bigint;
+  startNs: ArrayLike<number>;
+  endNs: ArrayLike<number>;
+}
 
-  const kids: number[][] = flat.map(() => []);
+// Builds the tree of `spans` (times from `times` when given, else parsed from the spans). Spans
+// whose parent is absent become roots; a parent cycle (bad data) is broken by treating the first
+// span reached of it as a root. Works iteratively, so very deep traces cannot overflow the stack.
+export function buildTraceModel(traceId: string, spans: Span[], times?: SpanTimes): TraceModel {
+  // Works on typed arrays and index lists rather than an object per step: a trace is built once,
+  // mostly by not-yet-optimised code, so what counts is how little it allocates.
+  const n = spans.length;
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  let originNs = 0n;
+  if (times) {
+    originNs = times.originNs;
+    for (let i = 0; i < n; i++) {
+      start[i] = times.startNs[i];
+      end[i] = Math.max(start[i], times.endNs[i]);
+    }
+  } else {
+    const parsed = spans.map((s) => nanos(s.start_time_unix_nano));
+    for (let i = 0; i < n; i++) if (i === 0 || parsed[i] < originNs) originNs = parsed[i];
+    for (let i = 0; i < n; i++) {
+      start[i] = Number(parsed[i] - originNs);
+      end[i] = Math.max(start[i], Number(nanos(spans[i].end_time_unix_nano) - originNs));
+    }
+  }
+
+  const firstIndex = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    if (!firstIndex.has(spans[i].span_id)) firstIndex.set(spans[i].span_id, i);
+  }
+  // Children of each span as a slice of `kidList` (kidStart[p] .. kidStart[p + 1]).
+  const parentOfOrig = new Int32Array(n);
+  const kidStart = new Int32Array(n + 1);
   const roots: number[] = [];
-  flat.forEach((s, i) => {
-    const p = s.parentId ? firstIndex.get(s.parentId) : undefined;
-    if (p === undefined || p === i) roots.push(i);
-    else kids[p].push(i);
-  });
-  kids.forEach((k) => k.sort(byStart));
+  for (let i = 0; i < n; i++) {
+    const pid = spans[i].parent_span_id;
+    const p = pid ? firstIndex.get(pid) : undefined;
+    if (p === undefined || p === i) {
+      parentOfOrig[i] = -1;
+      roots.push(i);
+    } else {
+      parentOfOrig[i] = p;
+      kidStart[p + 1]++;
+    }
+  }
+  for (let i = 0; i < n; i++) kidStart[i + 1] += kidStart[i];
+  const fill = kidStart.slice(0, n);
+  const kidList = new Int32Array(n);
+  for (let i = 0; i < n; i++) if (parentOfOrig[i] >= 0) kidList[fill[parentOfOrig[i]]++] = i;
+  const byStart = (a: number, b: number) => start[a] - start[b] || end[a] - end[b] || a - b;
+  for (let p = 0; p < n; p++) {
+    if (kidStart[p + 1] - kidStart[p] > 1) kidList.subarray(kidStart[p], kidStart[p + 1]).sort(byStart);
+  }
   roots.sort(byStart);
 
   // Depth-first order; spans not reached from a root sit in a cycle: start from them too.
-  const order: number[] = [];
-  const depthOf: number[] = [];
-  const parentOf: number[] = [];
-  const visited = new Uint8Array(flat.length);
+  const order = new Int32Array(n);
+  const depthOf = new Int32Array(n);
+  const parentOf = new Int32Array(n);
+  let count = 0;
+  const visited = new Uint8Array(n);
+  const stackNode = new Int32Array(n + 1);
+  const stackDepth = new Int32Array(n + 1);
+  const stackParent = new Int32Array(n + 1);
   const walk = (root: number) => {
-    const stack: [number, number, number][] = [[root, 0, -1]];
-    while (stack.length) {
-      const [i, d, p] = stack.pop()!;
+    stackNode[0] = root;
+    stackDepth[0] = 0;
+    stackParent[0] = -1;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      const i = stackNode[top];
       if (visited[i]) continue;
       visited[i] = 1;
-      order.push(i);
-      depthOf.push(d);
-      parentOf.push(p);
-      const k = kids[i];
-      for (let j = k.length - 1; j >= 0; j--) if (!visited[k[j]]) stack.push([k[j], d + 1, i]);
+      order[count] = i;
+      depthOf[count] = stackDepth[top];
+      parentOf[count] = stackParent[top];
+      count++;
+      const d = stackDepth[top] + 1;
+      for (let j = kidStart[i + 1] - 1; j >= kidStart[i]; j--) {
+        const k = kidList[j];
+        if (visited[k]) continue;
+        stackNode[top] = k;
+        stackDepth[top] = d;
+        stackParent[top] = i;
+        top++;
+      }
     }
   };
   for (const r of roots) walk(r);
-  for (let i = 0; i < flat.length; i++) if (!visited[i]) walk(i);
+  for (let i = 0; i < n; i++) if (!visited[i]) walk(i);
 
-  const position = new Array<number>(flat.length);
-  order.forEach((orig, pos) => (position[orig] = pos));
-  const ordered = order.map((orig, pos) => {
-    const s = flat[orig];
-    s.parent = parentOf[pos] === -1 ? -1 : position[parentOf[pos]];
-    return s;
-  });
-  ordered.forEach((s, pos) => {
-    if (s.parent >= 0) ordered[s.parent].children.push(pos);
-  });
-  const subtreeEnd = new Array<number>(ordered.length);
-  for (let i = ordered.length - 1; i >= 0; i--) {
+  const position = new Int32Array(n);
+  for (let pos = 0; pos < n; pos++) position[order[pos]] = pos;
+  const ordered: TraceSpan[] = new Array(n);
+  const services = new Set<string>();
+  let durationNs = 0;
+  let errorCount = 0;
+  // Children by position: a parent's children are its kids' positions in increasing order.
+  const childLists: number[][] = new Array(n);
+  for (let pos = 0; pos < n; pos++) {
+    const p = parentOf[pos] === -1 ? -1 : position[parentOf[pos]];
+    if (p >= 0) (childLists[p] ??= []).push(pos);
+  }
+  for (let pos = 0; pos < n; pos++) {
+    const orig = order[pos];
+    const s = spans[orig];
+    const error = s.status?.code === "error";
+    ordered[pos] = {
+      span: s,
+      id: s.span_id,
+      parentId: s.parent_span_id,
+      parent: parentOf[pos] === -1 ? -1 : position[parentOf[pos]],
+      children: childLists[pos] ?? NO_CHILDREN,
+      startNs: start[orig],
+      endNs: end[orig],
+      error,
+    };
+    services.add(s.service);
+    if (end[orig] > durationNs) durationNs = end[orig];
+    if (error) errorCount++;
+  }
+  const subtreeEnd = new Array<number>(n);
+  for (let i = n - 1; i >= 0; i--) {
     const c = ordered[i].children;
     subtreeEnd[i] = c.length ? subtreeEnd[c[c.length - 1]] : i + 1;
   }
   const byId = new Map<string, number>();
-  ordered.forEach((s, i) => {
-    if (!byId.has(s.id)) byId.set(s.id, i);
-  });
-  const services = Array.from(new Set(ordered.map((s) => s.span.service))).sort();
+  for (let i = 0; i < n; i++) if (!byId.has(ordered[i].id)) byId.set(ordered[i].id, i);
   return {
     traceId,
     originNs,
-    durationNs: ordered.reduce((m, s) => Math.max(m, s.endNs), 0),
+    durationNs,
     spans: ordered,
-    depth: depthOf,
+    depth: Array.from(depthOf),
     subtreeEnd,
     byId,
-    services,
-    errorCount: ordered.filter((s) => s.error).length,
+    services: Array.from(services).sort(),
+    errorCount,
   };
 }
 
