@@ -31,6 +31,7 @@ LOAD_LINE = re.compile(
     r"requests ok (?P<ok>\d+) failed (?P<failed>\d+); (?P<mb>[\d.]+) MB sent "
     r"\((?P<bpl>\d+) B/line\); latency p50 (?P<p50>[\d.]+) ms p99 (?P<p99>[\d.]+) ms")
 
+FLUSH_LINE = re.compile(r"flushed \d+ records of tenant .* \(([\d.]+) ms CPU\)")
 QUICK = {"ingest_runs": 1, "ingest_lines": 200_000, "store_lines": 300_000, "connections": 8,
          "batch": 1000, "query_reps": 2}
 FULL = {"ingest_runs": 3, "ingest_lines": 2_000_000, "store_lines": 10_000_000, "connections": 8,
@@ -127,25 +128,76 @@ class LogsBench:
         return path
 
     # ---- durable ingest on one core ----
-    def ingest(self):
-        runs = []
+    def ingest_run(self, periscope, name):
+        """One durable ingest into a fresh store: receive-only figures from the server's CPU
+        around the load, whole-process figures from its rusage after SIGTERM (start-up, receive
+        and the flush of the memtable to a part at shutdown; no merge runs on one part)."""
         n = self.cfg["ingest_lines"]
+        data = self.fresh_dir(name)
+        log_path = data + ".log"
+        log_start = os.path.getsize(log_path) if os.path.exists(log_path) else 0
+        server = Server(periscope, data, log_path, extra=self.args.server_args.split()).start()
+        cpu_start = server.cpu_seconds()
+        run, cmd = self.load(server, n, time.time_ns() - n * LINE_INTERVAL_NS)
+        run["server_startup_cpu_s"] = cpu_start
+        run["shutdown_s"] = server.stop()
+        run["server_total_cpu_s"] = server.total_cpu_s
+        run["lines_per_total_cpu_s"] = (run["lines"] / server.total_cpu_s
+                                        if server.total_cpu_s else 0)
+        run["shutdown_cpu_s"] = server.total_cpu_s - run["server_cpu_s"] - cpu_start
+        # The flushing thread's own CPU for writing the part(s), as the server logs it.
+        with open(log_path, errors="replace") as f:
+            f.seek(log_start)
+            run["part_write_cpu_s"] = sum(
+                float(m.group(1)) for m in FLUSH_LINE.finditer(f.read())) / 1000
+        run["loadavg_end"] = loadavg()
+        shutil.rmtree(data, ignore_errors=True)
+        return run, cmd
+
+    def ingest(self):
+        runs, compare_runs = [], []
+        compare = self.args.compare_build
+        compare_bin = os.path.join(os.path.abspath(compare), "apps/periscope/periscope") \
+            if compare else None
         for i in range(self.cfg["ingest_runs"]):
-            data = self.fresh_dir("logs-ingest-%d" % i)
-            server = Server(self.periscope, data, data + ".log").start()
-            run, cmd = self.load(server, n, time.time_ns() - n * LINE_INTERVAL_NS)
-            run["shutdown_s"] = server.stop()
-            run["server_total_cpu_s"] = server.total_cpu_s
-            runs.append(run)
-            log("ingest run %d: %.0f lines/s (server core %.0f%% busy, %.0f lines/CPU-s, "
-                "generator core %.0f%% busy, load %s)" % (
-                    i + 1, run["lines_per_s"], 100 * run["server_core_busy"],
-                    run["lines_per_server_cpu_s"], 100 * run["generator_core_busy"],
-                    run["loadavg"]))
-            shutil.rmtree(data, ignore_errors=True)
-        self.results["rows"]["ingest"] = {
-            "runs": runs, "median_lines_per_s": median([r["lines_per_s"] for r in runs]),
-            "median_lines_per_server_cpu_s": median([r["lines_per_server_cpu_s"] for r in runs])}
+            # With --compare-build, the other binary runs first in each round (interleaved).
+            for label, binary, out in (("compare", compare_bin, compare_runs),
+                                       ("this", self.periscope, runs)):
+                if binary is None:
+                    continue
+                run, cmd = self.ingest_run(binary, "logs-ingest-%s-%d" % (label, i))
+                out.append(run)
+                log("ingest run %d (%s): %.0f lines/s (server core %.0f%% busy, %.0f lines/CPU-s "
+                    "receiving, %.0f lines/CPU-s whole process incl. the flush at shutdown: "
+                    "%.2f s receive + %.2f s shutdown CPU of which %.2f s writing the part, "
+                    "shutdown %.1f s; %d flushes, peak RSS %.0f MiB; generator core %.0f%% busy, "
+                    "load %s .. %s)" % (
+                        i + 1, label if compare else binary, run["lines_per_s"],
+                        100 * run["server_core_busy"], run["lines_per_server_cpu_s"],
+                        run["lines_per_total_cpu_s"], run["server_cpu_s"], run["shutdown_cpu_s"],
+                        run["part_write_cpu_s"],
+                        run["shutdown_s"], run["periscope_log_flushes_total"],
+                        run["peak_rss_mib"], 100 * run["generator_core_busy"], run["loadavg"],
+                        run["loadavg_end"]))
+
+        def summary(rs):
+            return {"runs": rs, "median_lines_per_s": median([r["lines_per_s"] for r in rs]),
+                    "median_lines_per_server_cpu_s": median(
+                        [r["lines_per_server_cpu_s"] for r in rs]),
+                    "median_lines_per_total_cpu_s": median(
+                        [r["lines_per_total_cpu_s"] for r in rs])}
+        self.results["rows"]["ingest"] = summary(runs)
+        if compare_runs:
+            self.results["rows"]["ingest_compare"] = summary(compare_runs)
+            self.results["rows"]["ingest_compare"]["build"] = os.path.abspath(compare)
+        for key in ("ingest_compare", "ingest"):
+            if key in self.results["rows"]:
+                r = self.results["rows"][key]
+                log("ingest %s: median %.0f lines/s, %.0f lines per server CPU-s receiving, "
+                    "%.0f whole process" % ("(compare build)" if key == "ingest_compare" else
+                                            "(this build)", r["median_lines_per_s"],
+                                            r["median_lines_per_server_cpu_s"],
+                                            r["median_lines_per_total_cpu_s"]))
         self.results["commands"]["ingest"] = [
             command_str(Server(self.periscope, "DATA", "LOG").cmd),
             "taskset -c %s %s" % (CLIENT_CORE, command_str(cmd))]
@@ -302,6 +354,14 @@ class LogsBench:
         n = self.cfg["store_lines"]
         time_base = time.time_ns() - n * LINE_INTERVAL_NS - 60 * 10**9
         self.results["time_base_ns"] = time_base
+        if self.args.ingest_only:
+            self.ingest()
+            m["loadavg_end"] = loadavg()
+            path = os.path.join(self.work, "logs-ingest.json")
+            with open(path, "w") as f:
+                json.dump(self.results, f, indent=1)
+            log("wrote %s" % path)
+            return
         text_path = self.text_file(n, time_base)
         self.ingest()
         data = self.store(time_base)
@@ -340,6 +400,10 @@ def write_results(res, out_dir):
             fmt_rate(ing["median_lines_per_s"]), fmt_rate(ing["median_lines_per_server_cpu_s"]),
             "met" if ing["median_lines_per_s"] >= 300_000 else "**missed** (%.2fx)" % (
                 ing["median_lines_per_s"] / 300_000)),
+        "| the same, whole server process incl. the flush of the memtable to a part at shutdown "
+        "(lines per server CPU-s) | %s | | | >= 300k: %s |" % (
+            fmt_rate(ing.get("median_lines_per_total_cpu_s", 0)),
+            "met" if ing.get("median_lines_per_total_cpu_s", 0) >= 300_000 else "**missed**"),
         "| durable ingest into the %s-line store (lines/s) | %s (%s per server CPU-s) | | | |" % (
             fmt_rate(store["lines"]), fmt_rate(store["load"]["lines_per_s"]),
             fmt_rate(store["load"]["lines_per_server_cpu_s"])),
@@ -367,10 +431,12 @@ def write_results(res, out_dir):
     lines += ["", "## Details", ""]
     for i, r in enumerate(ing["runs"]):
         lines.append("- ingest run %d (load %s): `%s`; server core %.0f%% busy, %.0f lines/server "
-                     "CPU-s, generator core %.0f%% busy, %d WAL fsyncs, %d flushes, %d merges, "
-                     "peak RSS %.0f MiB, clean shutdown %.1f s" % (
+                     "CPU-s receiving, %.0f whole process (%.2f s shutdown CPU), generator "
+                     "core %.0f%% busy, %d WAL fsyncs, %d flushes, %d merges, peak RSS %.0f MiB, "
+                     "clean shutdown %.1f s" % (
                          i + 1, r["loadavg"], r["load_line"], 100 * r["server_core_busy"],
-                         r["lines_per_server_cpu_s"], 100 * r["generator_core_busy"],
+                         r["lines_per_server_cpu_s"], r.get("lines_per_total_cpu_s", 0),
+                         r.get("shutdown_cpu_s", 0), 100 * r["generator_core_busy"],
                          r["wal_fsyncs"], r["periscope_log_flushes_total"],
                          r["periscope_log_merges_total"], r["peak_rss_mib"], r["shutdown_s"]))
     ld = store["load"]
@@ -408,7 +474,15 @@ def main():
     for key in ("store_lines", "ingest_lines", "ingest_runs", "query_reps"):
         ap.add_argument("--" + key.replace("_", "-"), type=int, default=0,
                         help="override the mode's %s" % key)
+    ap.add_argument("--ingest-only", action="store_true",
+                    help="run only the ingest part; results go to WORK_DIR/logs-ingest.json")
+    ap.add_argument("--compare-build", default="",
+                    help="another build directory whose binary runs interleaved with this one's "
+                    "in the ingest part (before/after comparisons on the same machine state)")
     ap.add_argument("--keep", action="store_true", help="keep the store and the text file")
+    ap.add_argument("--server-args", default="",
+                    help="extra flags for the ingest servers, e.g. '--memtable-mib 16' for a "
+                    "steady state with several flushes during the load")
     ap.add_argument("--queries-only", action="store_true",
                     help="rerun only the searches, against the store and text file that an "
                     "earlier --keep run with the same --work-dir and --results-dir left")
@@ -421,7 +495,8 @@ def main():
         return 0
     os.sched_setaffinity(0, {int(CLIENT_CORE)})
     LogsBench(args).run()
-    log("wrote %s/logs.md and logs.json" % args.results_dir)
+    if not args.ingest_only:
+        log("wrote %s/logs.md and logs.json" % args.results_dir)
     return 0
 
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "apps/periscope/commands.h"
+#include "apps/periscope/malloc_tuning.h"
 #include "base/log.h"
 
 namespace {
@@ -23,6 +24,8 @@ void ProtobufLogToDebug(google::protobuf::LogLevel level, const char* file, int 
 }  // namespace
 
 int main(int argc, char** argv) {
+  periscope::app::ReexecWithMallocTunables(argv);
+  periscope::app::TuneMalloc();
   google::protobuf::SetLogHandler(&ProtobufLogToDebug);
   CLI::App app{"Periscope: self-hosted observability in one binary"};
   app.require_subcommand(1);

@@ -1,5 +1,7 @@
 #include "base/crc32c.h"
 
+#include <nmmintrin.h>
+
 #include <array>
 #include <cstring>
 
@@ -25,11 +27,7 @@ struct Tables {
 
 constexpr Tables kTables;
 
-}  // namespace
-
-uint32_t Crc32c(const void* data, size_t n, uint32_t seed) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  uint32_t crc = ~seed;
+uint32_t Crc32cTables(const unsigned char* p, size_t n, uint32_t crc) {
   while (n >= 8) {
     uint32_t lo;
     uint32_t hi;
@@ -43,7 +41,38 @@ uint32_t Crc32c(const void* data, size_t n, uint32_t seed) {
     n -= 8;
   }
   while (n--) crc = (crc >> 8) ^ kTables.t[0][(crc ^ *p++) & 0xff];
-  return ~crc;
+  return crc;
+}
+
+// The SSE4.2 crc32 instruction computes CRC-32C: 8 bytes per instruction.
+__attribute__((target("sse4.2"))) uint32_t Crc32cSse42(const unsigned char* p, size_t n,
+                                                       uint32_t crc) {
+  uint64_t c = crc;
+  while (n >= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    c = _mm_crc32_u64(c, v);
+    p += 8;
+    n -= 8;
+  }
+  auto c32 = static_cast<uint32_t>(c);
+  while (n--) c32 = _mm_crc32_u8(c32, *p++);
+  return c32;
+}
+
+bool HaveSse42() {
+  static const bool have = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2") != 0;
+  }();
+  return have;
+}
+
+}  // namespace
+
+uint32_t Crc32c(const void* data, size_t n, uint32_t seed) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  return ~(HaveSse42() ? Crc32cSse42(p, n, ~seed) : Crc32cTables(p, n, ~seed));
 }
 
 }  // namespace periscope

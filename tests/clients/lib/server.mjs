@@ -27,8 +27,9 @@ export function freshDir(prefix = 'periscope-it-') {
 
 // One running (or stopped) periscope process on a data directory.
 export class Server {
-  constructor({ dataDir, workDir, args, command = 'serve' }) {
+  constructor({ dataDir, workDir, args, command = 'serve', env = {} }) {
     this.dataDir = dataDir;
+    this.extraEnv = env;
     this.workDir = workDir;
     this.args = args;
     this.command = command;
@@ -67,9 +68,11 @@ export class Server {
       '--http-listen', '127.0.0.1:0', '--otlp-grpc-listen', '127.0.0.1:0',
       '--otlp-http-listen', '127.0.0.1:0', '--dogstatsd-listen', '127.0.0.1:0',
       '--ports-file', this.portsPath, ...this.args];
-    // Flags only: no PERISCOPE_* setting of the caller's environment leaks into the server.
+    // Flags only: no PERISCOPE_* setting of the caller's environment leaks into the server (`env`
+    // of the constructor aside).
     const env = Object.fromEntries(Object.entries(process.env)
       .filter(([k]) => !k.startsWith('PERISCOPE_')));
+    Object.assign(env, this.extraEnv);
     const child = spawn(binaryPath(), argv, { stdio: ['ignore', fd, fd], env });
     closeSync(fd);
     this.proc = child;
@@ -161,11 +164,12 @@ function readPorts(path) {
 
 // Starts periscope on a fresh data directory. `args` are extra flags, e.g. ['--flush-interval', '1s'];
 // `command` is the subcommand (`serve`, or `demo` for the server with simulated shop traffic).
-export async function startServer({ args = [], timeoutMs, command = 'serve' } = {}) {
+// `env`: variables added to the server's environment (the caller's PERISCOPE_* never are).
+export async function startServer({ args = [], timeoutMs, command = 'serve', env = {} } = {}) {
   const workDir = freshDir();
   const dataDir = join(workDir, 'data');
   mkdirSync(dataDir);
-  const server = new Server({ dataDir, workDir, args, command });
+  const server = new Server({ dataDir, workDir, args, command, env });
   await server.start({ timeoutMs });  // on failure the work dir stays, with the stderr log
   return server;
 }
