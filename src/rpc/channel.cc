@@ -12,6 +12,7 @@
 
 #include "rpc/channel_backend.h"
 #include "rpc/client_connection.h"
+#include "rpc/strand.h"
 #include "rpc/transport.h"
 
 // GCC 12 reports a false -Wmismatched-new-delete on asio awaitable frames (GCC bug 109224).
@@ -31,7 +32,7 @@ awaitable<Result<Channel>> Channel::ConnectTcp(asio::any_io_executor executor, s
   auto endpoints = co_await resolver.async_resolve(host, std::to_string(port),
                                                    asio::redirect_error(use_awaitable, ec));
   if (ec) co_return UnavailableError("resolve " + host + ": " + ec.message());
-  asio::ip::tcp::socket tcp(asio::make_strand(executor));
+  asio::ip::tcp::socket tcp(internal::MakeStrand(executor));
   asio::steady_timer timer(executor);
   timer.expires_after(options.connect_timeout);
   boost::system::error_code timer_ec;
@@ -53,7 +54,7 @@ awaitable<Result<Channel>> Channel::ConnectTcp(asio::any_io_executor executor, s
 
 awaitable<Result<Channel>> Channel::ConnectUnix(asio::any_io_executor executor, std::string path,
                                                 ChannelOptions options) {
-  asio::local::stream_protocol::socket unix_socket(asio::make_strand(executor));
+  asio::local::stream_protocol::socket unix_socket(internal::MakeStrand(executor));
   boost::system::error_code ec;
   co_await unix_socket.async_connect(asio::local::stream_protocol::endpoint(path),
                                      asio::redirect_error(use_awaitable, ec));

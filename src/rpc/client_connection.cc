@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/system_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <unordered_map>
@@ -108,7 +113,7 @@ std::shared_ptr<PreparedCall> Prepare(const ChannelOptions& channel, const std::
   if (record->deadline) {
     p.frame.deadline_unix_nanos = std::max<uint64_t>(1, trace::ToUnixNanos(*record->deadline));
   }
-  InjectContext(call_context, p.frame.metadata);
+  InjectContext(call_context, p.frame);
   p.record = std::move(record);
   return prepared;
 }
@@ -143,15 +148,22 @@ class ClientConnection : public ChannelBackend,
 
   void Start() { asio::co_spawn(strand_, ReadLoop(shared_from_this()), asio::detached); }
 
+  // A unary call is an asynchronous operation on the connection, not a coroutine of its own:
+  // the caller suspends once, the strand registers the call, and the reader hands the reply to
+  // the caller's executor. No coroutine frame, timer or co_spawn per call; one timer per
+  // connection enforces the deadlines (see WatchDeadline).
   awaitable<RawReply> Call(std::shared_ptr<CallRequest> request) override {
-    auto self = shared_from_this();
     std::shared_ptr<PreparedCall> p = Prepare(options_, address_, port_, *request);
     if (!p->rejected.ok()) {
       Complete(options_, *p->record, p->rejected);
       co_return RawReply{p->rejected, {}, false};
     }
     std::shared_ptr<CallRecord> record = p->record;
-    RawReply reply = co_await asio::co_spawn(strand_, DoCall(self, p), use_awaitable);
+    auto initiation = [self = shared_from_this(), p](auto handler) mutable {
+      self->InitiateUnary(std::move(p), std::move(handler));
+    };
+    RawReply reply = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(RawReply)>(
+        std::move(initiation), use_awaitable);
     Complete(options_, *record, reply.status);
     co_return reply;
   }
@@ -173,67 +185,138 @@ class ClientConnection : public ChannelBackend,
  private:
   static constexpr std::chrono::milliseconds kDeadlineGrace{50};
 
-  // A unary call waiting for its response; reused across calls (see TakePending).
-  struct Pending {
-    explicit Pending(const asio::any_io_executor& ex) : timer(ex) {}
-    void Complete(RawReply r) {
-      if (done) return;
-      done = true;
-      reply = std::move(r);
-      timer.cancel();
+  // The caller of a unary call waiting for its reply. Finish hands the reply over on the
+  // caller's executor (never inline). Strand-confined.
+  struct Waiter {
+    virtual ~Waiter() = default;
+    virtual void Finish(RawReply reply) = 0;
+  };
+  template <class Handler>
+  struct WaiterFor final : Waiter {
+    explicit WaiterFor(Handler&& h)
+        : handler(std::move(h)),
+          work(asio::prefer(asio::get_associated_executor(handler),
+                            asio::execution::outstanding_work.tracked)) {}
+    void Finish(RawReply reply) override {
+      asio::any_io_executor ex = work;
+      asio::post(ex, [h = std::move(handler), r = std::move(reply)]() mutable {
+        asio::get_associated_cancellation_slot(h).clear();
+        std::move(h)(std::move(r));
+      });
     }
-    asio::steady_timer timer;
-    bool done = false;
-    RawReply reply;
+    Handler handler;
+    asio::any_io_executor work;  // keeps the caller's execution context running meanwhile
   };
 
-  static awaitable<RawReply> DoCall(std::shared_ptr<ClientConnection> self,
-                                    std::shared_ptr<PreparedCall> prepared) {
-    RequestFrame& frame = prepared->frame;
-    std::shared_ptr<CallRecord> record = prepared->record;
-    if (!self->open_) {
-      co_return RawReply{UnavailableError("connection closed: " + self->close_reason_), {}, false};
+  // A unary call in flight.
+  struct PendingCall {
+    std::unique_ptr<Waiter> waiter;
+    std::shared_ptr<CallRecord> record;
+    std::optional<trace::Timestamp> give_up_at;  // deadline + grace
+  };
+
+  // Runs in the caller's context: the request id is taken here so that the caller's
+  // cancellation slot can name the call, then the strand registers and sends it.
+  template <class Handler>
+  void InitiateUnary(std::shared_ptr<PreparedCall> p, Handler handler) {
+    const uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    if (slot.is_connected()) {
+      slot.assign([weak = weak_from_this(), id](asio::cancellation_type type) {
+        if (type == asio::cancellation_type::none) return;
+        if (auto self = weak.lock()) {
+          asio::dispatch(self->strand_, [self, id] { self->AbandonUnary(id, /*cancelled=*/true); });
+        }
+      });
     }
-    std::shared_ptr<Pending> call = self->TakePending();
-    frame.id = self->next_id_++;
-    uint64_t id = frame.id;
-    self->pending_.emplace(id, call);
-    ++self->in_flight_;
-    FramePieces pieces = EncodeFramePieces(std::move(frame));
-    self->transport_->Send(std::move(pieces.head), std::move(pieces.payload));
-    if (record->deadline) {
-      // A grace period lets the server's own DEADLINE_EXCEEDED (and its span) arrive first.
-      auto left = *record->deadline - trace::Clock::now() + kDeadlineGrace;
-      call->timer.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(left));
-    } else {
-      call->timer.expires_at(asio::steady_timer::time_point::max());
+    std::unique_ptr<Waiter> waiter = std::make_unique<WaiterFor<Handler>>(std::move(handler));
+    asio::dispatch(strand_, [self = shared_from_this(), p = std::move(p), id,
+                             waiter = std::move(waiter)]() mutable {
+      self->StartUnary(id, *p, std::move(waiter));
+    });
+  }
+
+  void StartUnary(uint64_t id, PreparedCall& p, std::unique_ptr<Waiter> waiter) {
+    if (!open_) {
+      waiter->Finish(RawReply{UnavailableError("connection closed: " + close_reason_), {}, false});
+      return;
     }
-    bool cancelled = false;
-    if (!call->done) {
-      boost::system::error_code ec;
-      co_await call->timer.async_wait(asio::redirect_error(use_awaitable, ec));
-      asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
-      cancelled = state.cancelled() != asio::cancellation_type::none;
+    p.frame.id = id;
+    FramePieces pieces = EncodeFramePieces(std::move(p.frame));
+    transport_->Send(std::move(pieces.head), std::move(pieces.payload));
+    std::optional<trace::Timestamp> give_up_at;
+    // A grace period lets the server's own DEADLINE_EXCEEDED (and its span) arrive first.
+    if (p.record->deadline) give_up_at = *p.record->deadline + kDeadlineGrace;
+    pending_.emplace(id, PendingCall{std::move(waiter), std::move(p.record), give_up_at});
+    ++in_flight_;
+    if (give_up_at) WatchDeadline(*give_up_at);
+  }
+
+  // Answers a unary call with `reply` if it is still pending.
+  void FinishUnary(uint64_t id, RawReply reply) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    std::unique_ptr<Waiter> waiter = std::move(it->second.waiter);
+    pending_.erase(it);
+    --in_flight_;
+    waiter->Finish(std::move(reply));
+  }
+
+  // The caller gave up on a pending call (cancelled, or out of time): tells the server to cancel
+  // the handler and answers the caller.
+  void AbandonUnary(uint64_t id, bool cancelled) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    if (open_) transport_->Send(EncodeControlFrame(FrameKind::kCancel, id));
+    if (cancelled) {
+      FinishUnary(id, RawReply{CancelledByCaller(), {}, true});
+      return;
     }
-    self->pending_.erase(id);
-    --self->in_flight_;
-    const bool answered = call->done;
-    RawReply reply = std::move(call->reply);
-    self->ReturnPending(std::move(call));
-    if (answered) co_return reply;
-    // The caller gave up (cancelled or out of time): tell the server to cancel the handler.
-    if (self->open_) self->transport_->Send(EncodeControlFrame(FrameKind::kCancel, id));
-    if (cancelled) co_return RawReply{CancelledByCaller(), {}, true};
-    co_return RawReply{DeadlineExceededError("deadline exceeded waiting for " + record->service +
-                                             "/" + record->method),
-                       {},
-                       true};
+    const CallRecord& record = *it->second.record;
+    Status status = DeadlineExceededError("deadline exceeded waiting for " + record.service + "/" +
+                                          record.method);
+    FinishUnary(id, RawReply{std::move(status), {}, true});
+  }
+
+  // One timer per connection, armed at the earliest give-up time in flight: a call whose
+  // deadline is later than the armed one (the usual case with similar timeouts) costs no timer
+  // operation.
+  void WatchDeadline(trace::Timestamp at) {
+    if (deadline_armed_ && at >= deadline_at_) return;
+    deadline_armed_ = true;
+    deadline_at_ = at;
+    deadline_timer_.expires_at(at);
+    deadline_timer_.async_wait([weak = weak_from_this(), at](boost::system::error_code ec) {
+      auto self = weak.lock();
+      // Superseded by an earlier time: that wait re-arms.
+      if (!self || ec || self->deadline_at_ != at) return;
+      self->ExpireDeadlines();
+    });
+  }
+
+  // Abandons the calls whose give-up time passed and re-arms for the earliest one left.
+  void ExpireDeadlines() {
+    deadline_armed_ = false;
+    if (!open_) return;
+    const trace::Timestamp now = trace::Clock::now();
+    std::vector<uint64_t> expired;
+    std::optional<trace::Timestamp> next;
+    for (const auto& [id, call] : pending_) {
+      if (!call.give_up_at) continue;
+      if (*call.give_up_at <= now) {
+        expired.push_back(id);
+      } else if (!next || *call.give_up_at < *next) {
+        next = call.give_up_at;
+      }
+    }
+    for (uint64_t id : expired) AbandonUnary(id, /*cancelled=*/false);
+    if (next) WatchDeadline(*next);
   }
 
   static awaitable<RawStream> DoOpenStream(std::shared_ptr<ClientConnection> self,
                                            std::shared_ptr<PreparedCall> prepared) {
     PreparedCall& p = *prepared;
-    uint64_t id = self->next_id_++;
+    uint64_t id = self->next_id_.fetch_add(1, std::memory_order_relaxed);
     auto core = std::make_shared<StreamCore>(self->transport_, id, /*client_side=*/true,
                                              self->options_.stream_window, 0);
     std::shared_ptr<CallRecord> record = p.record;
@@ -282,22 +365,6 @@ class ClientConnection : public ChannelBackend,
     co_return RawStream(core);
   }
 
-  // Pending records are kept for reuse: building a timer for every call costs more than
-  // resetting one.
-  std::shared_ptr<Pending> TakePending() {
-    if (spare_pending_.empty()) return std::make_shared<Pending>(strand_);
-    std::shared_ptr<Pending> p = std::move(spare_pending_.back());
-    spare_pending_.pop_back();
-    return p;
-  }
-  void ReturnPending(std::shared_ptr<Pending> p) {
-    constexpr size_t kMaxSpare = 64;
-    if (p.use_count() != 1 || spare_pending_.size() >= kMaxSpare) return;
-    p->done = false;
-    p->reply = RawReply{};
-    spare_pending_.push_back(std::move(p));
-  }
-
   awaitable<void> ReadLoop(std::shared_ptr<ClientConnection> self) {
     (void)self;  // keeps the connection alive while reading
     while (open_) {
@@ -328,8 +395,8 @@ class ClientConnection : public ChannelBackend,
         }
         Status st =
             r->code == 0 ? Status() : Status(StatusCodeFromInt(r->code), std::move(r->message));
-        if (auto it = pending_.find(r->id); it != pending_.end()) {
-          it->second->Complete(RawReply{std::move(st), std::move(r->payload), true});
+        if (pending_.contains(r->id)) {
+          FinishUnary(r->id, RawReply{std::move(st), std::move(r->payload), true});
         } else if (auto s = streams_.find(r->id); s != streams_.end()) {
           std::shared_ptr<StreamCore> core = s->second;
           core->Finish(std::move(st), std::move(r->payload), /*discard=*/false);
@@ -362,8 +429,11 @@ class ClientConnection : public ChannelBackend,
     open_ = false;
     close_reason_ = reason;
     transport_->Close();
-    for (auto& [id, call] : pending_) {
-      call->Complete(RawReply{UnavailableError("connection closed: " + reason), {}, true});
+    deadline_timer_.cancel();
+    std::vector<uint64_t> pending;
+    for (const auto& [id, call] : pending_) pending.push_back(id);
+    for (uint64_t id : pending) {
+      FinishUnary(id, RawReply{UnavailableError("connection closed: " + reason), {}, true});
     }
     std::vector<std::shared_ptr<StreamCore>> streams;
     for (auto& [id, core] : streams_) streams.push_back(core);
@@ -381,9 +451,11 @@ class ClientConnection : public ChannelBackend,
   std::atomic<size_t> in_flight_{0};
   std::atomic<size_t> open_streams_{0};
   std::string close_reason_;
-  uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, std::shared_ptr<Pending>> pending_;
-  std::vector<std::shared_ptr<Pending>> spare_pending_;
+  std::atomic<uint64_t> next_id_{1};
+  std::unordered_map<uint64_t, PendingCall> pending_;
+  asio::system_timer deadline_timer_{strand_};
+  bool deadline_armed_ = false;
+  trace::Timestamp deadline_at_;
   std::unordered_map<uint64_t, std::shared_ptr<StreamCore>> streams_;
 };
 

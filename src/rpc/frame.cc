@@ -47,7 +47,7 @@ FramePieces Pieces(FrameKind kind, std::string&& payload, F fields) {
 }
 
 // The pieces below list every field; a new field must be added to them too.
-static_assert(boost::pfr::tuple_size_v<RequestFrame> == 8);
+static_assert(boost::pfr::tuple_size_v<RequestFrame> == 12);
 static_assert(boost::pfr::tuple_size_v<ResponseFrame> == 4);
 static_assert(boost::pfr::tuple_size_v<MessageFrame> == 2);
 
@@ -59,9 +59,16 @@ FramePieces EncodeFramePieces(RequestFrame&& f) {
     Field<1>(w, f.service);
     Field<2>(w, f.method);
     Field<3>(w, f.deadline_unix_nanos);
-    Field<4>(w, f.metadata);
+    if (!f.metadata.empty()) Field<4>(w, f.metadata);
     Field<6>(w, f.call_kind);
     Field<7>(w, f.window);
+    // Absent fields decode to their zero defaults.
+    if (f.parent_span_id != 0 || f.trace_id_low != 0 || f.trace_id_high != 0) {
+      Field<8>(w, f.trace_id_low);
+      Field<9>(w, f.trace_id_high);
+      Field<10>(w, f.parent_span_id);
+      Field<11>(w, f.trace_flags);
+    }
   });
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "rpc/frame.h"
+#include "rpc/strand.h"
 #include "rpc/transport.h"
 
 // GCC 12 reports a false -Wmismatched-new-delete on asio awaitable frames (GCC bug 109224).
@@ -144,8 +145,8 @@ std::pair<std::shared_ptr<Transport>, std::shared_ptr<Transport>> MakeInMemoryPa
     asio::any_io_executor a, asio::any_io_executor b) {
   auto a_to_b = std::make_shared<Pipe>();
   auto b_to_a = std::make_shared<Pipe>();
-  return {std::make_shared<InMemoryTransport>(asio::make_strand(a), b_to_a, a_to_b),
-          std::make_shared<InMemoryTransport>(asio::make_strand(b), a_to_b, b_to_a)};
+  return {std::make_shared<InMemoryTransport>(MakeStrand(a), b_to_a, a_to_b),
+          std::make_shared<InMemoryTransport>(MakeStrand(b), a_to_b, b_to_a)};
 }
 
 }  // namespace periscope::rpc::internal

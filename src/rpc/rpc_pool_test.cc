@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "periscope/rpc.h"
 #include "rpc/rpc_testing.h"
@@ -28,11 +29,20 @@ struct Who {
   RPC_METHOD(Put, WhoReply(WhoRequest));
 };
 
-// Answers with its name; Name waits delay_ms; Get and Put fail with UNAVAILABLE while
-// fail_next > 0. Thread-safe.
+// Answers with its name; Name waits delay_ms (or, with `hold`, until released); Get and Put fail
+// with UNAVAILABLE while fail_next > 0. Thread-safe.
 struct WhoImpl {
   awaitable<Result<WhoReply>> Name(WhoRequest) {
     ++calls;
+    if (hold) {
+      // Polls rather than waits on one timer so that Release() needs no executor.
+      ++held;
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      for (int i = 0; i < 10000 && !released; ++i) {
+        timer.expires_after(std::chrono::milliseconds(2));
+        co_await timer.async_wait(asio::use_awaitable);
+      }
+    }
     if (delay_ms > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor);
       timer.expires_after(std::chrono::milliseconds(delay_ms));
@@ -50,6 +60,9 @@ struct WhoImpl {
 
   std::string name;
   int delay_ms = 0;
+  bool hold = false;  // Name waits until `released` (at most ~20 s)
+  std::atomic<int> held{0};
+  std::atomic<bool> released{false};
   std::atomic<int> calls{0};
   std::atomic<int> fail_next{0};
 };
@@ -132,8 +145,7 @@ TEST_F(PoolTest, LeastLoadedSpreadsEvenlyWhenIdle) {
 
 TEST_F(PoolTest, LeastLoadedAvoidsASlowServer) {
   AddServers(2);
-  impls_[0]->delay_ms = 300;
-  impls_[1]->delay_ms = 1;
+  impls_[0]->hold = true;  // the slow server keeps every call in flight until released
   ChannelPool pool(io_.executor(), AllInMemory(), {.policy = LoadBalancing::kLeastLoaded});
   Client<Who> client(pool.channel());
   constexpr int kCalls = 40;
@@ -154,9 +166,15 @@ TEST_F(PoolTest, LeastLoadedAvoidsASlowServer) {
           if (++done == kCalls) all_done.set_value();
         },
         asio::detached);
-    std::this_thread::sleep_for(5ms);
+    // Each call is answered by the fast server or held by the slow one before the next starts,
+    // however loaded the machine is (bounded wait).
+    for (int wait = 0; wait < 5000 && done + impls_[0]->held < i + 1; ++wait) {
+      std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(done + impls_[0]->held, i + 1) << "call " << i << " neither answered nor held";
   }
-  ASSERT_EQ(all_done.get_future().wait_for(10s), std::future_status::ready);
+  impls_[0]->released = true;
+  ASSERT_EQ(all_done.get_future().wait_for(30s), std::future_status::ready);
   EXPECT_EQ(count["s0"] + count["s1"], kCalls);
   // The slow server holds its calls in flight, so the fast one gets most of them.
   EXPECT_GT(count["s1"], 3 * count["s0"]) << count["s0"] << " vs " << count["s1"];

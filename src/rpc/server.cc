@@ -18,6 +18,7 @@
 
 #include "rpc/client_connection.h"
 #include "rpc/server_impl.h"
+#include "rpc/strand.h"
 
 // GCC 12 reports a false -Wmismatched-new-delete on asio awaitable frames (GCC bug 109224).
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -47,9 +48,9 @@ namespace {
 awaitable<void> AcceptLoop(std::shared_ptr<ServerImpl> server, std::shared_ptr<Acceptor> acceptor) {
   for (;;) {
     boost::system::error_code ec;
+    asio::any_io_executor strand = MakeStrand(server->executor_);
     Socket socket =
-        co_await acceptor->async_accept(asio::any_io_executor(asio::make_strand(server->executor_)),
-                                        asio::redirect_error(use_awaitable, ec));
+        co_await acceptor->async_accept(strand, asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       continue;  // e.g. EMFILE; keep serving the connections we have

@@ -89,7 +89,7 @@ std::shared_ptr<CallContext> MakeContext(const ServerOptions& options, RequestFr
     ctx->deadline = trace::Timestamp(std::chrono::duration_cast<trace::Clock::duration>(
         std::chrono::nanoseconds(request.deadline_unix_nanos)));
   }
-  RemoteParent remote = ExtractRemoteParent(ctx->metadata);
+  RemoteParent remote = ExtractRemoteParent(request, ctx->metadata);
   if (options.tracer) {
     span = StartServerSpan(*options.tracer, remote, *ctx);
     ctx->trace_context = ServerContext(remote, span);

@@ -34,7 +34,10 @@ class ServerImpl : public std::enable_shared_from_this<ServerImpl> {
       : executor_(std::move(executor)), options_(std::move(options)) {}
 
   const HandlerEntry* FindHandler(const std::string& service, const std::string& method) const {
-    auto it = handlers_.find(service + "/" + method);
+    // The key is built in a per-thread buffer: no allocation per call.
+    thread_local std::string key;
+    key.assign(service).append(1, '/').append(method);
+    auto it = handlers_.find(key);
     return it == handlers_.end() ? nullptr : &it->second;
   }
 

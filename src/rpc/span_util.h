@@ -8,6 +8,7 @@
 #include "periscope/rpc/status.h"
 #include "periscope/trace/span.h"
 #include "periscope/trace/tracer.h"
+#include "rpc/frame.h"
 
 // Span helpers of the RPC framework. Kept out of coroutine bodies on purpose: GCC 12 mishandles
 // some temporaries (initializer lists) inside coroutines.
@@ -28,10 +29,22 @@ std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
 // A SERVER span, child of the remote parent (a root when the request carried none).
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              const RemoteParent& remote, const CallContext& call);
+// Injects the context into a request: the span context as the frame's binary trace fields
+// (tracestate and baggage into its metadata, only when non-empty). With a non-default global
+// propagator, its fields go into the metadata instead.
+void InjectContext(const trace::Context& context, RequestFrame& frame);
 // Injects the context into metadata (traceparent, tracestate, baggage) when it has any.
 void InjectContext(const trace::Context& context, Metadata& metadata);
+// The remote parent of a request: the frame's binary trace fields when set (an invalid span
+// context in them is ignored), else a text `traceparent` in the metadata (older peers);
+// tracestate and baggage from the metadata.
+RemoteParent ExtractRemoteParent(const RequestFrame& frame, const Metadata& metadata);
 // The remote parent found in the metadata.
 RemoteParent ExtractRemoteParent(const Metadata& metadata);
+// The binary trace fields of a request frame <-> a span context (ids, flags).
+void SetTraceFields(const trace::SpanContext& context, RequestFrame& frame);
+bool HasTraceFields(const RequestFrame& frame);
+trace::SpanContext TraceFieldsContext(const RequestFrame& frame);
 // The context of a call served without a tracer: the remote parent as a non-recording span.
 trace::Context RemoteContext(const RemoteParent& remote);
 // The context of a call whose SERVER span is `span`.
