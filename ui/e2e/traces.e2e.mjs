@@ -67,8 +67,15 @@ test('trace explorer shows real traces, facets and the duration histogram', asyn
 });
 
 test('trace view: waterfall, span details, critical path, keyboard and logs link', async () => {
-  const { traces } = await (await fetch(`${demo.url}/api/traces?q=status:error&limit=1`)).json();
-  const t = traces[0];
+  // An error trace that started 10 s ago or more: a live trace may still be receiving spans
+  // while the page counts them.
+  let t;
+  await eventually(async () => {
+    const end = new Date(Date.now() - 10000).toISOString();
+    const r = await fetch(`${demo.url}/api/traces?q=status:error&limit=1&end=${end}`);
+    t = r.ok ? (await r.json()).traces[0] : undefined;
+    return Boolean(t);
+  }, { timeoutMs: 60000, what: 'an error trace older than 10 s' });
   const page = await newPage(browser);
   const ms = await timeFirstRender(page, `${demo.url}/traces/${t.trace_id}`, '.wf-row');
   console.log(`# /traces/:id first render (${t.span_count} spans): ${Math.round(ms)} ms`);
