@@ -31,7 +31,7 @@ struct MetricTimeRange {
 };
 Result<MetricTimeRange> ParseMetricTimeRange(const HttpRequest& req);
 
-// "a, b,c" -> {"a", "b", "c"}.
+// "a, b,c" -> {"a", "b", "c"}: comma-separated items, trimmed of spaces, empty ones dropped.
 std::vector<std::string> SplitLabelList(std::string_view s);
 
 boost::json::object LabelsToJson(const Labels& labels);

@@ -53,6 +53,33 @@ void AppendPoint(std::string& out, int64_t ms, double v) {
   fmt::format_to(std::back_inserter(out), R"([{},"{}"])", PromTime(ms), PromValue(v));
 }
 
+// {"resultType":"vector"|"matrix","result":[...]} over the series that have points: a vector
+// holds each series' last point as "value", a matrix all its points as "values".
+std::string ResultJson(const std::vector<MetricResultSeries>& series, bool vector) {
+  std::string data =
+      vector ? R"({"resultType":"vector","result":[)" : R"({"resultType":"matrix","result":[)";
+  bool first = true;
+  for (const auto& s : series) {
+    if (s.points.empty()) continue;
+    if (!first) data += ',';
+    first = false;
+    data += R"({"metric":)" + json::serialize(LabelsToJson(s.labels));
+    if (vector) {
+      data += R"(,"value":)";
+      AppendPoint(data, s.points.back().first, s.points.back().second);
+    } else {
+      data += R"(,"values":[)";
+      for (size_t i = 0; i < s.points.size(); ++i) {
+        if (i > 0) data += ',';
+        AppendPoint(data, s.points[i].first, s.points[i].second);
+      }
+      data += ']';
+    }
+    data += '}';
+  }
+  return data + "]}";
+}
+
 // Adds the parameters of a form-encoded POST body to req.params.
 Status AddFormParams(HttpRequest& req) {
   if (req.method != "POST") return Status::Ok();
@@ -97,17 +124,7 @@ HttpResponse InstantQuery(const MetricTable& table, HttpRequest& req) {
   q.step_ms = 1000;
   auto result = Evaluate(table, *parsed, q);
   if (!result.ok()) return PromError(result.status());
-  std::string data = R"({"resultType":"vector","result":[)";
-  bool first = true;
-  for (const auto& s : *result) {
-    if (s.points.empty()) continue;
-    if (!first) data += ',';
-    first = false;
-    data += R"({"metric":)" + json::serialize(LabelsToJson(s.labels)) + R"(,"value":)";
-    AppendPoint(data, s.points.back().first, s.points.back().second);
-    data += '}';
-  }
-  return PromData(data + "]}");
+  return PromData(ResultJson(*result, /*vector=*/true));
 }
 
 HttpResponse RangeQuery(const MetricTable& table, HttpRequest& req) {
@@ -142,20 +159,7 @@ HttpResponse RangeQuery(const MetricTable& table, HttpRequest& req) {
     if (!result.ok()) return PromError(result.status());
     series = std::move(result).value();
   }
-  std::string data = R"({"resultType":"matrix","result":[)";
-  bool first = true;
-  for (const auto& s : series) {
-    if (s.points.empty()) continue;
-    if (!first) data += ',';
-    first = false;
-    data += R"({"metric":)" + json::serialize(LabelsToJson(s.labels)) + R"(,"values":[)";
-    for (size_t i = 0; i < s.points.size(); ++i) {
-      if (i > 0) data += ',';
-      AppendPoint(data, s.points[i].first, s.points[i].second);
-    }
-    data += "]}";
-  }
-  return PromData(data + "]}");
+  return PromData(ResultJson(series, /*vector=*/false));
 }
 
 HttpResponse Exemplars(const MetricTable& table, HttpRequest& req) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "api/metrics_params.h"
 #include "base/time.h"
 
 namespace periscope {
@@ -68,16 +69,7 @@ std::vector<std::string> CommaList(const HttpRequest& req, std::string_view name
   if (!req.HasParam(name)) return fallback;
   std::vector<std::string> out;
   for (const auto& p : req.Params(name)) {
-    std::string_view s = p;
-    while (!s.empty()) {
-      const size_t c = s.find(',');
-      std::string_view part = s.substr(0, c);
-      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-      if (!part.empty()) out.emplace_back(part);
-      if (c == std::string_view::npos) break;
-      s.remove_prefix(c + 1);
-    }
+    for (auto& item : SplitLabelList(p)) out.push_back(std::move(item));
   }
   return out;
 }
