@@ -2,21 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/endian/conversion.hpp>
+#include <cstring>
 
 #include "periscope/trace/propagation.h"
+#include "rpc/span_template_cache.h"
 
 namespace periscope::rpc::internal {
 namespace {
-
-constexpr const char* kRpcSystem = "periscope";
-
-// "service/method", built in a per-thread buffer (the span copies it): valid until the next
-// call on this thread.
-std::string_view SpanName(const std::string& service, const std::string& method) {
-  thread_local std::string name;
-  name.assign(service).append(1, '/').append(method);
-  return name;
-}
 
 // Metadata value of key, or null (keys are lowercase).
 const std::string* Find(const Metadata& metadata, const char* key) {
@@ -27,12 +20,14 @@ const std::string* Find(const Metadata& metadata, const char* key) {
 // Bytes [at, at + 8) of an id as a little-endian integer, and back.
 template <size_t N>
 uint64_t Load(const trace::ByteId<N>& id, size_t at) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v |= uint64_t{id.bytes()[at + i]} << (8 * i);
-  return v;
+  uint64_t v;
+  std::memcpy(&v, id.bytes().data() + at, 8);
+  return boost::endian::little_to_native(v);
 }
-void Store(uint64_t v, std::array<uint8_t, 16>& bytes, size_t at) {
-  for (size_t i = 0; i < 8; ++i) bytes[at + i] = static_cast<uint8_t>(v >> (8 * i));
+template <size_t N>
+void Store(uint64_t v, std::array<uint8_t, N>& bytes, size_t at) {
+  v = boost::endian::native_to_little(v);
+  std::memcpy(bytes.data() + at, &v, 8);
 }
 
 }  // namespace
@@ -49,15 +44,14 @@ bool HasTraceFields(const RequestFrame& frame) {
 }
 
 trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
-  std::array<uint8_t, 16> bytes{};
-  Store(frame.trace_id_low, bytes, 0);
-  Store(frame.trace_id_high, bytes, 8);
+  std::array<uint8_t, 16> trace_id;
+  Store(frame.trace_id_low, trace_id, 0);
+  Store(frame.trace_id_high, trace_id, 8);
+  std::array<uint8_t, 8> span_id;
+  Store(frame.parent_span_id, span_id, 0);
   trace::SpanContext context;
-  context.trace_id = trace::TraceId(bytes);
-  Store(frame.parent_span_id, bytes, 0);
-  std::array<uint8_t, 8> span{};
-  std::copy_n(bytes.begin(), 8, span.begin());
-  context.span_id = trace::SpanId(span);
+  context.trace_id = trace::TraceId(trace_id);
+  context.span_id = trace::SpanId(span_id);
   context.flags.value = frame.trace_flags;
   context.is_remote = true;
   return context;
@@ -67,21 +61,19 @@ std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
                                              const trace::Context& parent,
                                              const std::string& service, const std::string& method,
                                              const std::string& address, uint16_t port) {
+  const SpanTemplate& span =
+      SpanTemplateCache::ForThisThread().Client(service, method, address, port);
   trace::StartSpanOptions options;
   options.kind = trace::SpanKind::kClient;
   options.parent = parent;
-  // Room for the status code set when the call ends.
-  options.attributes.reserve(6);
-  options.attributes.emplace_back("rpc.system", kRpcSystem);
-  options.attributes.emplace_back("rpc.service", service);
-  options.attributes.emplace_back("rpc.method", method);
-  options.attributes.emplace_back("server.address", address);
-  if (port != 0) options.attributes.emplace_back("server.port", int64_t{port});
-  return tracer.StartSpan(SpanName(service, method), std::move(options));
+  options.shared_attributes = span.attributes;
+  return tracer.StartSpan(span.name, std::move(options));
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              const RemoteParent& remote, const CallContext& call) {
+  const SpanTemplate& span =
+      SpanTemplateCache::ForThisThread().Server(call.service, call.method, call.peer);
   trace::StartSpanOptions options;
   options.kind = trace::SpanKind::kServer;
   if (remote.span_context.IsValid()) {
@@ -89,12 +81,8 @@ std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
   } else {
     options.parent = trace::Context();  // a root: never the thread's current context
   }
-  options.attributes.reserve(5);
-  options.attributes.emplace_back("rpc.system", kRpcSystem);
-  options.attributes.emplace_back("rpc.service", call.service);
-  options.attributes.emplace_back("rpc.method", call.method);
-  if (!call.peer.empty()) options.attributes.emplace_back("client.address", call.peer);
-  return tracer.StartSpan(SpanName(call.service, call.method), std::move(options));
+  options.shared_attributes = span.attributes;
+  return tracer.StartSpan(span.name, std::move(options));
 }
 
 void InjectContext(const trace::Context& context, Metadata& metadata) {
@@ -191,13 +179,18 @@ trace::Context RemoteContext(const RemoteParent& remote) {
 }
 
 trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::Span> span) {
-  return trace::Context().WithBaggage(remote.baggage).WithSpan(std::move(span));
+  trace::Context context;
+  if (!remote.baggage.empty()) context = std::move(context).WithBaggage(remote.baggage);
+  return std::move(context).WithSpan(std::move(span));
 }
 
 void FinishSpan(const std::shared_ptr<trace::Span>& span, const Status& status) {
   if (!span) return;
-  span->SetAttribute("rpc.periscope.status_code", static_cast<int64_t>(status.code()));
-  if (!status.ok()) span->SetStatus(trace::StatusCode::kError, status.ToString());
+  // The span's shared attributes say OK (0) already.
+  if (!status.ok()) {
+    span->SetAttribute(kRpcStatusCodeKey, static_cast<int64_t>(status.code()));
+    span->SetStatus(trace::StatusCode::kError, status.ToString());
+  }
   span->End();
 }
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "periscope/trace/processor.h"
@@ -38,11 +39,15 @@ class BatchWorker {
       stats_.dropped++;
       return false;
     }
-    // A slot left by an earlier export is overwritten: its old strings are freed here, on the
-    // producing thread, where the next items allocate them again (cheaply, from this thread's
-    // cache) instead of on the worker thread.
+    // A slot left by an earlier export is reused on the producing thread, never freed on the
+    // worker: spans swap (their data takes the slot's old strings and vectors back to the
+    // span free list, capacity intact); other items overwrite it.
     if (count_ < queue_.size()) {
-      queue_[count_] = std::move(item);
+      if constexpr (std::is_same_v<T, SpanData>) {
+        swap(queue_[count_], item);
+      } else {
+        queue_[count_] = std::move(item);
+      }
     } else {
       queue_.push_back(std::move(item));
     }

@@ -14,7 +14,7 @@ void SetAttribute(Attributes& attrs, std::string_view key, AttributeValue value)
   attrs.emplace_back(std::string(key), std::move(value));
 }
 
-const AttributeValue* FindAttribute(const Attributes& attrs, std::string_view key) {
+const AttributeValue* FindAttribute(std::span<const KeyValue> attrs, std::string_view key) {
   for (const auto& [k, v] : attrs) {
     if (k == key) return &v;
   }

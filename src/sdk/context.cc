@@ -16,10 +16,15 @@ const Context& CurrentContextRef() { return current_context; }
 
 SpanContext Context::span_context() const { return span_ ? span_->context() : SpanContext(); }
 
-Context Context::WithSpan(std::shared_ptr<Span> span) const {
+Context Context::WithSpan(std::shared_ptr<Span> span) const& {
   Context out = *this;
   out.span_ = std::move(span);
   return out;
+}
+
+Context Context::WithSpan(std::shared_ptr<Span> span) && {
+  span_ = std::move(span);
+  return std::move(*this);
 }
 
 Context Context::WithRemoteSpanContext(const SpanContext& remote) const {
@@ -28,10 +33,15 @@ Context Context::WithRemoteSpanContext(const SpanContext& remote) const {
   return WithSpan(Span::NonRecording(sc));
 }
 
-Context Context::WithBaggage(Baggage baggage) const {
+Context Context::WithBaggage(Baggage baggage) const& {
   Context out = *this;
   out.baggage_ = std::move(baggage);
   return out;
+}
+
+Context Context::WithBaggage(Baggage baggage) && {
+  baggage_ = std::move(baggage);
+  return std::move(*this);
 }
 
 ScopedContext::ScopedContext(Context ctx) : previous_(std::move(current_context)) {

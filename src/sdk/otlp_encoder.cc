@@ -79,6 +79,16 @@ void EncodeSpan(const SpanData& s, tracepb::Span* out) {
   out->set_kind(ToProtoKind(s.kind));
   out->set_start_time_unix_nano(ToUnixNanos(s.start_time));
   out->set_end_time_unix_nano(ToUnixNanos(s.end_time));
+  if (s.shared_attributes) {
+    auto* attrs = out->mutable_attributes();
+    attrs->Reserve(static_cast<int>(s.shared_attributes->size() + s.attributes.size()));
+    for (const auto& [k, v] : *s.shared_attributes) {
+      if (FindAttribute(s.attributes, k)) continue;  // overridden by the span's own
+      common::KeyValue* kv = attrs->Add();
+      kv->set_key(k);
+      EncodeValue(v, kv->mutable_value());
+    }
+  }
   EncodeAttributes(s.attributes, out->mutable_attributes());
   out->set_dropped_attributes_count(s.dropped_attributes);
   for (const SpanEvent& e : s.events) {

@@ -1,5 +1,6 @@
 #include "periscope/trace/span.h"
 
+#include "sdk/span_pool.h"
 #include "sdk/tracer_shared.h"
 
 namespace periscope::trace {
@@ -26,10 +27,54 @@ void AddSpanAttribute(SpanData& data, const SpanLimits& limits, std::string_view
   trace::SetAttribute(data.attributes, key, std::move(value));
 }
 
+void SpanDataRecycler::operator()(SpanData* data) const noexcept { GiveSpanData(data); }
+
 }  // namespace internal
 
+void swap(SpanData& a, SpanData& b) noexcept {
+  using std::swap;
+  swap(a.context, b.context);
+  swap(a.parent_span_id, b.parent_span_id);
+  swap(a.parent_is_remote, b.parent_is_remote);
+  a.name.swap(b.name);
+  swap(a.kind, b.kind);
+  swap(a.start_time, b.start_time);
+  swap(a.end_time, b.end_time);
+  a.attributes.swap(b.attributes);
+  a.shared_attributes.swap(b.shared_attributes);
+  a.events.swap(b.events);
+  a.links.swap(b.links);
+  swap(a.status, b.status);
+  a.status_message.swap(b.status_message);
+  swap(a.dropped_attributes, b.dropped_attributes);
+  swap(a.dropped_events, b.dropped_events);
+  swap(a.dropped_links, b.dropped_links);
+  a.resource.swap(b.resource);
+  a.scope.swap(b.scope);
+}
+
+Attributes SpanData::AllAttributes() const {
+  Attributes all;
+  all.reserve(attributes.size() + (shared_attributes ? shared_attributes->size() : 0));
+  if (shared_attributes) {
+    for (const KeyValue& kv : *shared_attributes) {
+      if (!trace::FindAttribute(attributes, kv.first)) all.push_back(kv);
+    }
+  }
+  all.insert(all.end(), attributes.begin(), attributes.end());
+  return all;
+}
+
+const AttributeValue* SpanData::FindAttribute(std::string_view key) const {
+  if (const AttributeValue* v = trace::FindAttribute(attributes, key)) return v;
+  return shared_attributes ? trace::FindAttribute(*shared_attributes, key) : nullptr;
+}
+
 Span::Span(PrivateTag, const SpanContext& context, std::shared_ptr<internal::TracerShared> tracer)
-    : context_(context), tracer_(std::move(tracer)), recording_(tracer_ != nullptr) {}
+    : context_(context),
+      tracer_(std::move(tracer)),
+      recording_(tracer_ != nullptr),
+      data_(recording_ ? internal::TakeSpanData() : nullptr) {}
 
 Span::~Span() = default;
 
@@ -45,7 +90,7 @@ bool Span::IsRecording() const {
 void Span::SetAttribute(std::string_view key, AttributeValue value) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!recording_) return;
-  internal::AddSpanAttribute(data_, tracer_->provider->limits, key, std::move(value));
+  internal::AddSpanAttribute(*data_, tracer_->provider->limits, key, std::move(value));
 }
 
 void Span::SetAttributes(const Attributes& attributes) {
@@ -55,21 +100,21 @@ void Span::SetAttributes(const Attributes& attributes) {
 void Span::AddEvent(std::string_view name, Attributes attributes, Timestamp time) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!recording_) return;
-  if (data_.events.size() >= tracer_->provider->limits.max_events) {
-    data_.dropped_events++;
+  if (data_->events.size() >= tracer_->provider->limits.max_events) {
+    data_->dropped_events++;
     return;
   }
-  data_.events.push_back({std::string(name), time, std::move(attributes)});
+  data_->events.push_back({std::string(name), time, std::move(attributes)});
 }
 
 void Span::AddLink(const SpanContext& context, Attributes attributes) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!recording_ || !context.IsValid()) return;
-  if (data_.links.size() >= tracer_->provider->limits.max_links) {
-    data_.dropped_links++;
+  if (data_->links.size() >= tracer_->provider->limits.max_links) {
+    data_->dropped_links++;
     return;
   }
-  data_.links.push_back({context, std::move(attributes)});
+  data_->links.push_back({context, std::move(attributes)});
 }
 
 void Span::RecordException(std::string_view type, std::string_view message) {
@@ -79,14 +124,18 @@ void Span::RecordException(std::string_view type, std::string_view message) {
 
 void Span::SetStatus(StatusCode code, std::string_view description) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!recording_ || data_.status == StatusCode::kOk || code == StatusCode::kUnset) return;
-  data_.status = code;
-  data_.status_message = code == StatusCode::kError ? std::string(description) : std::string();
+  if (!recording_ || data_->status == StatusCode::kOk || code == StatusCode::kUnset) return;
+  data_->status = code;
+  if (code == StatusCode::kError) {
+    data_->status_message.assign(description);
+  } else {
+    data_->status_message.clear();
+  }
 }
 
 void Span::UpdateName(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (recording_) data_.name = std::string(name);
+  if (recording_) data_->name.assign(name);
 }
 
 void Span::End(Timestamp end_time) {
@@ -96,16 +145,16 @@ void Span::End(Timestamp end_time) {
     recording_ = false;
   }
   // No other method touches data_ once recording_ is false.
-  data_.end_time = std::max(end_time, data_.start_time);
+  data_->end_time = std::max(end_time, data_->start_time);
   internal::ProviderState& provider = *tracer_->provider;
   if (provider.shut_down.load(std::memory_order_acquire)) return;
-  if (!data_.context.sampled()) return;
+  if (!data_->context.sampled()) return;
   const size_t n = provider.processors.size();
   for (size_t i = 0; i < n; ++i) {
     if (i + 1 == n) {
-      provider.processors[i]->OnEnd(std::move(data_));
+      provider.processors[i]->OnEnd(std::move(*data_));
     } else {
-      provider.processors[i]->OnEnd(SpanData(data_));
+      provider.processors[i]->OnEnd(SpanData(*data_));
     }
   }
 }

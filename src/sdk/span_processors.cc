@@ -69,7 +69,14 @@ BatchStats BatchSpanProcessor::stats() const { return impl_->worker.stats(); }
 
 ExportResult InMemorySpanExporter::Export(std::span<const SpanData> spans) {
   std::lock_guard<std::mutex> lock(mu_);
-  spans_.insert(spans_.end(), spans.begin(), spans.end());
+  // Kept with one attribute list, as a reader expects it.
+  for (const SpanData& span : spans) {
+    SpanData& kept = spans_.emplace_back(span);
+    if (kept.shared_attributes) {
+      kept.attributes = span.AllAttributes();
+      kept.shared_attributes.reset();
+    }
+  }
   return ExportResult::Ok();
 }
 

@@ -1,8 +1,10 @@
 #include "periscope/trace/tracer.h"
 
+#include <cstring>
 #include <random>
 #include <thread>
 
+#include "sdk/span_pool.h"
 #include "sdk/tracer_shared.h"
 
 namespace periscope::trace {
@@ -25,9 +27,8 @@ Id NewId() {
   std::array<uint8_t, Id::kSize> bytes;
   do {
     for (size_t i = 0; i < Id::kSize; i += 8) {
-      uint64_t r = Rng()();
-      for (size_t j = 0; j < 8 && i + j < Id::kSize; ++j)
-        bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
+      const uint64_t r = Rng()();
+      std::memcpy(bytes.data() + i, &r, 8);
     }
   } while (!Id(bytes).IsValid());
   return Id(bytes);
@@ -49,12 +50,31 @@ bool UsableAsIs(const Attributes& attributes, const SpanLimits& limits) {
       attributes.size() > kMaxChecked) {
     return false;
   }
-  for (size_t i = 0; i < attributes.size(); ++i) {
+  for (size_t i = 1; i < attributes.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (attributes[i].first == attributes[j].first) return false;
     }
   }
   return true;
+}
+
+// Sets the recycled data's attributes to `owned` (moved), within the limits, reusing the
+// strings already there.
+void SetStartAttributes(SpanData& data, Attributes& owned, const SpanLimits& limits) {
+  Attributes& attrs = data.attributes;
+  if (!UsableAsIs(owned, limits)) {
+    attrs.clear();
+    for (auto& [key, value] : owned)
+      internal::AddSpanAttribute(data, limits, key, std::move(value));
+    return;
+  }
+  const size_t kept = std::min(attrs.size(), owned.size());
+  for (size_t i = 0; i < kept; ++i) {
+    attrs[i].first = std::move(owned[i].first);
+    attrs[i].second = std::move(owned[i].second);
+  }
+  attrs.erase(attrs.begin() + static_cast<ptrdiff_t>(kept), attrs.end());
+  for (size_t i = kept; i < owned.size(); ++i) attrs.push_back(std::move(owned[i]));
 }
 
 }  // namespace
@@ -75,8 +95,20 @@ std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions 
   SpanContext sc;
   sc.trace_id = parent.IsValid() ? parent.trace_id : internal::NewTraceId();
   sc.span_id = internal::NewSpanId();
+  // The sampler sees every starting attribute in one list.
+  Attributes merged;
+  std::span<const KeyValue> sampled_attributes = options.attributes;
+  if (options.shared_attributes && !options.shared_attributes->empty()) {
+    if (options.attributes.empty()) {
+      sampled_attributes = *options.shared_attributes;
+    } else {
+      merged = *options.shared_attributes;
+      for (const KeyValue& kv : options.attributes) SetAttribute(merged, kv.first, kv.second);
+      sampled_attributes = merged;
+    }
+  }
   SamplingResult result = provider.sampler->ShouldSample(
-      {parent, sc.trace_id, name, options.kind, options.attributes, options.links});
+      {parent, sc.trace_id, name, options.kind, sampled_attributes, options.links});
   if (result.decision == SamplingDecision::kRecordAndSample) sc.flags.value |= TraceFlags::kSampled;
   if (result.trace_state) {
     sc.trace_state = std::move(*result.trace_state);
@@ -87,35 +119,35 @@ std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions 
     return Span::NonRecording(sc);
   }
 
-  // Span and data in one allocation. The span is not shared yet: its data is filled without
-  // locking.
-  auto span = std::make_shared<Span>(Span::PrivateTag(), sc, shared_);
-  SpanData& data = span->data_;
+  // The span and its control block come from a per-thread free list, its data (with the
+  // capacity of an earlier span's strings) from another. It is not shared yet: its data is
+  // filled without locking, every field overwritten.
+  auto span = std::allocate_shared<Span>(internal::SpanBlockAllocator<Span>(), Span::PrivateTag(),
+                                         sc, shared_);
+  SpanData& data = *span->data_;
   data.context = sc;
   data.parent_span_id = parent.IsValid() ? parent.span_id : SpanId();
   data.parent_is_remote = parent.is_remote;
-  data.name = std::string(name);
+  data.name.assign(name);
   data.kind = options.kind;
   data.start_time = options.start_time.value_or(Clock::now());
-  data.resource = provider.resource;
-  data.scope = shared_->scope;
-  // Room for a few attributes set while it runs (a status code, say) saves a reallocation.
-  constexpr size_t kRoomForLaterAttributes = 4;
-  const size_t wanted = options.attributes.size() + result.attributes.size() + 1;
-  if (UsableAsIs(options.attributes, provider.limits)) {
-    data.attributes = std::move(options.attributes);
-    if (data.attributes.capacity() < wanted) {
-      data.attributes.reserve(wanted - 1 + kRoomForLaterAttributes);
-    }
-  } else {
-    data.attributes.reserve(wanted - 1 + kRoomForLaterAttributes);
-    for (auto& [key, value] : options.attributes) {
-      internal::AddSpanAttribute(data, provider.limits, key, std::move(value));
-    }
+  data.end_time = Timestamp();
+  data.status = StatusCode::kUnset;
+  data.status_message.clear();
+  data.dropped_attributes = 0;
+  data.dropped_events = 0;
+  data.dropped_links = 0;
+  if (data.resource != provider.resource) data.resource = provider.resource;
+  if (data.scope != shared_->scope) data.scope = shared_->scope;
+  SetStartAttributes(data, options.attributes, provider.limits);
+  if (data.shared_attributes != options.shared_attributes) {
+    data.shared_attributes = std::move(options.shared_attributes);
   }
   for (auto& [key, value] : result.attributes) {
     internal::AddSpanAttribute(data, provider.limits, key, std::move(value));
   }
+  data.events.clear();
+  data.links.clear();
   for (SpanLink& link : options.links) {
     if (!link.context.IsValid()) continue;
     if (data.links.size() >= provider.limits.max_links) {

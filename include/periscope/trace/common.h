@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,7 +69,7 @@ class AttributeValue {
 // Sets key to value in attrs, replacing an existing entry with the same key.
 void SetAttribute(Attributes& attrs, std::string_view key, AttributeValue value);
 // The value of key in attrs, or nullptr.
-const AttributeValue* FindAttribute(const Attributes& attrs, std::string_view key);
+const AttributeValue* FindAttribute(std::span<const KeyValue> attrs, std::string_view key);
 
 // The entity producing telemetry (service.name, host, ...). A plain value type.
 struct Resource {

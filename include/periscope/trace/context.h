@@ -65,10 +65,12 @@ class Context {
   SpanContext span_context() const;
   const Baggage& baggage() const { return baggage_; }
 
-  Context WithSpan(std::shared_ptr<Span> span) const;
+  Context WithSpan(std::shared_ptr<Span> span) const&;
+  Context WithSpan(std::shared_ptr<Span> span) &&;
   // A context whose span is a non-recording stand-in for a parent in another process.
   Context WithRemoteSpanContext(const SpanContext& remote) const;
-  Context WithBaggage(Baggage baggage) const;
+  Context WithBaggage(Baggage baggage) const&;
+  Context WithBaggage(Baggage baggage) &&;
 
   // f wrapped so that it runs with this context active.
   template <class F>

@@ -82,7 +82,8 @@ class BatchSpanProcessor final : public SpanProcessor {
   std::unique_ptr<Impl> impl_;
 };
 
-// Keeps exported spans in memory (tests, examples). Thread-safe.
+// Keeps exported spans in memory (tests, examples), each with its shared attributes merged into
+// `attributes`. Thread-safe.
 class InMemorySpanExporter final : public SpanExporter {
  public:
   ExportResult Export(std::span<const SpanData> spans) override;

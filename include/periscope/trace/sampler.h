@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,7 @@ struct SamplingParameters {
   const TraceId& trace_id;
   std::string_view name;
   SpanKind kind;
-  const Attributes& attributes;
+  std::span<const KeyValue> attributes;  // every attribute the span starts with
   const std::vector<SpanLink>& links;
 };
 

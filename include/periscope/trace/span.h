@@ -44,6 +44,10 @@ struct SpanData {
   Timestamp start_time;
   Timestamp end_time;
   Attributes attributes;
+  // Attributes shared with other spans (every call of one RPC method, say), kept by reference.
+  // The span's attributes are these followed by `attributes`; a key in both takes its value from
+  // `attributes`. AllAttributes() gives the merged list.
+  std::shared_ptr<const Attributes> shared_attributes;
   std::vector<SpanEvent> events;
   std::vector<SpanLink> links;
   StatusCode status = StatusCode::kUnset;
@@ -53,11 +57,24 @@ struct SpanData {
   uint32_t dropped_links = 0;
   std::shared_ptr<const Resource> resource;
   std::shared_ptr<const InstrumentationScope> scope;
+
+  // shared_attributes (those not overridden) followed by attributes.
+  Attributes AllAttributes() const;
+  // The value of key, from attributes first, then shared_attributes; or null.
+  const AttributeValue* FindAttribute(std::string_view key) const;
 };
+
+// Exchanges every field (no allocation): how a span hands its data to a batch queue slot and
+// takes back the slot's old strings and vectors for reuse.
+void swap(SpanData& a, SpanData& b) noexcept;
 
 namespace internal {
 struct TracerShared;
-}
+// Hands a span's data back to the SDK's per-thread free list.
+struct SpanDataRecycler {
+  void operator()(SpanData* data) const noexcept;
+};
+}  // namespace internal
 
 // One operation in a trace. Created by Tracer::StartSpan and shared by std::shared_ptr; every
 // method is thread-safe. Mutations after End() and on non-recording spans are ignored. A span
@@ -99,7 +116,9 @@ class Span {
   const std::shared_ptr<internal::TracerShared> tracer_;  // null when not recording
   mutable std::mutex mu_;
   bool recording_;  // false once ended, or from the start when not recording
-  SpanData data_;   // in the same allocation as the span; moved out by End()
+  // Null when not recording. Recycled: its strings and vectors keep their capacity from span to
+  // span on a thread.
+  std::unique_ptr<SpanData, internal::SpanDataRecycler> data_;
 };
 
 }  // namespace periscope::trace

@@ -20,6 +20,10 @@ struct StartSpanOptions {
   // The parent; when unset, Context::Current(). Pass Context() to force a new root.
   std::optional<Context> parent;
   Attributes attributes;
+  // Attributes the span keeps by reference (SpanData::shared_attributes): a set built once for
+  // many spans (one per RPC method, say), so none is copied per span. Not counted against
+  // SpanLimits.
+  std::shared_ptr<const Attributes> shared_attributes;
   std::vector<SpanLink> links;
   std::optional<Timestamp> start_time;
   // A parent in another process (e.g. extracted from request headers). When set it is the parent

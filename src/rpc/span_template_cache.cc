@@ -1,0 +1,71 @@
+#include "rpc/span_template_cache.h"
+
+namespace periscope::rpc::internal {
+namespace {
+
+constexpr const char* kRpcSystem = "periscope";
+
+std::shared_ptr<const trace::Attributes> MakeAttributes(bool server, std::string_view service,
+                                                        std::string_view method,
+                                                        std::string_view peer, uint16_t port) {
+  auto attributes = std::make_shared<trace::Attributes>();
+  attributes->reserve(6);
+  attributes->emplace_back("rpc.system", kRpcSystem);
+  attributes->emplace_back("rpc.service", service);
+  attributes->emplace_back("rpc.method", method);
+  attributes->emplace_back(std::string(kRpcStatusCodeKey), int64_t{0});
+  if (server) {
+    if (!peer.empty()) attributes->emplace_back("client.address", peer);
+  } else {
+    attributes->emplace_back("server.address", peer);
+    if (port != 0) attributes->emplace_back("server.port", int64_t{port});
+  }
+  return attributes;
+}
+
+}  // namespace
+
+SpanTemplateCache& SpanTemplateCache::ForThisThread() {
+  thread_local SpanTemplateCache cache;
+  return cache;
+}
+
+const SpanTemplate& SpanTemplateCache::Server(std::string_view service, std::string_view method,
+                                              std::string_view peer) {
+  return Find(true, service, method, peer, 0);
+}
+
+const SpanTemplate& SpanTemplateCache::Client(std::string_view service, std::string_view method,
+                                              std::string_view address, uint16_t port) {
+  return Find(false, service, method, address, port);
+}
+
+const SpanTemplate& SpanTemplateCache::Find(bool server, std::string_view service,
+                                            std::string_view method, std::string_view peer,
+                                            uint16_t port) {
+  auto matches = [&](const Entry& e) {
+    return e.server == server && e.port == port && e.method == method && e.service == service &&
+           e.peer == peer;
+  };
+  if (last_ < entries_.size() && matches(entries_[last_])) return entries_[last_].span;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (matches(entries_[i])) {
+      last_ = i;
+      return entries_[i].span;
+    }
+  }
+  Entry entry{server, std::string(service), std::string(method), std::string(peer), port, {}};
+  entry.span.name.append(service).append(1, '/').append(method);
+  entry.span.attributes = MakeAttributes(server, service, method, peer, port);
+  if (entries_.size() < kMaxEntries) {
+    last_ = entries_.size();
+    entries_.push_back(std::move(entry));
+  } else {
+    last_ = replace_;
+    entries_[replace_] = std::move(entry);
+    replace_ = (replace_ + 1) % kMaxEntries;
+  }
+  return entries_[last_].span;
+}
+
+}  // namespace periscope::rpc::internal

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "periscope/trace/common.h"
+
+namespace periscope::rpc::internal {
+
+// The attribute with a call's final status code (an rpc::StatusCode).
+inline constexpr std::string_view kRpcStatusCodeKey = "rpc.periscope.status_code";
+
+// What every span of one RPC method between the same two ends shares: its name and its
+// attributes (RPC semantic conventions, the status code set to OK until a call fails).
+struct SpanTemplate {
+  std::string name;  // "service/method"
+  std::shared_ptr<const trace::Attributes> attributes;
+};
+
+// The span templates one thread has used, looked up by (side, service, method, peer, port), so a
+// call's span copies no attribute. Bounded: past kMaxEntries the oldest entries are replaced.
+// Not synchronised: one per thread (see ForThisThread).
+class SpanTemplateCache {
+ public:
+  static constexpr size_t kMaxEntries = 64;
+  static SpanTemplateCache& ForThisThread();
+
+  // The SERVER span template of a call from `peer` (may be empty).
+  const SpanTemplate& Server(std::string_view service, std::string_view method,
+                             std::string_view peer);
+  // The CLIENT span template of a call to address:port (port 0: none).
+  const SpanTemplate& Client(std::string_view service, std::string_view method,
+                             std::string_view address, uint16_t port);
+
+ private:
+  struct Entry {
+    bool server = false;
+    std::string service;
+    std::string method;
+    std::string peer;
+    uint16_t port = 0;
+    SpanTemplate span;
+  };
+  const SpanTemplate& Find(bool server, std::string_view service, std::string_view method,
+                           std::string_view peer, uint16_t port);
+
+  std::vector<Entry> entries_;
+  size_t last_ = 0;     // the entry found last: looked at first
+  size_t replace_ = 0;  // the next entry replaced once full
+};
+
+}  // namespace periscope::rpc::internal

@@ -1,0 +1,189 @@
+#include <gtest/gtest.h>
+
+#include "periscope/trace.h"
+#include "sdk/otlp_encoder.h"
+
+namespace periscope::trace {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A provider whose batch processor swaps span data in and out of its queue slots: every span
+// after the first few starts on data an earlier span left.
+struct BatchFixture {
+  std::shared_ptr<InMemorySpanExporter> exporter = std::make_shared<InMemorySpanExporter>();
+  std::unique_ptr<TracerProvider> provider;
+  BatchFixture() {
+    TracerProviderOptions o;
+    BatchOptions batch;
+    batch.max_queue_size = 64;
+    batch.max_export_batch_size = 8;
+    batch.schedule_delay = 10ms;
+    o.processors.push_back(std::make_shared<BatchSpanProcessor>(exporter, batch));
+    provider = std::make_unique<TracerProvider>(std::move(o));
+  }
+};
+
+const AttributeValue* Find(const SpanData& span, std::string_view key) {
+  return FindAttribute(span.attributes, key);
+}
+
+TEST(SpanReuseTest, ARecycledSpanCarriesNothingOfTheSpansBefore) {
+  BatchFixture f;
+  Tracer tracer = f.provider->GetTracer("reuse");
+  const std::string long_value(300, 'v');
+  auto shared = std::make_shared<const Attributes>(Attributes{{"shared.key", "shared"}});
+  constexpr int kSpans = 240;
+  for (int i = 0; i < kSpans; ++i) {
+    if (i % 2 == 0) {
+      // A rich span: many attributes, long strings, events, a link, an error, a new name.
+      StartSpanOptions options;
+      options.kind = SpanKind::kServer;
+      options.attributes = {{"rich.index", i}, {"rich.long", long_value}, {"rich.flag", true}};
+      options.shared_attributes = shared;
+      auto span = tracer.StartSpan("rich-first-name", std::move(options));
+      span->SetAttribute("rich.later", 2.5);
+      span->AddEvent("evt", {{"e", 1}});
+      span->AddEvent("evt2");
+      span->AddLink(span->context(), {{"l", "x"}});
+      span->SetStatus(StatusCode::kError, "it failed");
+      span->UpdateName("rich-" + std::to_string(i));
+      span->End();
+    } else {
+      auto span = tracer.StartSpan("plain-" + std::to_string(i), {.attributes = {{"plain", i}}});
+      span->End();
+    }
+    if (i % 10 == 9) {
+      ASSERT_TRUE(f.provider->ForceFlush());
+    }
+  }
+  ASSERT_TRUE(f.provider->ForceFlush());
+  std::vector<SpanData> spans = f.exporter->spans();
+  ASSERT_EQ(spans.size(), size_t{kSpans});
+  for (int i = 0; i < kSpans; ++i) {
+    const SpanData& s = spans[i];
+    SCOPED_TRACE("span " + std::to_string(i));
+    EXPECT_TRUE(s.context.IsValid());
+    EXPECT_GE(s.end_time, s.start_time);
+    EXPECT_EQ(s.dropped_attributes, 0u);
+    EXPECT_EQ(s.dropped_events, 0u);
+    EXPECT_EQ(s.dropped_links, 0u);
+    if (i % 2 == 0) {
+      EXPECT_EQ(s.name, "rich-" + std::to_string(i));
+      EXPECT_EQ(s.kind, SpanKind::kServer);
+      ASSERT_EQ(s.attributes.size(), 5u);  // shared.key merged in by the in-memory exporter
+      EXPECT_EQ(*Find(s, "shared.key"), AttributeValue("shared"));
+      EXPECT_EQ(*Find(s, "rich.index"), AttributeValue(i));
+      EXPECT_EQ(*Find(s, "rich.long"), AttributeValue(long_value));
+      EXPECT_EQ(*Find(s, "rich.later"), AttributeValue(2.5));
+      EXPECT_EQ(s.events.size(), 2u);
+      EXPECT_EQ(s.links.size(), 1u);
+      EXPECT_EQ(s.status, StatusCode::kError);
+      EXPECT_EQ(s.status_message, "it failed");
+    } else {
+      EXPECT_EQ(s.name, "plain-" + std::to_string(i));
+      EXPECT_EQ(s.kind, SpanKind::kInternal);
+      ASSERT_EQ(s.attributes.size(), 1u);
+      EXPECT_EQ(*Find(s, "plain"), AttributeValue(i));
+      EXPECT_EQ(s.shared_attributes, nullptr);
+      EXPECT_TRUE(s.events.empty());
+      EXPECT_TRUE(s.links.empty());
+      EXPECT_EQ(s.status, StatusCode::kUnset);
+      EXPECT_EQ(s.status_message, "");
+      EXPECT_FALSE(s.parent_span_id.IsValid());
+    }
+  }
+}
+
+TEST(SpanReuseTest, SharedAttributesComeFirstAndTheSpansOwnOverrideThem) {
+  std::vector<SpanData> exported;
+  struct Capture : SpanExporter {
+    std::vector<SpanData>* out;
+    explicit Capture(std::vector<SpanData>* o) : out(o) {}
+    ExportResult Export(std::span<const SpanData> spans) override {
+      out->insert(out->end(), spans.begin(), spans.end());
+      return ExportResult::Ok();
+    }
+  };
+  TracerProviderOptions o;
+  o.processors.push_back(
+      std::make_shared<SimpleSpanProcessor>(std::make_shared<Capture>(&exported)));
+  TracerProvider provider(std::move(o));
+  auto shared = std::make_shared<const Attributes>(
+      Attributes{{"rpc.method", "Get"}, {"rpc.periscope.status_code", 0}, {"peer", "a"}});
+  StartSpanOptions options;
+  options.attributes = {{"own", "x"}};
+  options.shared_attributes = shared;
+  auto span = provider.GetTracer("t").StartSpan("s", std::move(options));
+  span->SetAttribute("rpc.periscope.status_code", 5);
+  span->End();
+
+  ASSERT_EQ(exported.size(), 1u);
+  const SpanData& s = exported[0];
+  EXPECT_EQ(s.shared_attributes, shared);  // kept by reference, not copied
+  EXPECT_EQ(*s.FindAttribute("rpc.periscope.status_code"), AttributeValue(5));
+  EXPECT_EQ(*s.FindAttribute("peer"), AttributeValue("a"));
+  EXPECT_EQ(s.FindAttribute("missing"), nullptr);
+  const Attributes all = s.AllAttributes();
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].first, "rpc.method");
+  EXPECT_EQ(all[1].first, "peer");
+  EXPECT_EQ(all[2].first, "own");
+  EXPECT_EQ(all[3], KeyValue("rpc.periscope.status_code", 5));
+
+  // OTLP: every key once, the span's own value for an overridden key.
+  auto request = internal::EncodeSpans(exported);
+  const auto& attrs = request.resource_spans(0).scope_spans(0).spans(0).attributes();
+  ASSERT_EQ(attrs.size(), 4);
+  EXPECT_EQ(attrs[0].key(), "rpc.method");
+  EXPECT_EQ(attrs[1].key(), "peer");
+  EXPECT_EQ(attrs[2].key(), "own");
+  EXPECT_EQ(attrs[3].key(), "rpc.periscope.status_code");
+  EXPECT_EQ(attrs[3].value().int_value(), 5);
+}
+
+TEST(SpanReuseTest, TheSamplerSeesSharedAndOwnAttributes) {
+  struct Recorder : Sampler {
+    mutable std::vector<Attributes> seen;
+    SamplingResult ShouldSample(const SamplingParameters& params) const override {
+      seen.emplace_back(params.attributes.begin(), params.attributes.end());
+      return {SamplingDecision::kRecordAndSample, {}, {}};
+    }
+    std::string Description() const override { return "Recorder"; }
+  };
+  auto sampler = std::make_shared<Recorder>();
+  TracerProviderOptions o;
+  o.sampler = sampler;
+  TracerProvider provider(std::move(o));
+  Tracer tracer = provider.GetTracer("t");
+  auto shared = std::make_shared<const Attributes>(Attributes{{"a", 1}, {"b", 2}});
+  tracer.StartSpan("only-shared", {.shared_attributes = shared})->End();
+  tracer.StartSpan("both", {.attributes = {{"b", 3}, {"c", 4}}, .shared_attributes = shared})
+      ->End();
+  tracer.StartSpan("only-own", {.attributes = {{"c", 4}}})->End();
+  ASSERT_EQ(sampler->seen.size(), 3u);
+  EXPECT_EQ(sampler->seen[0], (Attributes{{"a", 1}, {"b", 2}}));
+  EXPECT_EQ(sampler->seen[1], (Attributes{{"a", 1}, {"b", 3}, {"c", 4}}));
+  EXPECT_EQ(sampler->seen[2], (Attributes{{"c", 4}}));
+}
+
+TEST(SpanReuseTest, SpansEndedOnAnotherThreadAndReleasedAfterItsExitAreSafe) {
+  BatchFixture f;
+  Tracer tracer = f.provider->GetTracer("threads");
+  std::vector<std::shared_ptr<Span>> kept;
+  for (int t = 0; t < 4; ++t) {
+    std::thread([&] {
+      for (int i = 0; i < 50; ++i) {
+        auto span = tracer.StartSpan("s", {.attributes = {{"i", i}}});
+        span->End();
+        if (i % 10 == 0) kept.push_back(span);  // outlives the thread that made it
+      }
+    }).join();
+  }
+  kept.clear();  // released here, on this thread: their data joins this thread's free list
+  ASSERT_TRUE(f.provider->ForceFlush());
+  EXPECT_EQ(f.exporter->spans().size(), 200u);
+}
+
+}  // namespace
+}  // namespace periscope::trace
