@@ -1,5 +1,7 @@
 #include "periscope/trace/span.h"
 
+#include <thread>
+
 #include "sdk/span_pool.h"
 #include "sdk/tracer_shared.h"
 
@@ -25,6 +27,10 @@ void AddSpanAttribute(SpanData& data, const SpanLimits& limits, std::string_view
     return;
   }
   trace::SetAttribute(data.attributes, key, std::move(value));
+}
+
+void SpinLock::WaitWhileHeld() noexcept {
+  while (flag_.test(std::memory_order_relaxed)) std::this_thread::yield();
 }
 
 void SpanDataRecycler::operator()(SpanData* data) const noexcept { GiveSpanData(data); }
@@ -83,12 +89,12 @@ std::shared_ptr<Span> Span::NonRecording(const SpanContext& ctx) {
 }
 
 bool Span::IsRecording() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<internal::SpinLock> lock(mu_);
   return recording_;
 }
 
 void Span::SetAttribute(std::string_view key, AttributeValue value) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<internal::SpinLock> lock(mu_);
   if (!recording_) return;
   internal::AddSpanAttribute(*data_, tracer_->provider->limits, key, std::move(value));
 }
@@ -98,7 +104,7 @@ void Span::SetAttributes(const Attributes& attributes) {
 }
 
 void Span::AddEvent(std::string_view name, Attributes attributes, Timestamp time) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<internal::SpinLock> lock(mu_);
   if (!recording_) return;
   if (data_->events.size() >= tracer_->provider->limits.max_events) {
     data_->dropped_events++;
@@ -108,7 +114,7 @@ void Span::AddEvent(std::string_view name, Attributes attributes, Timestamp time
 }
 
 void Span::AddLink(const SpanContext& context, Attributes attributes) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<internal::SpinLock> lock(mu_);
   if (!recording_ || !context.IsValid()) return;
   if (data_->links.size() >= tracer_->provider->limits.max_links) {
     data_->dropped_links++;
@@ -123,7 +129,7 @@ void Span::RecordException(std::string_view type, std::string_view message) {
 }
 
 void Span::SetStatus(StatusCode code, std::string_view description) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<internal::SpinLock> lock(mu_);
   if (!recording_ || data_->status == StatusCode::kOk || code == StatusCode::kUnset) return;
   data_->status = code;
   if (code == StatusCode::kError) {
@@ -134,13 +140,13 @@ void Span::SetStatus(StatusCode code, std::string_view description) {
 }
 
 void Span::UpdateName(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<internal::SpinLock> lock(mu_);
   if (recording_) data_->name.assign(name);
 }
 
 void Span::End(Timestamp end_time) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<internal::SpinLock> lock(mu_);
     if (!recording_) return;
     recording_ = false;
   }

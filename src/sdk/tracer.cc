@@ -11,23 +11,47 @@ namespace periscope::trace {
 namespace internal {
 namespace {
 
-std::mt19937_64& Rng() {
-  thread_local std::mt19937_64 rng([] {
+// xoshiro256** (Blackman and Vigna): fast, and ids need no more than statistical randomness.
+// Seeded per thread from std::random_device through splitmix64.
+class IdRng {
+ public:
+  IdRng() {
     std::random_device rd;
-    std::seed_seq seq{
-        rd(), rd(), rd(), rd(),
-        static_cast<unsigned>(std::hash<std::thread::id>()(std::this_thread::get_id()))};
-    return std::mt19937_64(seq);
-  }());
-  return rng;
-}
+    uint64_t seed =
+        (uint64_t{rd()} << 32) ^ rd() ^ std::hash<std::thread::id>()(std::this_thread::get_id());
+    for (uint64_t& word : s_) word = SplitMix64(seed);
+  }
+  uint64_t operator()() {
+    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = Rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  static uint64_t SplitMix64(uint64_t& state) {
+    uint64_t z = (state += 0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    return z ^ (z >> 31);
+  }
+  uint64_t s_[4];
+};
+
+thread_local IdRng rng;
 
 template <class Id>
 Id NewId() {
   std::array<uint8_t, Id::kSize> bytes;
   do {
     for (size_t i = 0; i < Id::kSize; i += 8) {
-      const uint64_t r = Rng()();
+      const uint64_t r = rng();
       std::memcpy(bytes.data() + i, &r, 8);
     }
   } while (!Id(bytes).IsValid());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,19 @@ void swap(SpanData& a, SpanData& b) noexcept;
 
 namespace internal {
 struct TracerShared;
+// A lock for data held briefly and almost never wanted by two threads at once (a span's fields):
+// an atomic flag, yielding while another thread holds it. Meets Lockable.
+class SpinLock {
+ public:
+  void lock() noexcept {
+    while (flag_.test_and_set(std::memory_order_acquire)) WaitWhileHeld();
+  }
+  void unlock() noexcept { flag_.clear(std::memory_order_release); }
+
+ private:
+  void WaitWhileHeld() noexcept;
+  std::atomic_flag flag_;
+};
 // Hands a span's data back to the SDK's per-thread free list.
 struct SpanDataRecycler {
   void operator()(SpanData* data) const noexcept;
@@ -114,7 +128,7 @@ class Span {
 
   const SpanContext context_;
   const std::shared_ptr<internal::TracerShared> tracer_;  // null when not recording
-  mutable std::mutex mu_;
+  mutable internal::SpinLock mu_;
   bool recording_;  // false once ended, or from the start when not recording
   // Null when not recording. Recycled: its strings and vectors keep their capacity from span to
   // span on a thread.

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,10 +49,14 @@ class ByteId {
   }
   std::string_view AsBytes() const { return {reinterpret_cast<const char*>(bytes_.data()), N}; }
   bool IsValid() const {
-    for (uint8_t b : bytes_) {
-      if (b != 0) return true;
+    static_assert(N % 8 == 0);
+    uint64_t any = 0;
+    for (size_t i = 0; i < N; i += 8) {
+      uint64_t word;
+      std::memcpy(&word, bytes_.data() + i, 8);
+      any |= word;
     }
-    return false;
+    return any != 0;
   }
   const std::array<uint8_t, N>& bytes() const { return bytes_; }
   bool operator==(const ByteId&) const = default;
