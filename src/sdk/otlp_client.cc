@@ -25,6 +25,12 @@ std::chrono::milliseconds OtlpClient::Backoff(const RetryPolicy& policy, int ret
 }
 
 ExportResult OtlpClient::Export(const google::protobuf::Message& request) {
+  serialized_.clear();
+  request.AppendToString(&serialized_);
+  return ExportSerialized(serialized_);
+}
+
+ExportResult OtlpClient::ExportSerialized(std::string_view request) {
   if (!transport_) {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.failures++;

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "sdk/otlp_transport.h"
 
@@ -17,7 +20,10 @@ class OtlpClient {
  public:
   OtlpClient(OtlpExporterOptions options, OtlpSignal signal);
 
+  // Serializes request (an Export*ServiceRequest of the client's signal) and exports it.
   ExportResult Export(const google::protobuf::Message& request);
+  // Exports an already serialized Export*ServiceRequest; it is sent as is on every attempt.
+  ExportResult ExportSerialized(std::string_view request);
   void Shutdown();
   OtlpExporterStats stats() const;
 
@@ -34,6 +40,7 @@ class OtlpClient {
   bool shut_down_ = false;
   OtlpExporterStats stats_;
   std::mt19937_64 rng_{std::random_device{}()};
+  std::string serialized_;  // Export's buffer, reused between calls
 };
 
 }  // namespace periscope::trace::internal

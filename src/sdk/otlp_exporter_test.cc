@@ -1,3 +1,4 @@
+#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -7,11 +8,13 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast.hpp>
+#include <thread>
 
 #include "loadgen/otlp_sink_testing.h"
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "periscope/trace.h"
+#include "sdk/otlp_encoder.h"
 #include "sdk/otlp_transport.h"
 
 namespace periscope::trace {
@@ -362,6 +365,164 @@ TEST(OtlpExporterTest, GrpcDoesNotRetryPermanentErrors) {
   EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
   EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
   EXPECT_EQ(service.calls(), 2);
+}
+
+// A gRPC TraceService keeping every request, answering with a partial success of `rejected`
+// spans, after `delay`.
+class RecordingTraceService final : public collector::trace::v1::TraceService::Service {
+ public:
+  explicit RecordingTraceService(int64_t rejected, std::chrono::milliseconds delay = {})
+      : rejected_(rejected), delay_(delay) {}
+  grpc::Status Export(grpc::ServerContext*,
+                      const collector::trace::v1::ExportTraceServiceRequest* request,
+                      collector::trace::v1::ExportTraceServiceResponse* response) override {
+    std::this_thread::sleep_for(delay_);
+    std::lock_guard<std::mutex> lock(mu_);
+    requests_.push_back(*request);
+    response->mutable_partial_success()->set_rejected_spans(rejected_);
+    return grpc::Status::OK;
+  }
+  std::vector<collector::trace::v1::ExportTraceServiceRequest> requests() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+
+ private:
+  const int64_t rejected_;
+  const std::chrono::milliseconds delay_;
+  mutable std::mutex mu_;
+  std::vector<collector::trace::v1::ExportTraceServiceRequest> requests_;
+};
+
+std::vector<SpanData> AttributedSpans(int n) {
+  std::vector<SpanData> spans = SomeSpans(n);
+  auto shared = std::make_shared<const Attributes>(
+      Attributes{{"rpc.system", "periscope"}, {"rpc.method", "Get"}, {"bytes", Bytes{{1, 2}}}});
+  for (size_t i = 0; i < spans.size(); ++i) {
+    spans[i].shared_attributes = shared;
+    spans[i].attributes = {{"rpc.method", "Put"}, {"i", static_cast<int64_t>(i)}};
+  }
+  return spans;
+}
+
+TEST(OtlpExporterTest, GrpcGzipSendsTheEncodedBatchAndCountsRejections) {
+  RecordingTraceService service(2);
+  GrpcServer server(&service);
+  OtlpSpanExporter exporter({.protocol = OtlpProtocol::kGrpc,
+                             .endpoint = server.target(),
+                             .gzip = true,
+                             .retry = FastRetry()});
+  std::vector<SpanData> first = AttributedSpans(30);
+  std::vector<SpanData> second = AttributedSpans(2);
+  ASSERT_TRUE(exporter.Export(first).ok());
+  ASSERT_TRUE(exporter.Export(second).ok());
+  auto requests = service.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(requests[0],
+                                                                 internal::EncodeSpans(first)));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(requests[1],
+                                                                 internal::EncodeSpans(second)));
+  EXPECT_EQ(exporter.stats().rejected, 4u);
+  EXPECT_EQ(exporter.stats().requests, 2u);
+}
+
+TEST(OtlpExporterTest, GrpcDeadlineExceededIsRetriedThenFails) {
+  RecordingTraceService service(0, std::chrono::milliseconds(300));
+  GrpcServer server(&service);
+  OtlpSpanExporter exporter({.protocol = OtlpProtocol::kGrpc,
+                             .endpoint = server.target(),
+                             .timeout = std::chrono::milliseconds(50),
+                             .retry = FastRetry(2)});
+  ExportResult r = exporter.Export(SomeSpans(1));
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.message.find("status 4"), std::string::npos) << r.message;  // DEADLINE_EXCEEDED
+  EXPECT_EQ(exporter.stats().retries, 1u);
+}
+
+TEST(OtlpExporterTest, HttpBodyIsTheEncodedBatchAndRejectionsAreCounted) {
+  collector::trace::v1::ExportTraceServiceResponse partial;
+  partial.mutable_partial_success()->set_rejected_spans(3);
+  const std::string reply = partial.SerializeAsString();
+  ScriptedHttpServer server([&](int) -> ScriptedHttpServer::Reply { return {200, reply, ""}; });
+  OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .retry = FastRetry()});
+  std::vector<SpanData> big = AttributedSpans(40);
+  std::vector<SpanData> small = AttributedSpans(1);
+  ASSERT_TRUE(exporter.Export(big).ok());
+  ASSERT_TRUE(exporter.Export(small).ok());
+  auto seen = server.seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].body, internal::EncodeSpans(big).SerializeAsString());
+  EXPECT_EQ(seen[1].body, internal::EncodeSpans(small).SerializeAsString());
+  EXPECT_EQ(exporter.stats().rejected, 6u);
+}
+
+// gRPC Logs and Metrics services keeping the last request.
+class RecordingLogsService final : public collector::logs::v1::LogsService::Service {
+ public:
+  grpc::Status Export(grpc::ServerContext*, const collector::logs::v1::ExportLogsServiceRequest* r,
+                      collector::logs::v1::ExportLogsServiceResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu);
+    last = *r;
+    response->mutable_partial_success()->set_rejected_log_records(1);
+    return grpc::Status::OK;
+  }
+  std::mutex mu;
+  collector::logs::v1::ExportLogsServiceRequest last;
+};
+class RecordingMetricsService final : public collector::metrics::v1::MetricsService::Service {
+ public:
+  grpc::Status Export(grpc::ServerContext*,
+                      const collector::metrics::v1::ExportMetricsServiceRequest* r,
+                      collector::metrics::v1::ExportMetricsServiceResponse*) override {
+    std::lock_guard<std::mutex> lock(mu);
+    last = *r;
+    return grpc::Status::OK;
+  }
+  std::mutex mu;
+  collector::metrics::v1::ExportMetricsServiceRequest last;
+};
+
+TEST(OtlpExporterTest, GrpcLogsAndMetricsReachTheirServices) {
+  RecordingLogsService logs_service;
+  RecordingMetricsService metrics_service;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&logs_service);
+  builder.RegisterService(&metrics_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  const std::string target = "127.0.0.1:" + std::to_string(port);
+
+  auto resource = std::make_shared<const Resource>(Resource{{{"service.name", "grpc-logs"}}});
+  auto scope = std::make_shared<const InstrumentationScope>(InstrumentationScope{"app", "1"});
+  std::vector<LogRecordData> records(2);
+  records[0].body = "hello";
+  records[0].attributes = {{"k", int64_t{1}}};
+  for (LogRecordData& r : records) {
+    r.resource = resource;
+    r.scope = scope;
+  }
+  auto log_exporter = MakeOtlpLogExporter({.protocol = OtlpProtocol::kGrpc, .endpoint = target});
+  ASSERT_TRUE(log_exporter->Export(records).ok());
+  {
+    std::lock_guard<std::mutex> lock(logs_service.mu);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(logs_service.last,
+                                                                   internal::EncodeLogs(records)));
+  }
+
+  MetricData counter;
+  counter.name = "requests";
+  counter.sums = {{{{"route", "/a"}}, int64_t{7}}};
+  counter.scope = scope;
+  auto metric_exporter =
+      MakeOtlpMetricExporter({.protocol = OtlpProtocol::kGrpc, .endpoint = target});
+  ASSERT_TRUE(metric_exporter->Export(*resource, {&counter, 1}).ok());
+  {
+    std::lock_guard<std::mutex> lock(metrics_service.mu);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        metrics_service.last, internal::EncodeMetrics(*resource, {&counter, 1})));
+  }
+  server->Shutdown();
 }
 
 EnvGetter FakeEnv(std::map<std::string, std::string> vars) {

@@ -6,6 +6,7 @@
 #include "periscope/trace/tracer.h"
 #include "sdk/otlp_client.h"
 #include "sdk/otlp_encoder.h"
+#include "sdk/otlp_span_wire.h"
 #include "sdk/text_util.h"
 
 namespace periscope::trace {
@@ -21,6 +22,15 @@ std::string_view SignalEnvName(OtlpSignal signal) {
       return "LOGS";
   }
   return "";
+}
+
+// Drops an export buffer's memory after an unusually large batch; otherwise it is kept for reuse.
+void TrimBuffer(std::string& buffer) {
+  constexpr size_t kKeep = 8 << 20;
+  if (buffer.capacity() > kKeep && buffer.size() < buffer.capacity() / 4) {
+    buffer.clear();
+    buffer.shrink_to_fit();
+  }
 }
 
 std::string_view SignalPath(OtlpSignal signal) {
@@ -40,12 +50,16 @@ class OtlpLogExporter final : public LogRecordExporter {
   explicit OtlpLogExporter(OtlpExporterOptions options)
       : client_(std::move(options), OtlpSignal::kLogs) {}
   ExportResult Export(std::span<const LogRecordData> records) override {
-    return client_.Export(internal::EncodeLogs(records));
+    internal::EncodeLogsWire(records, buffer_);
+    ExportResult result = client_.ExportSerialized(buffer_);
+    TrimBuffer(buffer_);
+    return result;
   }
   void Shutdown() override { client_.Shutdown(); }
 
  private:
   internal::OtlpClient client_;
+  std::string buffer_;  // the serialized request, reused between exports
 };
 
 class OtlpMetricExporter final : public MetricExporter {
@@ -112,6 +126,7 @@ OtlpExporterOptions OtlpExporterOptions::FromEnv(OtlpSignal signal, const EnvGet
 struct OtlpSpanExporter::Impl {
   explicit Impl(OtlpExporterOptions options) : client(std::move(options), OtlpSignal::kTraces) {}
   internal::OtlpClient client;
+  std::string buffer;  // the serialized request, reused between exports
 };
 
 OtlpSpanExporter::OtlpSpanExporter(OtlpExporterOptions options)
@@ -120,7 +135,10 @@ OtlpSpanExporter::OtlpSpanExporter(OtlpExporterOptions options)
 OtlpSpanExporter::~OtlpSpanExporter() = default;
 
 ExportResult OtlpSpanExporter::Export(std::span<const SpanData> spans) {
-  return impl_->client.Export(internal::EncodeSpans(spans));
+  internal::EncodeSpansWire(spans, impl_->buffer);
+  ExportResult result = impl_->client.ExportSerialized(impl_->buffer);
+  TrimBuffer(impl_->buffer);
+  return result;
 }
 
 void OtlpSpanExporter::Shutdown() { impl_->client.Shutdown(); }

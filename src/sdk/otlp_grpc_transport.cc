@@ -1,10 +1,13 @@
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <cctype>
+#include <condition_variable>
+#include <mutex>
 
-#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "sdk/otlp_transport.h"
 
 namespace periscope::trace::internal {
@@ -90,10 +93,47 @@ bool IsRetryableCode(grpc::StatusCode code) {
   }
 }
 
+std::string MethodPath(OtlpSignal signal) {
+  switch (signal) {
+    case OtlpSignal::kTraces:
+      return "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    case OtlpSignal::kLogs:
+      return "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+    case OtlpSignal::kMetrics:
+      return "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
+  }
+  return {};
+}
+
+// partial_success's rejected count from a serialized Export*ServiceResponse; 0 if unparseable.
+int64_t RejectedCount(OtlpSignal signal, const grpc::ByteBuffer& response) {
+  grpc::Slice slice;
+  if (response.Length() == 0 || !response.DumpToSingleSlice(&slice).ok()) return 0;
+  const void* data = slice.begin();
+  const int size = static_cast<int>(slice.size());
+  switch (signal) {
+    case OtlpSignal::kTraces: {
+      c::trace::v1::ExportTraceServiceResponse r;
+      return r.ParseFromArray(data, size) ? r.partial_success().rejected_spans() : 0;
+    }
+    case OtlpSignal::kLogs: {
+      c::logs::v1::ExportLogsServiceResponse r;
+      return r.ParseFromArray(data, size) ? r.partial_success().rejected_log_records() : 0;
+    }
+    case OtlpSignal::kMetrics: {
+      c::metrics::v1::ExportMetricsServiceResponse r;
+      return r.ParseFromArray(data, size) ? r.partial_success().rejected_data_points() : 0;
+    }
+  }
+  return 0;
+}
+
+// Unary calls through grpc::GenericStub: the request bytes go out without being parsed into
+// (and re-serialized from) a generated message.
 class GrpcTransport final : public OtlpTransport {
  public:
   GrpcTransport(const OtlpExporterOptions& options, OtlpSignal signal)
-      : options_(options), signal_(signal) {
+      : options_(options), signal_(signal), method_(MethodPath(signal)) {
     std::string target =
         options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kGrpc, signal) : options.endpoint;
     std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
@@ -107,12 +147,10 @@ class GrpcTransport final : public OtlpTransport {
     grpc::ChannelArguments args;
     args.SetMaxSendMessageSize(64 << 20);
     channel_ = grpc::CreateCustomChannel(target, creds, args);
-    trace_ = c::trace::v1::TraceService::NewStub(channel_);
-    logs_ = c::logs::v1::LogsService::NewStub(channel_);
-    metrics_ = c::metrics::v1::MetricsService::NewStub(channel_);
+    stub_ = std::make_unique<grpc::GenericStub>(channel_);
   }
 
-  SendOutcome Send(const google::protobuf::Message& request) override {
+  SendOutcome Send(std::string_view request) override {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + options_.timeout);
     for (const auto& [k, v] : options_.headers) {
@@ -121,33 +159,31 @@ class GrpcTransport final : public OtlpTransport {
       ctx.AddMetadata(key, v);
     }
     if (options_.gzip) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-    SendOutcome out;
+    // One copy into a gRPC-owned slice: the caller's buffer is reused as soon as Send returns,
+    // while gRPC may release the call's send buffers later.
+    grpc::Slice slice(request.data(), request.size());
+    grpc::ByteBuffer request_buffer(&slice, 1);
+    grpc::ByteBuffer response_buffer;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
     grpc::Status status;
-    switch (signal_) {
-      case OtlpSignal::kTraces: {
-        c::trace::v1::ExportTraceServiceResponse resp;
-        status = trace_->Export(
-            &ctx, static_cast<const c::trace::v1::ExportTraceServiceRequest&>(request), &resp);
-        out.rejected = resp.partial_success().rejected_spans();
-        break;
-      }
-      case OtlpSignal::kLogs: {
-        c::logs::v1::ExportLogsServiceResponse resp;
-        status = logs_->Export(
-            &ctx, static_cast<const c::logs::v1::ExportLogsServiceRequest&>(request), &resp);
-        out.rejected = resp.partial_success().rejected_log_records();
-        break;
-      }
-      case OtlpSignal::kMetrics: {
-        c::metrics::v1::ExportMetricsServiceResponse resp;
-        status = metrics_->Export(
-            &ctx, static_cast<const c::metrics::v1::ExportMetricsServiceRequest&>(request), &resp);
-        out.rejected = resp.partial_success().rejected_data_points();
-        break;
-      }
+    stub_->UnaryCall(&ctx, method_, grpc::StubOptions(), &request_buffer, &response_buffer,
+                     [&](grpc::Status s) {
+                       std::lock_guard<std::mutex> lock(mu);
+                       status = std::move(s);
+                       done = true;
+                       cv.notify_one();
+                     });
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return done; });
     }
-    if (status.ok()) return out;
-    out.rejected = 0;
+    SendOutcome out;
+    if (status.ok()) {
+      out.rejected = RejectedCount(signal_, response_buffer);
+      return out;
+    }
     std::optional<std::chrono::milliseconds> delay = ParseRetryInfoDelay(status.error_details());
     bool retryable = IsRetryableCode(status.error_code()) ||
                      (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && delay);
@@ -161,10 +197,9 @@ class GrpcTransport final : public OtlpTransport {
  private:
   const OtlpExporterOptions options_;
   const OtlpSignal signal_;
+  const std::string method_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<c::trace::v1::TraceService::Stub> trace_;
-  std::unique_ptr<c::logs::v1::LogsService::Stub> logs_;
-  std::unique_ptr<c::metrics::v1::MetricsService::Stub> metrics_;
+  std::unique_ptr<grpc::GenericStub> stub_;
 };
 
 }  // namespace

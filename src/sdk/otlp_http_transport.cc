@@ -81,21 +81,23 @@ int64_t RejectedCount(OtlpSignal signal, const std::string& body) {
 class HttpTransport final : public OtlpTransport {
  public:
   HttpTransport(const OtlpExporterOptions& options, OtlpSignal signal, Url url)
-      : options_(options), signal_(signal), url_(std::move(url)) {}
+      : options_(options), signal_(signal), url_(std::move(url)) {
+    request_ = {http::verb::post, url_.target, 11};
+    request_.set(http::field::host, url_.host + ":" + url_.port);
+    request_.set(http::field::user_agent, "periscope-cpp-sdk/0.1");
+    request_.set(http::field::content_type, "application/x-protobuf");
+    for (const auto& [k, v] : options_.headers) request_.set(k, v);
+    if (options_.gzip) request_.set(http::field::content_encoding, "gzip");
+    request_.keep_alive(true);
+  }
 
-  SendOutcome Send(const google::protobuf::Message& request) override {
-    http::request<http::string_body> req{http::verb::post, url_.target, 11};
-    req.set(http::field::host, url_.host + ":" + url_.port);
-    req.set(http::field::user_agent, "periscope-cpp-sdk/0.1");
-    req.set(http::field::content_type, "application/x-protobuf");
-    for (const auto& [k, v] : options_.headers) req.set(k, v);
-    req.keep_alive(true);
-    std::string body = request.SerializeAsString();
+  SendOutcome Send(std::string_view request) override {
+    http::request<http::string_body>& req = request_;
     if (options_.gzip) {
-      body = GzipCompress(body);
-      req.set(http::field::content_encoding, "gzip");
+      req.body() = GzipCompress(request);
+    } else {
+      req.body().assign(request.data(), request.size());  // reuses the body's capacity
     }
-    req.body() = std::move(body);
     req.prepare_payload();
 
     // A kept-alive connection may have been closed by the server meanwhile: one fresh retry.
@@ -191,6 +193,8 @@ class HttpTransport final : public OtlpTransport {
   const OtlpExporterOptions options_;
   const OtlpSignal signal_;
   const Url url_;
+  // The request, headers set once; its body is replaced by each Send.
+  http::request<http::string_body> request_;
   asio::io_context io_{1};
   std::optional<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;

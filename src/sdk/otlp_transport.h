@@ -1,7 +1,5 @@
 #pragma once
 
-#include <google/protobuf/message.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,8 +22,8 @@ struct SendOutcome {
 class OtlpTransport {
  public:
   virtual ~OtlpTransport() = default;
-  // request must be the Export*ServiceRequest of the transport's signal.
-  virtual SendOutcome Send(const google::protobuf::Message& request) = 0;
+  // request: the serialized Export*ServiceRequest of the transport's signal.
+  virtual SendOutcome Send(std::string_view request) = 0;
 };
 
 // The endpoint an exporter uses when options.endpoint is empty.
@@ -35,7 +33,7 @@ std::string DefaultEndpoint(OtlpProtocol protocol, OtlpSignal signal);
 // Returns nullptr and sets *error for an unsupported URL (https, malformed).
 std::unique_ptr<OtlpTransport> MakeHttpTransport(const OtlpExporterOptions& options,
                                                  OtlpSignal signal, std::string* error);
-// Unary Export calls on the signal's generated gRPC stub.
+// Unary Export calls of the signal's service, sending the serialized request as is.
 std::unique_ptr<OtlpTransport> MakeGrpcTransport(const OtlpExporterOptions& options,
                                                  OtlpSignal signal);
 

@@ -13,10 +13,10 @@ using namespace std::chrono_literals;
 struct BatchFixture {
   std::shared_ptr<InMemorySpanExporter> exporter = std::make_shared<InMemorySpanExporter>();
   std::unique_ptr<TracerProvider> provider;
-  BatchFixture() {
+  explicit BatchFixture(size_t queue_size = 64) {
     TracerProviderOptions o;
     BatchOptions batch;
-    batch.max_queue_size = 64;
+    batch.max_queue_size = queue_size;
     batch.max_export_batch_size = 8;
     batch.schedule_delay = 10ms;
     o.processors.push_back(std::make_shared<BatchSpanProcessor>(exporter, batch));
@@ -168,7 +168,7 @@ TEST(SpanReuseTest, TheSamplerSeesSharedAndOwnAttributes) {
 }
 
 TEST(SpanReuseTest, SpansEndedOnAnotherThreadAndReleasedAfterItsExitAreSafe) {
-  BatchFixture f;
+  BatchFixture f(/*queue_size=*/1024);  // room for every span: none is dropped under load
   Tracer tracer = f.provider->GetTracer("threads");
   std::vector<std::shared_ptr<Span>> kept;
   for (int t = 0; t < 4; ++t) {
