@@ -23,7 +23,10 @@ std::string LatencyRecorder::Summary(uint64_t failures) {
   return line;
 }
 
-std::shared_ptr<pt::TracerProvider> MakeDiscardingProvider(const std::string& service_name) {
+namespace {
+
+std::shared_ptr<pt::TracerProvider> MakeBatchingProvider(
+    const std::string& service_name, std::shared_ptr<pt::SpanExporter> exporter) {
   pt::BatchOptions batch;
   batch.max_queue_size = 1 << 16;
   batch.max_export_batch_size = 4096;
@@ -31,8 +34,22 @@ std::shared_ptr<pt::TracerProvider> MakeDiscardingProvider(const std::string& se
   pt::TracerProviderOptions options;
   options.resource.attributes.emplace_back("service.name", service_name);
   options.processors.push_back(
-      std::make_shared<pt::BatchSpanProcessor>(std::make_shared<DiscardingExporter>(), batch));
+      std::make_shared<pt::BatchSpanProcessor>(std::move(exporter), batch));
   return std::make_shared<pt::TracerProvider>(std::move(options));
+}
+
+}  // namespace
+
+std::shared_ptr<pt::TracerProvider> MakeDiscardingProvider(const std::string& service_name) {
+  return MakeBatchingProvider(service_name, std::make_shared<DiscardingExporter>());
+}
+
+std::shared_ptr<pt::TracerProvider> MakeOtlpProvider(const std::string& service_name,
+                                                     const std::string& endpoint) {
+  pt::OtlpExporterOptions otlp;
+  otlp.protocol = pt::OtlpProtocol::kHttpProtobuf;
+  otlp.endpoint = endpoint;
+  return MakeBatchingProvider(service_name, std::make_shared<pt::OtlpSpanExporter>(otlp));
 }
 
 std::string MakePayload(size_t bytes) {

@@ -1,7 +1,8 @@
 #pragma once
 
 // Shared pieces of the RPC benchmark: the run settings, latency statistics and the tracing
-// setup (spans through a batch processor into an exporter that discards them).
+// setup (spans through a batch processor into an exporter that discards them, or that sends
+// them over OTLP/HTTP).
 
 #include <atomic>
 #include <chrono>
@@ -61,6 +62,10 @@ class DiscardingExporter final : public periscope::trace::SpanExporter {
 // A provider whose spans go through a BatchSpanProcessor into a DiscardingExporter.
 std::shared_ptr<periscope::trace::TracerProvider> MakeDiscardingProvider(
     const std::string& service_name);
+// The same batch processor with the OTLP/HTTP protobuf span exporter to `endpoint` (a URL such
+// as http://127.0.0.1:4318/v1/traces): tracing as a deployed service pays for it.
+std::shared_ptr<periscope::trace::TracerProvider> MakeOtlpProvider(const std::string& service_name,
+                                                                   const std::string& endpoint);
 
 // The payload of every request: `bytes` bytes of a repeating pattern.
 std::string MakePayload(size_t bytes);

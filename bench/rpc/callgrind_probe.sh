@@ -8,16 +8,24 @@
 #   client_kinstr_per_call=... server_mallocs_per_call=... client_mallocs_per_call=...
 #
 #   bench/rpc/callgrind_probe.sh BIN SIZE IN_FLIGHT TRACING [SHORT (default 2)] [LONG (default 6)]
+# TRACING 2 exports over OTLP/HTTP to an `rpc_bench sink` (not under callgrind, unpinned).
 set -euo pipefail
 BIN="$1"; SIZE="$2"; CONC="$3"; TRACING="$4"; SHORT="${5:-2}"; LONG="${6:-6}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 WORK="$(mktemp -d)"
 SERVER_PID=""
+SINK_PID=""
 cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  for pid in "$SERVER_PID" "$SINK_PID"; do
+    if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+"$BIN" sink --port-file "$WORK/sink-port" 2>"$WORK/sink.log" &
+SINK_PID=$!
+for _ in $(seq 1 200); do [[ -s "$WORK/sink-port" ]] && break; sleep 0.05; done
+OTLP="http://127.0.0.1:$(cat "$WORK/sink-port")/v1/traces"
 total_ir() {  # callgrind output file -> total instructions
   sed -n 's/^totals: *\([0-9]*\).*/\1/p; s/^summary: *\([0-9]*\).*/\1/p' "$1" | head -1
 }
@@ -25,11 +33,11 @@ run() {  # seconds -> "calls server_ir client_ir"
   local secs="$1" dir="$WORK/$1"
   mkdir -p "$dir"
   taskset -c 0 valgrind --tool=callgrind --callgrind-out-file="$dir/server.out" \
-    "$BIN" server --impl periscope --tracing "$TRACING" --port-file "$dir/port" 2>"$dir/server.log" &
+    "$BIN" server --impl periscope --tracing "$TRACING" --otlp "$OTLP" --port-file "$dir/port" 2>"$dir/server.log" &
   SERVER_PID=$!
   for _ in $(seq 1 600); do [[ -s "$dir/port" ]] && break; sleep 0.1; done
   taskset -c 1 valgrind --tool=callgrind --callgrind-out-file="$dir/client.out" \
-    "$BIN" client --impl periscope --tracing "$TRACING" --port "$(cat "$dir/port")" \
+    "$BIN" client --impl periscope --tracing "$TRACING" --otlp "$OTLP" --port "$(cat "$dir/port")" \
     --size "$SIZE" --concurrency "$CONC" --seconds "$secs" --warmup-ms 0 >"$dir/out" 2>"$dir/client.log"
   kill -TERM "$SERVER_PID"
   wait "$SERVER_PID" || true

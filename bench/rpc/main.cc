@@ -1,19 +1,25 @@
 // rpc_bench: unary echo calls over TCP loopback, Periscope RPC or gRPC, with tracing on or off.
 //
-//   rpc_bench server --impl periscope|grpc --port-file PATH [--tracing 0|1]
+//   rpc_bench server --impl periscope|grpc --port-file PATH [--tracing 0|1|2] [--otlp URL]
 //   rpc_bench client --impl periscope|grpc --port N --size BYTES --concurrency N
-//                    [--seconds S] [--warmup-ms MS] [--tracing 0|1]
+//                    [--seconds S] [--warmup-ms MS] [--tracing 0|1|2] [--otlp URL]
+//   rpc_bench sink --port-file PATH
 // The client prints one line: calls=... seconds=... calls_per_s=... p50_us=... p99_us=...
 // failures=... . With --tracing 1 every call gets a CLIENT and a SERVER span, batched and then
-// discarded (bench/rpc/run.sh pins the server on core 0 and the client on core 1).
+// discarded; with --tracing 2 the batches are exported over OTLP/HTTP protobuf to --otlp (the
+// traces URL of a `sink`, which acknowledges OTLP requests without parsing them, until
+// SIGTERM). bench/rpc/run.sh pins the server on core 0 and the client on core 1.
 #include <charconv>
+#include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "bench_common.h"
 #include "grpc_side.h"
+#include "loadgen/otlp_sink_testing.h"
 #include "periscope_side.h"
 
 namespace pt = periscope::trace;
@@ -32,10 +38,29 @@ std::optional<uint64_t> Number(const std::map<std::string, std::string>& flags,
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: rpc_bench server --impl periscope|grpc --port-file PATH [--tracing 0|1]\n"
+               "usage: rpc_bench server --impl periscope|grpc --port-file PATH [--tracing 0|1|2] "
+               "[--otlp URL]\n"
                "       rpc_bench client --impl periscope|grpc --port N --size BYTES "
-               "--concurrency N [--seconds S] [--warmup-ms MS] [--tracing 0|1]\n");
+               "--concurrency N [--seconds S] [--warmup-ms MS] [--tracing 0|1|2] [--otlp URL]\n"
+               "       rpc_bench sink --port-file PATH\n");
   return 2;
+}
+
+// An OTLP receiver that acknowledges without parsing; writes its HTTP port to port_file and
+// serves until SIGTERM or SIGINT.
+int RunSink(const std::string& port_file) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before the sink's threads start
+  periscope::testing::OtlpTestSink sink({.parse = false});
+  const std::string target = sink.http_target();
+  { std::ofstream(port_file + ".tmp") << target.substr(target.rfind(':') + 1); }
+  if (std::rename((port_file + ".tmp").c_str(), port_file.c_str()) != 0) return 1;
+  int signal = 0;
+  sigwait(&signals, &signal);
+  return 0;
 }
 
 }  // namespace
@@ -49,17 +74,17 @@ int main(int argc, char** argv) {
     if (name.rfind("--", 0) != 0) return Usage();
     flags[name.substr(2)] = argv[i + 1];
   }
+  if (mode == "sink") return flags["port-file"].empty() ? Usage() : RunSink(flags["port-file"]);
   const std::string impl = flags["impl"];
   if (impl != "periscope" && impl != "grpc") return Usage();
   std::optional<uint64_t> tracing = Number(flags, "tracing", 0);
-  if (!tracing) return Usage();
+  if (!tracing || *tracing > 2 || (*tracing == 2 && flags["otlp"].empty())) return Usage();
 
   std::shared_ptr<pt::TracerProvider> provider;
   std::optional<pt::Tracer> tracer;
-  if (*tracing != 0) {
-    provider = rpcbench::MakeDiscardingProvider("rpc-bench-" + mode);
-    tracer = provider->GetTracer("rpc_bench");
-  }
+  if (*tracing == 1) provider = rpcbench::MakeDiscardingProvider("rpc-bench-" + mode);
+  if (*tracing == 2) provider = rpcbench::MakeOtlpProvider("rpc-bench-" + mode, flags["otlp"]);
+  if (provider) tracer = provider->GetTracer("rpc_bench");
   int code = 0;
   if (mode == "server") {
     if (flags["port-file"].empty()) return Usage();

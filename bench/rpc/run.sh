@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Periscope RPC vs gRPC C++: unary echo calls over TCP loopback, small (100 B), medium (10 KB)
-# and large (1 MB) payloads, 1 and 16 calls in flight, tracing off and on (CLIENT and SERVER spans
-# through a batch processor into an exporter that discards them). The server runs on core 0,
-# the client on core 1 (taskset). Prints a markdown table and writes it to bench/results/rpc.md.
+# and large (1 MB) payloads, 1 and 16 calls in flight, tracing off, on (CLIENT and SERVER spans
+# through a batch processor into an exporter that discards them) and otlp (the same, exported
+# over OTLP/HTTP to `rpc_bench sink`, which acknowledges without parsing). The server runs on
+# core 0, the client on core 1 (taskset), the sink unpinned. Prints a markdown table and writes it
+# to bench/results/rpc.md.
 #
 #   bench/rpc/run.sh [build dir (default: build)] [seconds per run (default: 2)]
 # It builds rpc_bench first unless RPC_BENCH_NO_BUILD=1.
@@ -22,8 +24,11 @@ SIZES=(100 10240 1048576)
 CONCURRENCY=(1 16)
 WORK="$(mktemp -d)"
 SERVER_PID=""
+SINK_PID=""
 cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  for pid in "$SERVER_PID" "$SINK_PID"; do
+    if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -32,9 +37,14 @@ PIN_SERVER=(taskset -c 0)
 PIN_CLIENT=(taskset -c 1)
 if ! taskset -c 0,1 true 2>/dev/null; then PIN_SERVER=(); PIN_CLIENT=(); fi
 
+"$BIN" sink --port-file "$WORK/sink-port" 2>"$WORK/sink.log" &
+SINK_PID=$!
+for _ in $(seq 1 200); do [[ -s "$WORK/sink-port" ]] && break; sleep 0.05; done
+OTLP="http://127.0.0.1:$(cat "$WORK/sink-port")/v1/traces"
+
 start_server() {  # impl tracing
   rm -f "$WORK/port"
-  "${PIN_SERVER[@]}" "$BIN" server --impl "$1" --tracing "$2" --port-file "$WORK/port" \
+  "${PIN_SERVER[@]}" "$BIN" server --impl "$1" --tracing "$2" --otlp "$OTLP" --port-file "$WORK/port" \
     2>"$WORK/server.log" &
   SERVER_PID=$!
   for _ in $(seq 1 200); do
@@ -52,13 +62,13 @@ stop_server() {
 }
 
 declare -A RESULT
-for tracing in 0 1; do
+for tracing in 0 1 2; do
   for impl in periscope grpc; do
     start_server "$impl" "$tracing"
     port="$(cat "$WORK/port")"
     for size in "${SIZES[@]}"; do
       for conc in "${CONCURRENCY[@]}"; do
-        line="$("${PIN_CLIENT[@]}" "$BIN" client --impl "$impl" --tracing "$tracing" --port "$port" \
+        line="$("${PIN_CLIENT[@]}" "$BIN" client --impl "$impl" --tracing "$tracing" --otlp "$OTLP" --port "$port" \
           --size "$size" --concurrency "$conc" --seconds "$SECONDS_PER_RUN" --warmup-ms 500)"
         echo "$impl tracing=$tracing size=$size in-flight=$conc: $line" >&2
         RESULT["$impl,$tracing,$size,$conc"]="$line"
@@ -83,12 +93,13 @@ human() {
   echo "Unary echo over TCP loopback (request and reply carry the payload), one connection/channel,"
   echo "server on core 0, client on core 1; ${SECONDS_PER_RUN} s per row after 0.5 s warm-up."
   echo "Tracing on: a CLIENT and a SERVER span per call, W3C context in the call metadata, batch"
-  echo "processor, exporter that discards. \`bench/rpc/run.sh $BUILD $SECONDS_PER_RUN\` on $(date -u +%F),"
+  echo "processor, exporter that discards; otlp: the same spans exported over OTLP/HTTP protobuf to a"
+  echo "local sink. \`bench/rpc/run.sh $BUILD $SECONDS_PER_RUN\` on $(date -u +%F),"
   echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."
   echo
   echo "| payload | in flight | tracing | Periscope calls/s | p50 µs | p99 µs | gRPC calls/s | p50 µs | p99 µs | calls/s ratio | p50 ratio |"
   echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  for tracing in 0 1; do
+  for tracing in 0 1 2; do
     for size in "${SIZES[@]}"; do
       for conc in "${CONCURRENCY[@]}"; do
         p="${RESULT[periscope,$tracing,$size,$conc]}"
@@ -97,10 +108,22 @@ human() {
         p50p="$(field "$p" p50_us)"; p50g="$(field "$g" p50_us)"
         ratio="$(awk -v a="$pr" -v b="$gr" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
         lat="$(awk -v a="$p50p" -v b="$p50g" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-        echo "| $(human "$size") | $conc | $([[ $tracing == 1 ]] && echo on || echo off) | $pr | $p50p | $(field "$p" p99_us) | $gr | $p50g | $(field "$g" p99_us) | $ratio | $lat |"
+        echo "| $(human "$size") | $conc | $(case $tracing in 0) echo off ;; 1) echo on ;; 2) echo otlp ;; esac) | $pr | $p50p | $(field "$p" p99_us) | $gr | $p50g | $(field "$g" p99_us) | $ratio | $lat |"
       done
     done
   done
   echo
   echo "Ratios are Periscope / gRPC: calls/s above 1 and p50 below 1 favour Periscope."
+  echo
+  echo "Tracing cost, Periscope: calls/s lost against the same row with tracing off."
+  echo
+  echo "| payload | in flight | on | otlp |"
+  echo "| --- | --- | ---: | ---: |"
+  for size in "${SIZES[@]}"; do
+    for conc in "${CONCURRENCY[@]}"; do
+      off="$(field "${RESULT[periscope,0,$size,$conc]}" calls_per_s)"
+      loss() { awk -v a="$1" -v b="$off" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * (1 - a / b); else print "-" }'; }
+      echo "| $(human "$size") | $conc | $(loss "$(field "${RESULT[periscope,1,$size,$conc]}" calls_per_s)") | $(loss "$(field "${RESULT[periscope,2,$size,$conc]}" calls_per_s)") |"
+    done
+  done
 } | tee "$OUT"

@@ -219,6 +219,26 @@ TEST(OtlpSpanWireTest, SharedAttributesComeFirstAndOwnValuesOverride) {
   EXPECT_EQ(attrs[4].value().int_value(), 7001);
 }
 
+TEST(OtlpSpanWireTest, ManySharedSetsInOneBatchAreEncodedLikeTheirOwnAttributes) {
+  // More distinct sets than the encoder keeps encoded, each used by several spans, interleaved.
+  std::vector<std::shared_ptr<const Attributes>> sets;
+  for (int i = 0; i < 100; ++i) {
+    sets.push_back(std::make_shared<const Attributes>(
+        Attributes{{"rpc.method", "M" + std::to_string(i)}, {"set", int64_t{i}}}));
+  }
+  std::vector<SpanData> spans;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 100; ++i) {
+      SpanData s = BasicSpan(MakeResource("svc"), nullptr,
+                             static_cast<uint8_t>(1 + (round * 100 + i) % 250));
+      s.shared_attributes = sets[static_cast<size_t>((i * 7 + round) % 100)];
+      if (i % 9 == 0) s.attributes = {{"set", int64_t{-1}}};  // overrides one shared key
+      spans.push_back(std::move(s));
+    }
+  }
+  ExpectSameAsEncodeSpans(spans);
+}
+
 TEST(OtlpSpanWireTest, HugeStringsAndLengthsAroundVarintBoundaries) {
   auto resource = MakeResource(std::string(300, 'r'));
   auto scope = std::make_shared<InstrumentationScope>(

@@ -88,6 +88,9 @@ class WireWriter {
     Raw(&v, 8);
   }
 
+  // Already-encoded fields, appended as they are.
+  void EncodedFields(std::string_view bytes) { Raw(bytes.data(), bytes.size()); }
+
   Nested Begin(uint32_t field, size_t guess) {
     Tag(field, 2);
     Ensure(guess);
