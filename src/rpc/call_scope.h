@@ -2,14 +2,18 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/require.hpp>
+#include <boost/asio/strand.hpp>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "periscope/rpc/call.h"
 #include "periscope/trace/context.h"
+#include "rpc/block_cache.h"
 
 namespace periscope::rpc::internal {
 
@@ -40,7 +44,8 @@ class CallScope {
 class CallScopedExecutor {
  public:
   CallScopedExecutor(boost::asio::any_io_executor inner, std::shared_ptr<const CallContext> call)
-      : state_(std::make_shared<const State>(std::move(inner), std::move(call), false)) {}
+      : state_(std::allocate_shared<const State>(CachedAllocator<State>(), std::move(inner),
+                                                 std::move(call), false)) {}
 
   template <class F>
   void execute(F f) const {
@@ -48,6 +53,12 @@ class CallScopedExecutor {
       CallScope scope(call.get());
       std::move(f)();
     };
+    if (state_->io_strand) {
+      // Straight to the strand: through any_io_executor the wrapper would be type-erased (and
+      // allocated) once more before the strand queues it.
+      ExecuteOn(*state_->io_strand, std::move(run));
+      return;
+    }
     if (!never_ && !continuation_) {
       state_->inner.execute(std::move(run));
       return;
@@ -123,13 +134,36 @@ class CallScopedExecutor {
   bool operator!=(const CallScopedExecutor& o) const noexcept { return !(*this == o); }
 
  private:
+  using IoStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
   struct State {
     State(boost::asio::any_io_executor ex, std::shared_ptr<const CallContext> c, bool t)
-        : inner(std::move(ex)), call(std::move(c)), tracked(t) {}
+        : inner(std::move(ex)), call(std::move(c)), tracked(t) {
+      if (const IoStrand* strand = inner.target<IoStrand>()) io_strand = *strand;
+    }
     boost::asio::any_io_executor inner;
     std::shared_ptr<const CallContext> call;
     bool tracked;  // whether inner tracks outstanding work
+    // inner's target when it is a strand over an io_context (MakeStrand): the fast path.
+    std::optional<IoStrand> io_strand;
   };
+
+  // Runs f on the strand with this executor's blocking and relationship bits.
+  template <class F>
+  void ExecuteOn(const IoStrand& strand, F&& f) const {
+    namespace ex = boost::asio::execution;
+    if (never_ && continuation_) {
+      boost::asio::prefer(boost::asio::require(strand, ex::blocking.never),
+                          ex::relationship.continuation)
+          .execute(std::forward<F>(f));
+    } else if (never_) {
+      boost::asio::require(strand, ex::blocking.never).execute(std::forward<F>(f));
+    } else if (continuation_) {
+      boost::asio::prefer(strand, ex::relationship.continuation).execute(std::forward<F>(f));
+    } else {
+      strand.execute(std::forward<F>(f));
+    }
+  }
 
   CallScopedExecutor(std::shared_ptr<const State> state, bool never, bool continuation)
       : state_(std::move(state)), never_(never), continuation_(continuation) {}
@@ -138,8 +172,9 @@ class CallScopedExecutor {
   }
   CallScopedExecutor WithInner(boost::asio::any_io_executor inner, bool tracked) const {
     return CallScopedExecutor(
-        std::make_shared<const State>(std::move(inner), state_->call, tracked), never_,
-        continuation_);
+        std::allocate_shared<const State>(CachedAllocator<State>(), std::move(inner), state_->call,
+                                          tracked),
+        never_, continuation_);
   }
 
   std::shared_ptr<const State> state_;

@@ -10,6 +10,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "rpc/block_cache.h"
 #include "rpc/channel_backend.h"
 #include "rpc/client_connection.h"
 #include "rpc/strand.h"
@@ -75,6 +76,11 @@ awaitable<Result<std::string>> CallRawImpl(std::shared_ptr<ChannelBackend> backe
   co_return std::move(reply.payload);
 }
 
+awaitable<Result<std::string>> ChannelBackend::CallPayload(std::shared_ptr<ChannelBackend> self,
+                                                           std::shared_ptr<CallRequest> request) {
+  return CallRawImpl(std::move(self), std::move(request));
+}
+
 awaitable<RawStream> OpenStreamImpl(std::shared_ptr<ChannelBackend> backend,
                                     std::shared_ptr<CallRequest> request) {
   co_return co_await backend->OpenStream(std::move(request));
@@ -84,12 +90,13 @@ awaitable<RawStream> OpenStreamImpl(std::shared_ptr<ChannelBackend> backend,
 
 awaitable<Result<std::string>> Channel::CallRaw(std::string_view service, std::string_view method,
                                                 std::string payload, CallOptions options) const {
-  auto request = std::make_shared<internal::CallRequest>();
+  auto request = std::allocate_shared<internal::CallRequest>(
+      internal::CachedAllocator<internal::CallRequest>());
   request->service = std::string(service);
   request->method = std::string(method);
   request->payload = std::move(payload);
   request->options = std::move(options);
-  return internal::CallRawImpl(impl_, std::move(request));
+  return impl_->CallPayload(impl_, std::move(request));
 }
 
 awaitable<RawStream> Channel::OpenStream(std::string_view service, std::string_view method,

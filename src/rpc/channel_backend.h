@@ -25,6 +25,11 @@ class ChannelBackend {
  public:
   virtual ~ChannelBackend() = default;
   virtual boost::asio::awaitable<RawReply> Call(std::shared_ptr<CallRequest> request) = 0;
+  // Call, answered as Channel::CallRaw answers: the reply's payload or its status. `self` is
+  // this backend (kept alive by the returned awaitable). The default awaits Call; a connection
+  // answers in the same coroutine frame.
+  virtual boost::asio::awaitable<Result<std::string>> CallPayload(
+      std::shared_ptr<ChannelBackend> self, std::shared_ptr<CallRequest> request);
   // Opens a streaming call; failures to start are reported by the stream's first operation.
   virtual boost::asio::awaitable<RawStream> OpenStream(std::shared_ptr<CallRequest> request) = 0;
   virtual void Close() = 0;

@@ -14,9 +14,11 @@
 #include <boost/asio/system_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
+#include "rpc/block_cache.h"
 #include "rpc/frame.h"
 #include "rpc/span_util.h"
 #include "rpc/stream_core.h"
@@ -50,37 +52,30 @@ std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options) {
 
 namespace {
 
-// What the client remembers of a call for its span and interceptors. Strand-confined after
-// preparation.
+// A call: the request frame to send and what the client remembers of the call for its span,
+// interceptors and messages (the frame keeps the service and method: sending it takes only its
+// payload). One allocation per call, from BlockCache. Strand-confined after preparation.
 struct CallRecord {
-  std::string service;
-  std::string method;
+  RequestFrame frame;
   CallKind kind = CallKind::kUnary;
   Metadata metadata;
   std::chrono::steady_clock::time_point start;
   std::shared_ptr<trace::Span> span;
   std::optional<trace::Timestamp> deadline;
   size_t interceptors_run = 0;  // how many `before` hooks ran (their `after` hooks run)
-};
-
-// A call ready to send, or the status that rejected it locally.
-struct PreparedCall {
-  std::shared_ptr<CallRecord> record;
-  RequestFrame frame;
-  Status rejected;
+  Status rejected;              // a before hook's rejection: the request is not sent
 };
 
 // Runs the interceptors' before hooks, starts the CLIENT span and builds the request frame.
-// Not a coroutine (see span_util.h).
-std::shared_ptr<PreparedCall> Prepare(const ChannelOptions& channel, const std::string& address,
-                                      uint16_t port, CallRequest& request) {
+// Takes the request's strings. Not a coroutine (see span_util.h).
+std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::string& address,
+                                    uint16_t port, CallRequest& request) {
   CallOptions& options = request.options;
   CallKind kind = request.kind;
-  auto prepared = std::make_shared<PreparedCall>();
-  PreparedCall& p = *prepared;
-  auto record = std::make_shared<CallRecord>();
-  record->service = request.service;
-  record->method = request.method;
+  auto record = std::allocate_shared<CallRecord>(CachedAllocator<CallRecord>());
+  RequestFrame& frame = record->frame;
+  frame.service = std::move(request.service);
+  frame.method = std::move(request.method);
   record->kind = kind;
   record->metadata = std::move(options.metadata);
   record->start = std::chrono::steady_clock::now();
@@ -88,10 +83,10 @@ std::shared_ptr<PreparedCall> Prepare(const ChannelOptions& channel, const std::
   for (const ClientInterceptor& interceptor : channel.interceptors) {
     ++record->interceptors_run;
     if (!interceptor.before) continue;
-    ClientCallInfo info{record->service, record->method, kind, record->metadata};
+    ClientCallInfo info{frame.service, frame.method, kind, record->metadata};
     Status st = interceptor.before(info);
     if (!st.ok()) {
-      p.rejected = std::move(st);
+      record->rejected = std::move(st);
       break;
     }
   }
@@ -102,20 +97,17 @@ std::shared_ptr<PreparedCall> Prepare(const ChannelOptions& channel, const std::
   trace::Context call_context = parent;
   if (channel.tracer) {
     record->span =
-        StartClientSpan(*channel.tracer, parent, record->service, record->method, address, port);
+        StartClientSpan(*channel.tracer, parent, frame.service, frame.method, address, port);
     call_context = parent.WithSpan(record->span);
   }
-  p.frame.service = record->service;
-  p.frame.method = record->method;
-  p.frame.metadata = record->metadata;
-  p.frame.payload = std::move(request.payload);
-  p.frame.call_kind = static_cast<uint8_t>(kind);
+  if (!record->metadata.empty()) frame.metadata = record->metadata;
+  frame.payload = std::move(request.payload);
+  frame.call_kind = static_cast<uint8_t>(kind);
   if (record->deadline) {
-    p.frame.deadline_unix_nanos = std::max<uint64_t>(1, trace::ToUnixNanos(*record->deadline));
+    frame.deadline_unix_nanos = std::max<uint64_t>(1, trace::ToUnixNanos(*record->deadline));
   }
-  InjectContext(call_context, p.frame);
-  p.record = std::move(record);
-  return prepared;
+  InjectContext(call_context, frame);
+  return record;
 }
 
 // Ends the span and runs the after hooks of the interceptors whose before hook ran.
@@ -126,7 +118,7 @@ void Complete(const ChannelOptions& channel, CallRecord& record, const Status& s
   for (size_t i = record.interceptors_run; i-- > 0;) {
     const ClientInterceptor& interceptor = channel.interceptors[i];
     if (!interceptor.after) continue;
-    ClientCallInfo info{record.service, record.method, record.kind, record.metadata};
+    ClientCallInfo info{record.frame.service, record.frame.method, record.kind, record.metadata};
     interceptor.after(info, status, std::chrono::duration_cast<std::chrono::nanoseconds>(duration));
   }
 }
@@ -148,30 +140,21 @@ class ClientConnection : public ChannelBackend,
 
   void Start() { asio::co_spawn(strand_, ReadLoop(shared_from_this()), asio::detached); }
 
-  // A unary call is an asynchronous operation on the connection, not a coroutine of its own:
-  // the caller suspends once, the strand registers the call, and the reader hands the reply to
-  // the caller's executor. No coroutine frame, timer or co_spawn per call; one timer per
-  // connection enforces the deadlines (see WatchDeadline).
+  // Unary calls: see Unary below.
   awaitable<RawReply> Call(std::shared_ptr<CallRequest> request) override {
-    std::shared_ptr<PreparedCall> p = Prepare(options_, address_, port_, *request);
-    if (!p->rejected.ok()) {
-      Complete(options_, *p->record, p->rejected);
-      co_return RawReply{p->rejected, {}, false};
-    }
-    std::shared_ptr<CallRecord> record = p->record;
-    auto initiation = [self = shared_from_this(), p](auto handler) mutable {
-      self->InitiateUnary(std::move(p), std::move(handler));
-    };
-    RawReply reply = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(RawReply)>(
-        std::move(initiation), use_awaitable);
-    Complete(options_, *record, reply.status);
-    co_return reply;
+    return Unary<RawReply>(shared_from_this(), std::move(request));
+  }
+
+  awaitable<Result<std::string>> CallPayload(std::shared_ptr<ChannelBackend> self,
+                                             std::shared_ptr<CallRequest> request) override {
+    (void)self;  // this connection: the coroutine below holds it
+    return Unary<Result<std::string>>(shared_from_this(), std::move(request));
   }
 
   awaitable<RawStream> OpenStream(std::shared_ptr<CallRequest> request) override {
     auto self = shared_from_this();
-    std::shared_ptr<PreparedCall> p = Prepare(options_, address_, port_, *request);
-    co_return co_await asio::co_spawn(strand_, DoOpenStream(self, p), use_awaitable);
+    std::shared_ptr<CallRecord> record = Prepare(options_, address_, port_, *request);
+    co_return co_await asio::co_spawn(strand_, DoOpenStream(self, record), use_awaitable);
   }
 
   void Close() override {
@@ -185,18 +168,68 @@ class ClientConnection : public ChannelBackend,
  private:
   static constexpr std::chrono::milliseconds kDeadlineGrace{50};
 
+  // A unary call is an asynchronous operation on the connection, not a coroutine of its own:
+  // the caller suspends once, the strand registers the call, and the reader hands the reply to
+  // the caller's executor. No timer or co_spawn per call; one timer per connection enforces the
+  // deadlines (see WatchDeadline). Out is RawReply (for the pool, which needs `sent`) or
+  // Result<std::string> (Channel::CallRaw: one coroutine frame less per call).
+  template <class Out>
+  static awaitable<Out> Unary(std::shared_ptr<ClientConnection> self,
+                              std::shared_ptr<CallRequest> request) {
+    std::shared_ptr<CallRecord> record =
+        Prepare(self->options_, self->address_, self->port_, *request);
+    RawReply reply;
+    if (!record->rejected.ok()) {
+      Complete(self->options_, *record, record->rejected);
+      reply.status = record->rejected;
+      reply.sent = false;
+    } else {
+      auto initiation = [self, record](auto handler) mutable {
+        self->InitiateUnary(std::move(record), std::move(handler));
+      };
+      reply = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(RawReply)>(
+          std::move(initiation), use_awaitable);
+      Complete(self->options_, *record, reply.status);
+    }
+    if constexpr (std::is_same_v<Out, RawReply>) {
+      co_return reply;
+    } else {
+      if (!reply.status.ok()) co_return std::move(reply.status);
+      co_return std::move(reply.payload);
+    }
+  }
+
   // The caller of a unary call waiting for its reply. Finish hands the reply over on the
-  // caller's executor (never inline). Strand-confined.
+  // caller's executor (never inline). Allocated from BlockCache; Destroy frees it.
+  // Strand-confined.
   struct Waiter {
-    virtual ~Waiter() = default;
     virtual void Finish(RawReply reply) = 0;
+    virtual void Destroy() = 0;
+
+   protected:
+    ~Waiter() = default;
   };
+  struct WaiterDeleter {
+    void operator()(Waiter* waiter) const { waiter->Destroy(); }
+  };
+  using WaiterPtr = std::unique_ptr<Waiter, WaiterDeleter>;
   template <class Handler>
   struct WaiterFor final : Waiter {
     explicit WaiterFor(Handler&& h)
         : handler(std::move(h)),
           work(asio::prefer(asio::get_associated_executor(handler),
                             asio::execution::outstanding_work.tracked)) {}
+    static WaiterPtr Make(Handler&& h) {
+      CachedAllocator<WaiterFor> allocator;
+      WaiterFor* waiter = allocator.allocate(1);
+      try {
+        new (waiter) WaiterFor(std::move(h));
+      } catch (...) {
+        allocator.deallocate(waiter, 1);
+        throw;
+      }
+      return WaiterPtr(waiter);
+    }
     void Finish(RawReply reply) override {
       asio::any_io_executor ex = work;
       asio::post(ex, [h = std::move(handler), r = std::move(reply)]() mutable {
@@ -204,13 +237,17 @@ class ClientConnection : public ChannelBackend,
         std::move(h)(std::move(r));
       });
     }
+    void Destroy() override {
+      this->~WaiterFor();
+      CachedAllocator<WaiterFor>().deallocate(this, 1);
+    }
     Handler handler;
     asio::any_io_executor work;  // keeps the caller's execution context running meanwhile
   };
 
   // A unary call in flight.
   struct PendingCall {
-    std::unique_ptr<Waiter> waiter;
+    WaiterPtr waiter;
     std::shared_ptr<CallRecord> record;
     std::optional<trace::Timestamp> give_up_at;  // deadline + grace
   };
@@ -218,7 +255,7 @@ class ClientConnection : public ChannelBackend,
   // Runs in the caller's context: the request id is taken here so that the caller's
   // cancellation slot can name the call, then the strand registers and sends it.
   template <class Handler>
-  void InitiateUnary(std::shared_ptr<PreparedCall> p, Handler handler) {
+  void InitiateUnary(std::shared_ptr<CallRecord> record, Handler handler) {
     const uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
     auto slot = asio::get_associated_cancellation_slot(handler);
     if (slot.is_connected()) {
@@ -229,25 +266,25 @@ class ClientConnection : public ChannelBackend,
         }
       });
     }
-    std::unique_ptr<Waiter> waiter = std::make_unique<WaiterFor<Handler>>(std::move(handler));
-    asio::dispatch(strand_, [self = shared_from_this(), p = std::move(p), id,
+    WaiterPtr waiter = WaiterFor<Handler>::Make(std::move(handler));
+    asio::dispatch(strand_, [self = shared_from_this(), record = std::move(record), id,
                              waiter = std::move(waiter)]() mutable {
-      self->StartUnary(id, *p, std::move(waiter));
+      self->StartUnary(id, std::move(record), std::move(waiter));
     });
   }
 
-  void StartUnary(uint64_t id, PreparedCall& p, std::unique_ptr<Waiter> waiter) {
+  void StartUnary(uint64_t id, std::shared_ptr<CallRecord> record, WaiterPtr waiter) {
     if (!open_) {
       waiter->Finish(RawReply{UnavailableError("connection closed: " + close_reason_), {}, false});
       return;
     }
-    p.frame.id = id;
-    FramePieces pieces = EncodeFramePieces(std::move(p.frame));
+    record->frame.id = id;
+    FramePieces pieces = EncodeRequestPieces(record->frame);
     transport_->Send(std::move(pieces.head), std::move(pieces.payload));
     std::optional<trace::Timestamp> give_up_at;
     // A grace period lets the server's own DEADLINE_EXCEEDED (and its span) arrive first.
-    if (p.record->deadline) give_up_at = *p.record->deadline + kDeadlineGrace;
-    pending_.emplace(id, PendingCall{std::move(waiter), std::move(p.record), give_up_at});
+    if (record->deadline) give_up_at = *record->deadline + kDeadlineGrace;
+    pending_.emplace(id, PendingCall{std::move(waiter), std::move(record), give_up_at});
     ++in_flight_;
     if (give_up_at) WatchDeadline(*give_up_at);
   }
@@ -256,7 +293,7 @@ class ClientConnection : public ChannelBackend,
   void FinishUnary(uint64_t id, RawReply reply) {
     auto it = pending_.find(id);
     if (it == pending_.end()) return;
-    std::unique_ptr<Waiter> waiter = std::move(it->second.waiter);
+    WaiterPtr waiter = std::move(it->second.waiter);
     pending_.erase(it);
     --in_flight_;
     waiter->Finish(std::move(reply));
@@ -273,8 +310,8 @@ class ClientConnection : public ChannelBackend,
       return;
     }
     const CallRecord& record = *it->second.record;
-    Status status = DeadlineExceededError("deadline exceeded waiting for " + record.service + "/" +
-                                          record.method);
+    Status status = DeadlineExceededError("deadline exceeded waiting for " + record.frame.service +
+                                          "/" + record.frame.method);
     FinishUnary(id, RawReply{std::move(status), {}, true});
   }
 
@@ -314,12 +351,10 @@ class ClientConnection : public ChannelBackend,
   }
 
   static awaitable<RawStream> DoOpenStream(std::shared_ptr<ClientConnection> self,
-                                           std::shared_ptr<PreparedCall> prepared) {
-    PreparedCall& p = *prepared;
+                                           std::shared_ptr<CallRecord> record) {
     uint64_t id = self->next_id_.fetch_add(1, std::memory_order_relaxed);
     auto core = std::make_shared<StreamCore>(self->transport_, id, /*client_side=*/true,
                                              self->options_.stream_window, 0);
-    std::shared_ptr<CallRecord> record = p.record;
     std::weak_ptr<ClientConnection> weak = self;
     auto watchdog = std::make_shared<asio::steady_timer>(self->strand_);
     core->on_finish = [weak, id, record, watchdog](const Status& status) {
@@ -332,8 +367,8 @@ class ClientConnection : public ChannelBackend,
       }
       Complete(conn->options_, *record, status);
     };
-    if (!p.rejected.ok()) {
-      core->Finish(p.rejected, std::string(), true);
+    if (!record->rejected.ok()) {
+      core->Finish(record->rejected, std::string(), true);
       co_return RawStream(core);
     }
     if (!self->open_) {
@@ -348,9 +383,9 @@ class ClientConnection : public ChannelBackend,
     self->streams_.emplace(id, core);
     ++self->in_flight_;
     ++self->open_streams_;
-    p.frame.id = id;
-    p.frame.window = self->options_.stream_window;
-    self->transport_->Send(EncodeFrame(p.frame));
+    record->frame.id = id;
+    record->frame.window = self->options_.stream_window;
+    self->transport_->Send(EncodeFrame(record->frame));
     if (record->deadline) {
       auto left = *record->deadline - trace::Clock::now() + kDeadlineGrace;
       watchdog->expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(left));
@@ -368,12 +403,20 @@ class ClientConnection : public ChannelBackend,
   awaitable<void> ReadLoop(std::shared_ptr<ClientConnection> self) {
     (void)self;  // keeps the connection alive while reading
     while (open_) {
-      Result<std::string> body = co_await transport_->ReadFrame(options_.max_frame_size);
+      Result<std::optional<std::string_view>> body = transport_->NextFrame(options_.max_frame_size);
+      if (body.ok() && !body->has_value()) {
+        Status st = co_await transport_->WaitForFrame(options_.max_frame_size);
+        if (!st.ok()) {
+          CloseOnStrand(st.message());
+          break;
+        }
+        continue;
+      }
       if (!body.ok()) {
         CloseOnStrand(body.status().message());
         break;
       }
-      Status st = Dispatch(*body);
+      Status st = Dispatch(**body);
       if (!st.ok()) {
         CloseOnStrand(st.message());
         break;
@@ -387,19 +430,21 @@ class ClientConnection : public ChannelBackend,
     if (!parsed.ok()) return InvalidArgumentError("malformed frame from server");
     switch (parsed->kind) {
       case FrameKind::kResponse: {
-        Result<ResponseFrame> r = Decode<ResponseFrame>(parsed->encoded, options_.decode_limits);
-        if (!r.ok()) return InvalidArgumentError("undecodable response: " + r.status().message());
-        if (r->id == 0) {
+        ResponseFrame r;
+        Status decoded = DecodeResponseFrame(parsed->encoded, options_.decode_limits, r);
+        if (!decoded.ok())
+          return InvalidArgumentError("undecodable response: " + decoded.message());
+        if (r.id == 0) {
           return InvalidArgumentError("server error: " +
-                                      Status(StatusCodeFromInt(r->code), r->message).ToString());
+                                      Status(StatusCodeFromInt(r.code), r.message).ToString());
         }
         Status st =
-            r->code == 0 ? Status() : Status(StatusCodeFromInt(r->code), std::move(r->message));
-        if (pending_.contains(r->id)) {
-          FinishUnary(r->id, RawReply{std::move(st), std::move(r->payload), true});
-        } else if (auto s = streams_.find(r->id); s != streams_.end()) {
+            r.code == 0 ? Status() : Status(StatusCodeFromInt(r.code), std::move(r.message));
+        if (pending_.contains(r.id)) {
+          FinishUnary(r.id, RawReply{std::move(st), std::move(r.payload), true});
+        } else if (auto s = streams_.find(r.id); s != streams_.end()) {
           std::shared_ptr<StreamCore> core = s->second;
-          core->Finish(std::move(st), std::move(r->payload), /*discard=*/false);
+          core->Finish(std::move(st), std::move(r.payload), /*discard=*/false);
         }
         return Status::Ok();  // else the caller gave up
       }
@@ -452,7 +497,9 @@ class ClientConnection : public ChannelBackend,
   std::atomic<size_t> open_streams_{0};
   std::string close_reason_;
   std::atomic<uint64_t> next_id_{1};
-  std::unordered_map<uint64_t, PendingCall> pending_;
+  std::unordered_map<uint64_t, PendingCall, std::hash<uint64_t>, std::equal_to<uint64_t>,
+                     CachedAllocator<std::pair<const uint64_t, PendingCall>>>
+      pending_;
   asio::system_timer deadline_timer_{strand_};
   bool deadline_armed_ = false;
   trace::Timestamp deadline_at_;

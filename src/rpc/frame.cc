@@ -1,5 +1,7 @@
 #include "rpc/frame.h"
 
+#include <limits>
+
 namespace periscope::rpc::internal {
 namespace {
 
@@ -25,25 +27,85 @@ void Field(serial::Writer& w, const T& value) {
 }
 
 // The head of a frame whose payload is field I, written last; the fields before it are written
-// by `fields`.
+// by `fields`. A small payload goes into the head (see FramePieces).
 template <size_t I, class F>
 FramePieces Pieces(FrameKind kind, std::string&& payload, F fields) {
-  // The struct is one length-delimited value: its length covers the fields and the payload.
-  std::string body;
+  // The fields are encoded into a per-thread buffer first: the struct is one length-delimited
+  // value whose length (a varint in front of them) covers the fields and the payload.
+  thread_local std::string body;
+  body.clear();
   serial::Writer b(body);
   fields(b);
   b.Varint((uint64_t{I} << 3) | static_cast<uint64_t>(WireType::kLengthDelimited));
   b.Varint(payload.size());
+  const bool inline_payload = payload.size() < kSeparatePayloadBytes;
   FramePieces out;
-  out.head.reserve(kFrameHeaderSize + 1 + 5 + body.size());
+  out.head.reserve(kFrameHeaderSize + 1 + 5 + body.size() + (inline_payload ? payload.size() : 0));
   out.head.assign(kFrameHeaderSize, '\0');
   out.head.push_back(static_cast<char>(kind));
   serial::Writer w(out.head);
   w.Varint(body.size() + payload.size());
   w.Bytes(body);
   PutLength(out.head, out.head.size() - kFrameHeaderSize + payload.size());
-  out.payload = std::move(payload);
+  if (inline_payload) {
+    out.head.append(payload);
+  } else {
+    out.payload = std::move(payload);
+  }
   return out;
+}
+
+constexpr uint64_t Tag(uint64_t index, WireType wt) {
+  return (index << 3) | static_cast<uint64_t>(wt);
+}
+constexpr WireType kVarint = WireType::kVarint;
+constexpr WireType kBytes = WireType::kLengthDelimited;
+
+// The generic decoder's outcome, for input the fast path does not take.
+template <class T>
+Status DecodeGeneric(std::string_view encoded, const DecodeLimits& limits, T& out) {
+  Result<T> decoded = Decode<T>(encoded, limits);
+  if (!decoded.ok()) return decoded.status();
+  out = std::move(decoded).value();
+  return Status::Ok();
+}
+
+// Opens the struct's length-delimited body; false unless it is well formed and spans the rest.
+bool OpenStruct(std::string_view encoded, const DecodeLimits& limits, serial::Reader& body) {
+  serial::Reader r(encoded, limits);
+  uint64_t len = 0;
+  std::string_view bytes;
+  if (limits.max_depth < 1 || !r.TryVarint(len) || len != r.remaining()) return false;
+  if (!r.TryBytes(len, bytes)) return false;
+  body = serial::Reader(bytes, limits, 1);
+  return true;
+}
+
+bool TakeString(serial::Reader& body, std::string& out) {
+  uint64_t len = 0;
+  std::string_view bytes;
+  if (!body.TryVarint(len) || !body.TryBytes(len, bytes)) return false;
+  out.assign(bytes.data(), bytes.size());
+  return true;
+}
+
+template <class U>
+bool TakeUnsigned(serial::Reader& body, U& out) {
+  uint64_t v = 0;
+  if (!body.TryVarint(v) || v > std::numeric_limits<U>::max()) return false;
+  out = static_cast<U>(v);
+  return true;
+}
+
+bool TakeInt32(serial::Reader& body, int32_t& out) {
+  uint64_t v = 0;
+  if (!body.TryVarint(v)) return false;
+  const int64_t s = static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+  if (s < std::numeric_limits<int32_t>::min() || s > std::numeric_limits<int32_t>::max()) {
+    return false;
+  }
+  out = static_cast<int32_t>(s);
+  return true;
 }
 
 // The pieces below list every field; a new field must be added to them too.
@@ -53,7 +115,9 @@ static_assert(boost::pfr::tuple_size_v<MessageFrame> == 2);
 
 }  // namespace
 
-FramePieces EncodeFramePieces(RequestFrame&& f) {
+FramePieces EncodeFramePieces(RequestFrame&& f) { return EncodeRequestPieces(f); }
+
+FramePieces EncodeRequestPieces(RequestFrame& f) {
   return Pieces<5>(FrameKind::kRequest, std::move(f.payload), [&f](serial::Writer& w) {
     Field<0>(w, f.id);
     Field<1>(w, f.service);
@@ -91,6 +155,90 @@ std::string EncodeFrame(const MessageFrame& frame) { return Frame(FrameKind::kMe
 std::string EncodeControlFrame(FrameKind kind, uint64_t id, uint64_t value) {
   ControlFrame frame{id, value};
   return Frame(kind, frame);
+}
+
+// The decoders below too.
+Status DecodeRequestFrame(std::string_view encoded, const DecodeLimits& limits, RequestFrame& out) {
+  serial::Reader body({}, limits);
+  if (!OpenStruct(encoded, limits, body)) return DecodeGeneric(encoded, limits, out);
+  while (!body.empty()) {
+    uint64_t tag = 0;
+    bool ok = body.TryVarint(tag);
+    if (ok) {
+      switch (tag) {
+        case Tag(0, kVarint):
+          ok = TakeUnsigned(body, out.id);
+          break;
+        case Tag(1, kBytes):
+          ok = TakeString(body, out.service);
+          break;
+        case Tag(2, kBytes):
+          ok = TakeString(body, out.method);
+          break;
+        case Tag(3, kVarint):
+          ok = TakeUnsigned(body, out.deadline_unix_nanos);
+          break;
+        case Tag(4, kBytes):
+          ok = serial::DecodeValue(body, out.metadata).ok();
+          break;
+        case Tag(5, kBytes):
+          ok = TakeString(body, out.payload);
+          break;
+        case Tag(6, kVarint):
+          ok = TakeUnsigned(body, out.call_kind);
+          break;
+        case Tag(7, kVarint):
+          ok = TakeUnsigned(body, out.window);
+          break;
+        case Tag(8, kVarint):
+          ok = TakeUnsigned(body, out.trace_id_low);
+          break;
+        case Tag(9, kVarint):
+          ok = TakeUnsigned(body, out.trace_id_high);
+          break;
+        case Tag(10, kVarint):
+          ok = TakeUnsigned(body, out.parent_span_id);
+          break;
+        case Tag(11, kVarint):
+          ok = TakeUnsigned(body, out.trace_flags);
+          break;
+        default:
+          ok = false;
+      }
+    }
+    if (!ok) return DecodeGeneric(encoded, limits, out);
+  }
+  return Status::Ok();
+}
+
+Status DecodeResponseFrame(std::string_view encoded, const DecodeLimits& limits,
+                           ResponseFrame& out) {
+  serial::Reader body({}, limits);
+  if (!OpenStruct(encoded, limits, body)) return DecodeGeneric(encoded, limits, out);
+  while (!body.empty()) {
+    uint64_t tag = 0;
+    bool ok = body.TryVarint(tag);
+    if (ok) {
+      switch (tag) {
+        case Tag(0, kVarint):
+          ok = TakeUnsigned(body, out.id);
+          break;
+        case Tag(1, kVarint):
+          ok = TakeInt32(body, out.code);
+          break;
+        case Tag(2, kBytes):
+          ok = TakeString(body, out.message);
+          break;
+        case Tag(3, kBytes):
+          ok = TakeString(body, out.payload);
+          break;
+        default:
+          ok = false;
+      }
+    }
+    if (!ok) return DecodeGeneric(encoded, limits, out);
+  }
+  return Status::Ok();
 }
 
 Result<FrameBody> ParseFrameBody(std::string_view body) {

@@ -70,13 +70,20 @@ std::string EncodeControlFrame(FrameKind kind, uint64_t id, uint64_t value = 0);
 
 // A frame to write as two pieces, so that a big payload is never copied into the frame: `head`
 // (length prefix, kind and every field but the payload, then the payload's tag and length) and
-// the payload bytes, which come last on the wire. Decodes to the same struct as EncodeFrame
-// (fields are identified by their tags, not their order).
+// the payload bytes, which come last on the wire. A payload shorter than kSeparatePayloadBytes
+// is written into `head` instead (one string, allocated once at its final size) and `payload`
+// is empty. Decodes to the same struct as EncodeFrame (fields are identified by their tags, not
+// their order).
 struct FramePieces {
   std::string head;
   std::string payload;
 };
+// Payloads shorter than this are copied into their frame's head: a copy costs less than a
+// buffer of their own in the gather write.
+inline constexpr size_t kSeparatePayloadBytes = 4096;
 FramePieces EncodeFramePieces(RequestFrame&& frame);
+// As above, taking only the frame's payload: its other fields are left as they were.
+FramePieces EncodeRequestPieces(RequestFrame& frame);
 FramePieces EncodeFramePieces(ResponseFrame&& frame);
 FramePieces EncodeFramePieces(MessageFrame&& frame);
 
@@ -88,6 +95,14 @@ struct FrameBody {
 // Splits a frame body (after the length prefix) into its kind and encoded struct;
 // INVALID_ARGUMENT for an empty body or unknown kind.
 Result<FrameBody> ParseFrameBody(std::string_view body);
+
+// Decode<RequestFrame> / Decode<ResponseFrame> of a frame's encoded struct (FrameBody::encoded)
+// into `out`, with a fast path for the fields and wire types this version writes: bytes it does
+// not take (unknown fields from newer peers, malformed input) go through the generic decoder,
+// so the outcome and error messages are the same. INVALID_ARGUMENT when malformed.
+Status DecodeRequestFrame(std::string_view encoded, const DecodeLimits& limits, RequestFrame& out);
+Status DecodeResponseFrame(std::string_view encoded, const DecodeLimits& limits,
+                           ResponseFrame& out);
 
 // Checks a frame's announced length: INVALID_ARGUMENT for 0, RESOURCE_EXHAUSTED over the limit.
 Status CheckFrameLength(uint32_t len, size_t max_frame_size);

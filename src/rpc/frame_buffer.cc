@@ -22,17 +22,23 @@ FrameBuffer::FrameBuffer(size_t capacity, size_t direct_threshold)
     : data_(std::max<size_t>(capacity, kFrameHeaderSize * 2)),
       direct_threshold_(direct_threshold) {}
 
-Result<std::optional<std::string>> FrameBuffer::Next(size_t max_frame_size) {
-  if (buffered() < kFrameHeaderSize) return std::optional<std::string>();
+Result<std::optional<std::string_view>> FrameBuffer::Next(size_t max_frame_size) {
+  if (buffered() < kFrameHeaderSize) return std::optional<std::string_view>();
   const uint32_t len = LengthAt(data_.data() + begin_);
   Status st = CheckFrameLength(len, max_frame_size);
   if (!st.ok()) return st;
-  if (buffered() - kFrameHeaderSize < len) return std::optional<std::string>();
-  const char* body = data_.data() + begin_ + kFrameHeaderSize;
-  std::optional<std::string> frame(std::in_place, body, len);
+  if (buffered() - kFrameHeaderSize < len) return std::optional<std::string_view>();
+  std::string_view frame(data_.data() + begin_ + kFrameHeaderSize, len);
   begin_ += kFrameHeaderSize + len;
+  // Positions only: the bytes stay where they are until the next Prepare.
   if (begin_ == end_) begin_ = end_ = 0;
-  return frame;
+  return std::optional<std::string_view>(frame);
+}
+
+bool FrameBuffer::Ready(size_t max_frame_size) const {
+  if (buffered() < kFrameHeaderSize) return false;
+  const uint32_t len = LengthAt(data_.data() + begin_);
+  return !CheckFrameLength(len, max_frame_size).ok() || buffered() - kFrameHeaderSize >= len;
 }
 
 size_t FrameBuffer::pending_length() const {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "periscope/rpc/status.h"
@@ -20,9 +21,12 @@ class FrameBuffer {
   explicit FrameBuffer(size_t capacity = 64 << 10, size_t direct_threshold = 32 << 10);
 
   // The next whole frame body (without its length prefix), or nullopt when more bytes are
-  // needed. INVALID_ARGUMENT for a length of 0, RESOURCE_EXHAUSTED over max_frame_size (checked
-  // as soon as the length prefix is buffered, before the body arrives).
-  Result<std::optional<std::string>> Next(size_t max_frame_size);
+  // needed. The view points into the buffer and stays valid until the next Prepare or
+  // TakePartial. INVALID_ARGUMENT for a length of 0, RESOURCE_EXHAUSTED over max_frame_size
+  // (checked as soon as the length prefix is buffered, before the body arrives).
+  Result<std::optional<std::string_view>> Next(size_t max_frame_size);
+  // True when Next has something to return without another read: a whole frame, or an error.
+  bool Ready(size_t max_frame_size) const;
 
   // After Next returned nullopt: the announced body length of a frame whose prefix is buffered
   // but not its whole body; 0 when not even the prefix is complete.

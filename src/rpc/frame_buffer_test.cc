@@ -35,10 +35,10 @@ void Feed(FrameBuffer& buffer, std::string_view bytes) {
 std::vector<std::string> Drain(FrameBuffer& buffer) {
   std::vector<std::string> frames;
   for (;;) {
-    Result<std::optional<std::string>> next = buffer.Next(1 << 20);
+    Result<std::optional<std::string_view>> next = buffer.Next(1 << 20);
     EXPECT_TRUE(next.ok()) << next.status().ToString();
     if (!next.ok() || !next->has_value()) return frames;
-    frames.push_back(std::move(**next));
+    frames.emplace_back(**next);
   }
 }
 
@@ -69,7 +69,7 @@ TEST(FrameBufferTest, LargeFrameIsTakenWithItsBufferedPrefix) {
   const std::string body(1000, 'b');
   const std::string stream = Prefixed(body);
   Feed(buffer, std::string_view(stream).substr(0, 40));
-  Result<std::optional<std::string>> next = buffer.Next(1 << 20);
+  Result<std::optional<std::string_view>> next = buffer.Next(1 << 20);
   ASSERT_TRUE(next.ok());
   EXPECT_FALSE(next->has_value());
   EXPECT_EQ(buffer.pending_length(), 1000u);
@@ -85,7 +85,7 @@ TEST(FrameBufferTest, LargeFrameIsTakenWithItsBufferedPrefix) {
 TEST(FrameBufferTest, RejectsOversizedLengthBeforeTheBodyArrives) {
   FrameBuffer buffer;
   Feed(buffer, Prefixed(std::string(100, 'z')).substr(0, kFrameHeaderSize));
-  Result<std::optional<std::string>> next = buffer.Next(50);
+  Result<std::optional<std::string_view>> next = buffer.Next(50);
   ASSERT_FALSE(next.ok());
   EXPECT_EQ(next.status().code(), StatusCode::kResourceExhausted);
 }
@@ -93,9 +93,36 @@ TEST(FrameBufferTest, RejectsOversizedLengthBeforeTheBodyArrives) {
 TEST(FrameBufferTest, RejectsZeroLength) {
   FrameBuffer buffer;
   Feed(buffer, std::string(kFrameHeaderSize, '\0'));
-  Result<std::optional<std::string>> next = buffer.Next(1 << 20);
+  Result<std::optional<std::string_view>> next = buffer.Next(1 << 20);
   ASSERT_FALSE(next.ok());
   EXPECT_EQ(next.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(FrameBufferTest, ReadyOnlyForAWholeFrameOrABadLength) {
+  FrameBuffer buffer;
+  EXPECT_FALSE(buffer.Ready(1 << 20));
+  const std::string stream = Prefixed("hello");
+  Feed(buffer, std::string_view(stream).substr(0, 6));
+  EXPECT_FALSE(buffer.Ready(1 << 20));
+  Feed(buffer, std::string_view(stream).substr(6));
+  EXPECT_TRUE(buffer.Ready(1 << 20));
+  // Over the limit: ready to report the error before the body arrives.
+  EXPECT_TRUE(buffer.Ready(3));
+  Result<std::optional<std::string_view>> next = buffer.Next(1 << 20);
+  ASSERT_TRUE(next.ok());
+  ASSERT_TRUE(next->has_value());
+  EXPECT_EQ(**next, "hello");
+  EXPECT_FALSE(buffer.Ready(1 << 20));
+}
+
+TEST(FrameBufferTest, FramesStayValidUntilTheNextPrepare) {
+  FrameBuffer buffer(64, 32);
+  Feed(buffer, Prefixed("first") + Prefixed("second"));
+  Result<std::optional<std::string_view>> a = buffer.Next(1 << 20);
+  Result<std::optional<std::string_view>> b = buffer.Next(1 << 20);
+  ASSERT_TRUE(a.ok() && a->has_value() && b.ok() && b->has_value());
+  EXPECT_EQ(**a, "first");
+  EXPECT_EQ(**b, "second");
 }
 
 TEST(FrameBufferTest, MediumFrameGrowsTheBufferInsteadOfGoingDirect) {

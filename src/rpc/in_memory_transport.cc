@@ -48,39 +48,38 @@ class InMemoryTransport : public Transport {
   asio::any_io_executor executor() override { return strand_; }
   std::string peer() const override { return "in-memory"; }
 
-  awaitable<Result<std::string>> ReadFrame(size_t max_frame_size) override {
+  Result<std::optional<std::string_view>> NextFrame(size_t max_frame_size) override {
+    {
+      std::lock_guard lock(in_->mu);
+      if (in_->frames.empty()) return std::optional<std::string_view>();
+      current_ = std::move(in_->frames.front());
+      in_->frames.pop_front();
+    }
+    uint32_t len = 0;
+    for (size_t i = 0; i < kFrameHeaderSize; ++i) {
+      len |= static_cast<uint32_t>(static_cast<uint8_t>(current_[i])) << (8 * i);
+    }
+    Status st = CheckFrameLength(len, max_frame_size);
+    if (!st.ok()) return st;
+    if (current_.size() != kFrameHeaderSize + len) {
+      return InvalidArgumentError("in-memory frame length does not match its prefix");
+    }
+    return std::optional<std::string_view>(std::string_view(current_).substr(kFrameHeaderSize));
+  }
+
+  awaitable<Status> WaitForFrame(size_t) override {
     std::shared_ptr<Pipe> in = in_;
     std::shared_ptr<asio::steady_timer> timer = timer_;
     for (;;) {
-      std::string frame;
       {
         std::lock_guard lock(in->mu);
-        if (!in->frames.empty()) {
-          frame = std::move(in->frames.front());
-          in->frames.pop_front();
-        } else if (in->closed) {
-          co_return UnavailableError("connection closed by peer");
-        } else {
-          in->waiter = timer;
-        }
+        if (!in->frames.empty()) co_return Status::Ok();
+        if (in->closed) co_return UnavailableError("connection closed by peer");
+        in->waiter = timer;
       }
-      if (frame.empty()) {
-        timer->expires_at(asio::steady_timer::time_point::max());
-        boost::system::error_code ec;
-        co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        continue;
-      }
-      uint32_t len = 0;
-      for (size_t i = 0; i < kFrameHeaderSize; ++i) {
-        len |= static_cast<uint32_t>(static_cast<uint8_t>(frame[i])) << (8 * i);
-      }
-      Status st = CheckFrameLength(len, max_frame_size);
-      if (!st.ok()) co_return st;
-      if (frame.size() != kFrameHeaderSize + len) {
-        co_return InvalidArgumentError("in-memory frame length does not match its prefix");
-      }
-      frame.erase(0, kFrameHeaderSize);
-      co_return frame;
+      timer->expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ec;
+      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
   }
 
@@ -136,6 +135,7 @@ class InMemoryTransport : public Transport {
   std::shared_ptr<Pipe> in_;
   std::shared_ptr<Pipe> out_;
   std::shared_ptr<asio::steady_timer> timer_;
+  std::string current_;  // the frame NextFrame returned last
   bool close_after_flush_ = false;
 };
 

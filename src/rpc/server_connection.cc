@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "rpc/block_cache.h"
 #include "rpc/call_scope.h"
 #include "rpc/frame.h"
 #include "rpc/server_impl.h"
@@ -40,7 +41,9 @@ const char* KindName(CallKind kind) {
   return "an unknown kind of call";
 }
 
-// One call in flight on a connection. Strand-confined.
+// One call in flight on a connection. The CallContext is an object of its own: the handler's
+// executor holds it, and the cancellation slot of this state holds that executor. Both come
+// from BlockCache. Strand-confined.
 struct CallState {
   uint64_t id = 0;
   std::shared_ptr<CallContext> ctx;
@@ -74,29 +77,26 @@ void RunAfter(const std::vector<ServerMiddleware>& middleware, size_t ran, const
   }
 }
 
-// Builds the CallContext of a request and starts its SERVER span. Not a coroutine (see
+// Fills the CallContext of a request and starts its SERVER span. Not a coroutine (see
 // span_util.h).
-std::shared_ptr<CallContext> MakeContext(const ServerOptions& options, RequestFrame& request,
-                                         const std::string& peer,
-                                         std::shared_ptr<trace::Span>& span) {
-  auto ctx = std::make_shared<CallContext>();
-  ctx->service = std::move(request.service);
-  ctx->method = std::move(request.method);
-  ctx->metadata = std::move(request.metadata);
-  ctx->peer = peer;
-  ctx->kind = static_cast<CallKind>(std::min<uint8_t>(request.call_kind, 3));
+void MakeContext(const ServerOptions& options, RequestFrame& request, const std::string& peer,
+                 CallContext& ctx, std::shared_ptr<trace::Span>& span) {
+  ctx.service = std::move(request.service);
+  ctx.method = std::move(request.method);
+  ctx.metadata = std::move(request.metadata);
+  ctx.peer = peer;
+  ctx.kind = static_cast<CallKind>(std::min<uint8_t>(request.call_kind, 3));
   if (request.deadline_unix_nanos != 0) {
-    ctx->deadline = trace::Timestamp(std::chrono::duration_cast<trace::Clock::duration>(
+    ctx.deadline = trace::Timestamp(std::chrono::duration_cast<trace::Clock::duration>(
         std::chrono::nanoseconds(request.deadline_unix_nanos)));
   }
-  RemoteParent remote = ExtractRemoteParent(request, ctx->metadata);
+  RemoteParent remote = ExtractRemoteParent(request, ctx.metadata);
   if (options.tracer) {
-    span = StartServerSpan(*options.tracer, remote, *ctx);
-    ctx->trace_context = ServerContext(remote, span);
+    span = StartServerSpan(*options.tracer, remote, ctx);
+    ctx.trace_context = ServerContext(remote, span);
   } else {
-    ctx->trace_context = RemoteContext(remote);
+    ctx.trace_context = RemoteContext(remote);
   }
-  return ctx;
 }
 
 // Reads frames, runs each call as its own coroutine and writes responses as they complete.
@@ -138,21 +138,31 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     }
   }
 
+  // Dispatches every frame already received, then waits for more: a read that brought many
+  // frames starts all their calls before the next read.
   awaitable<void> ReadLoop(std::shared_ptr<Connection> self) {
     const ServerOptions& options = server_->options_;
     while (open_) {
-      Result<std::string> body = co_await transport_->ReadFrame(options.max_frame_size);
-      if (!open_) break;
+      Result<std::optional<std::string_view>> body = transport_->NextFrame(options.max_frame_size);
       if (!body.ok()) {
-        if (body.status().code() == StatusCode::kUnavailable) {
+        ConnectionError(body.status());
+        break;
+      }
+      if (!body->has_value()) {
+        Status st = co_await transport_->WaitForFrame(options.max_frame_size);
+        if (!open_) break;
+        if (st.ok()) {
+          last_activity_ = std::chrono::steady_clock::now();
+          continue;
+        }
+        if (st.code() == StatusCode::kUnavailable) {
           Close();
         } else {
-          ConnectionError(body.status());
+          ConnectionError(st);
         }
         break;
       }
-      last_activity_ = std::chrono::steady_clock::now();
-      Status st = Dispatch(self, *body);
+      Status st = Dispatch(self, **body);
       if (!st.ok()) {
         ConnectionError(st);
         break;
@@ -167,12 +177,11 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     if (!parsed.ok()) return parsed.status();
     switch (parsed->kind) {
       case FrameKind::kRequest: {
-        Result<RequestFrame> request = Decode<RequestFrame>(parsed->encoded, limits);
-        if (!request.ok()) {
-          return InvalidArgumentError("undecodable request frame: " + request.status().message());
-        }
-        if (request->id == 0) return InvalidArgumentError("request id 0 is reserved");
-        HandleRequest(self, std::move(*request));
+        RequestFrame request;
+        Status st = DecodeRequestFrame(parsed->encoded, limits, request);
+        if (!st.ok()) return InvalidArgumentError("undecodable request frame: " + st.message());
+        if (request.id == 0) return InvalidArgumentError("request id 0 is reserved");
+        HandleRequest(self, std::move(request));
         return Status::Ok();
       }
       case FrameKind::kMessage: {
@@ -251,7 +260,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
                                     std::shared_ptr<const CallContext> ctx,
                                     std::shared_ptr<CallState> state,
                                     std::shared_ptr<Connection> self) {
-    Result<std::string> result = InternalError("handler produced no result");
+    Result<std::string> result = std::string();  // every path below assigns it
     try {
       if (state->stream) {
         RawStream stream(state->stream);
@@ -358,10 +367,11 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     ServerImpl& server = *server_;
     const ServerOptions& options = server.options_;
     server.calls_++;
-    auto state = std::make_shared<CallState>();
+    auto state = std::allocate_shared<CallState>(CachedAllocator<CallState>());
     state->start = std::chrono::steady_clock::now();
     state->id = request.id;
-    state->ctx = MakeContext(options, request, peer_, state->span);
+    state->ctx = std::allocate_shared<CallContext>(CachedAllocator<CallContext>());
+    MakeContext(options, request, peer_, *state->ctx, state->span);
     const CallContext& ctx = *state->ctx;
     const uint64_t id = request.id;
     const HandlerEntry* handler = server.FindHandler(ctx.service, ctx.method);
@@ -418,7 +428,10 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   bool open_ = true;
   size_t in_flight_ = 0;
   std::chrono::steady_clock::time_point last_activity_;
-  std::unordered_map<uint64_t, std::shared_ptr<CallState>> calls_;
+  std::unordered_map<uint64_t, std::shared_ptr<CallState>, std::hash<uint64_t>,
+                     std::equal_to<uint64_t>,
+                     CachedAllocator<std::pair<const uint64_t, std::shared_ptr<CallState>>>>
+      calls_;
 };
 
 }  // namespace

@@ -49,21 +49,28 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
   asio::any_io_executor executor() override { return socket_.get_executor(); }
   std::string peer() const override { return peer_; }
 
-  awaitable<Result<std::string>> ReadFrame(size_t max_frame_size) override {
+  Result<std::optional<std::string_view>> NextFrame(size_t max_frame_size) override {
+    if (large_ready_) {
+      large_ready_ = false;
+      return std::optional<std::string_view>(large_);
+    }
+    if (!large_.empty()) large_ = std::string();  // the last big frame was dispatched
+    return in_.Next(max_frame_size);
+  }
+
+  awaitable<Status> WaitForFrame(size_t max_frame_size) override {
     auto self = shared_from_this();
-    for (;;) {
-      Result<std::optional<std::string>> next = in_.Next(max_frame_size);
-      if (!next.ok()) co_return next.status();
-      if (next->has_value()) co_return std::move(**next);
+    while (!large_ready_ && !in_.Ready(max_frame_size)) {
       boost::system::error_code ec;
       if (in_.pending_is_large()) {
         // A big frame goes straight into its own body, not through the buffer.
         size_t have = 0;
-        std::string body = in_.TakePartial(have);
-        co_await asio::async_read(socket_, asio::buffer(body.data() + have, body.size() - have),
+        large_ = in_.TakePartial(have);
+        co_await asio::async_read(socket_, asio::buffer(large_.data() + have, large_.size() - have),
                                   redirect_error(use_awaitable, ec));
         if (ec) co_return ReadError(ec, /*mid_frame=*/true);
-        co_return body;
+        large_ready_ = true;
+        break;
       }
       std::span<char> room = in_.Prepare();
       size_t n = co_await socket_.async_read_some(asio::buffer(room.data(), room.size()),
@@ -71,11 +78,12 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
       if (ec) co_return ReadError(ec, in_.buffered() > 0);
       in_.Commit(n);
     }
+    co_return Status::Ok();
   }
 
   void Send(std::string head, std::string payload) override {
     if (close_after_flush_ || !socket_.is_open()) return;
-    if (payload.size() < kSeparatePayloadBytes) {
+    if (!payload.empty() && payload.size() < kSeparatePayloadBytes) {
       head.append(payload);
       payload.clear();
     }
@@ -101,8 +109,8 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
  private:
   awaitable<void> WriteLoop(std::shared_ptr<SocketTransport> self) {
     (void)self;  // keeps the transport alive while writing
-    std::vector<FramePieces> batch;
-    std::vector<asio::const_buffer> buffers;
+    std::vector<FramePieces>& batch = batch_;
+    std::vector<asio::const_buffer>& buffers = buffers_;
     while (!queue_.empty()) {
       batch.clear();
       buffers.clear();
@@ -129,6 +137,7 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
         break;
       }
     }
+    batch.clear();
     writing_ = false;
     if (close_after_flush_) Close();
   }
@@ -142,12 +151,14 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
   Socket socket_;
   std::string peer_;
   FrameBuffer in_;
-  // Payloads shorter than this are appended to their head: copying them costs less than a
-  // buffer of their own.
-  static constexpr size_t kSeparatePayloadBytes = 4096;
+  std::string large_;         // a frame read straight into its body (see FrameBuffer::TakePartial)
+  bool large_ready_ = false;  // large_ holds a whole frame NextFrame has not returned yet
   static constexpr size_t kMaxBuffersPerWrite = 64;
 
   std::deque<FramePieces> queue_;
+  // The writer's batch and its buffers, kept between batches for their capacity.
+  std::vector<FramePieces> batch_;
+  std::vector<asio::const_buffer> buffers_;
   bool writing_ = false;
   bool close_after_flush_ = false;
 };

@@ -49,12 +49,17 @@ StatusCode StatusCodeFromInt(int64_t value) {
   return static_cast<StatusCode>(value);
 }
 
+const std::string& Status::EmptyMessage() {
+  static const std::string* const empty = new std::string();
+  return *empty;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string s(StatusCodeName(code_));
-  if (!message_.empty()) {
+  if (message_) {
     s += ": ";
-    s += message_;
+    s += *message_;
   }
   return s;
 }

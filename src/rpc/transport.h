@@ -4,7 +4,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "periscope/rpc/status.h"
@@ -19,11 +21,15 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual boost::asio::any_io_executor executor() = 0;
-  // Reads one frame body (after the length prefix). A socket transport reads in big chunks and
-  // returns the frames already buffered without touching the socket. UNAVAILABLE when the peer
-  // closed or the connection failed, RESOURCE_EXHAUSTED over max_frame_size, INVALID_ARGUMENT for
-  // length 0.
-  virtual boost::asio::awaitable<Result<std::string>> ReadFrame(size_t max_frame_size) = 0;
+  // The body (after the length prefix) of a frame already received, without waiting, or nullopt
+  // when WaitForFrame must run first. The view stays valid until the next NextFrame or
+  // WaitForFrame. A socket transport reads in big chunks, so one read serves many small frames
+  // and a frame costs no coroutine frame of its own. RESOURCE_EXHAUSTED over max_frame_size
+  // (checked before the body arrives), INVALID_ARGUMENT for length 0.
+  virtual Result<std::optional<std::string_view>> NextFrame(size_t max_frame_size) = 0;
+  // Waits until NextFrame has a frame or an error to return. UNAVAILABLE when the peer closed
+  // (after every frame it sent was returned) or the connection failed.
+  virtual boost::asio::awaitable<Status> WaitForFrame(size_t max_frame_size) = 0;
   // Queues a whole frame (with its length prefix); dropped once the transport is closed.
   void Send(std::string frame) { Send(std::move(frame), std::string()); }
   // Queues a frame written as `head` then `payload` (see FramePieces): a big payload is written
@@ -31,7 +37,7 @@ class Transport {
   virtual void Send(std::string head, std::string payload) = 0;
   // Closes once every queued frame is written; later Sends are dropped.
   virtual void CloseAfterFlush() = 0;
-  // Closes now; a pending ReadFrame returns UNAVAILABLE.
+  // Closes now; a pending WaitForFrame returns UNAVAILABLE.
   virtual void Close() = 0;
   // "ip:port", "unix" or "in-memory".
   virtual std::string peer() const = 0;

@@ -161,16 +161,33 @@ class Reader {
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
 
   Status Varint(uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) return InvalidArgumentError("truncated varint");
-      uint8_t b = static_cast<uint8_t>(*p_++);
-      if (shift == 63 && b > 1) return InvalidArgumentError("varint overflows 64 bits");
-      v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return Status::Ok();
+    if (p_ != end_ && static_cast<uint8_t>(*p_) < 0x80) [[likely]] {  // tags, small values
+      v = static_cast<uint8_t>(*p_++);
+      return Status::Ok();
     }
-    return InvalidArgumentError("varint longer than 10 bytes");
+    return LongVarint(v);
   }
+  // A varint of any length: true and the value, or false (p_ unchanged) when it is truncated or
+  // overflows. For decoders with their own error path.
+  bool TryVarint(uint64_t& v) {
+    if (p_ != end_ && static_cast<uint8_t>(*p_) < 0x80) [[likely]] {
+      v = static_cast<uint8_t>(*p_++);
+      return true;
+    }
+    const char* start = p_;
+    if (LongVarint(v).ok()) return true;
+    p_ = start;
+    return false;
+  }
+  // The next `n` bytes (false when fewer are left).
+  bool TryBytes(size_t n, std::string_view& out) {
+    if (n > remaining()) return false;
+    out = std::string_view(p_, n);
+    p_ += n;
+    return true;
+  }
+  int depth() const { return depth_; }
+
   Status Fixed32(uint32_t& v) {
     if (remaining() < 4) return InvalidArgumentError("truncated fixed32");
     v = 0;
@@ -226,6 +243,18 @@ class Reader {
   const DecodeLimits& limits() const { return limits_; }
 
  private:
+  Status LongVarint(uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return InvalidArgumentError("truncated varint");
+      uint8_t b = static_cast<uint8_t>(*p_++);
+      if (shift == 63 && b > 1) return InvalidArgumentError("varint overflows 64 bits");
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return Status::Ok();
+    }
+    return InvalidArgumentError("varint longer than 10 bytes");
+  }
+
   const char* p_;
   const char* end_;
   DecodeLimits limits_;
@@ -507,13 +536,16 @@ std::string Encode(const T& v) {
 template <Serialisable T>
 Result<T> Decode(std::string_view bytes, DecodeLimits limits = {}) {
   serial::Reader r(bytes, limits);
-  T v{};
-  Status st = serial::DecodeValue(r, v);
-  if (!st.ok()) return Status(st.code(), "decode: " + st.message());
-  if (!r.empty()) {
-    return InvalidArgumentError("decode: " + std::to_string(r.remaining()) + " trailing bytes");
+  // Decoded in place and returned by one return statement: the value is never moved.
+  Result<T> out(std::in_place);
+  Status st = serial::DecodeValue(r, *out);
+  if (!st.ok()) {
+    st = Status(st.code(), "decode: " + st.message());
+  } else if (!r.empty()) {
+    st = InvalidArgumentError("decode: " + std::to_string(r.remaining()) + " trailing bytes");
   }
-  return v;
+  if (!st.ok()) out = Result<T>(std::move(st));
+  return out;
 }
 
 }  // namespace periscope::rpc

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,22 +38,41 @@ StatusCode StatusCodeFromInt(int64_t value);
 
 // Outcome of an RPC operation: a code and a message. A value type. The RPC library is a client
 // library and depends on no server header, so it has its own Status rather than src/base's.
+// An OK status (and any status without a message) holds no string: creating, moving and
+// destroying one on the success path costs a few instructions, and serialisation and call
+// plumbing pass many of them per call.
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message)
+      : code_(code),
+        message_(message.empty() ? nullptr : std::make_unique<std::string>(std::move(message))) {}
+  Status(const Status& other)
+      : code_(other.code_),
+        message_(other.message_ ? std::make_unique<std::string>(*other.message_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) *this = Status(other);
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status Ok() { return {}; }
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
+  // Empty when none was given.
+  const std::string& message() const { return message_ ? *message_ : EmptyMessage(); }
   // "DEADLINE_EXCEEDED: message".
   std::string ToString() const;
-  bool operator==(const Status&) const = default;
+  bool operator==(const Status& other) const {
+    return code_ == other.code_ && message() == other.message();
+  }
 
  private:
+  static const std::string& EmptyMessage();
+
   StatusCode code_ = StatusCode::kOk;
-  std::string message_;
+  std::unique_ptr<std::string> message_;
 };
 
 inline Status InvalidArgumentError(std::string m) {
@@ -74,7 +94,9 @@ inline Status UnimplementedError(std::string m) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}        // NOLINT
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  // A default-constructed value, built in place (decoders fill it without moving it).
+  explicit Result(std::in_place_t) : v_(std::in_place_index<0>) {}
   Result(Status status) : v_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     if (std::get<1>(v_).ok()) {
       std::get<1>(v_) = Status(StatusCode::kInternal, "Result constructed from an OK status");
