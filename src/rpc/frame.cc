@@ -59,6 +59,7 @@ constexpr uint64_t Tag(uint64_t index, WireType wt) {
   return (index << 3) | static_cast<uint64_t>(wt);
 }
 constexpr WireType kVarint = WireType::kVarint;
+constexpr WireType kFixed64 = WireType::kFixed64;
 constexpr WireType kBytes = WireType::kLengthDelimited;
 
 // The generic decoder's outcome, for input the fast path does not take.
@@ -97,6 +98,8 @@ bool TakeUnsigned(serial::Reader& body, U& out) {
   return true;
 }
 
+bool TakeFixed64(serial::Reader& body, Fixed64& out) { return body.Fixed64(out.value).ok(); }
+
 bool TakeInt32(serial::Reader& body, int32_t& out) {
   uint64_t v = 0;
   if (!body.TryVarint(v)) return false;
@@ -127,7 +130,7 @@ FramePieces EncodeRequestPieces(RequestFrame& f) {
     Field<6>(w, f.call_kind);
     Field<7>(w, f.window);
     // Absent fields decode to their zero defaults.
-    if (f.parent_span_id != 0 || f.trace_id_low != 0 || f.trace_id_high != 0) {
+    if (f.parent_span_id.value != 0 || f.trace_id_low.value != 0 || f.trace_id_high.value != 0) {
       Field<8>(w, f.trace_id_low);
       Field<9>(w, f.trace_id_high);
       Field<10>(w, f.parent_span_id);
@@ -190,14 +193,14 @@ Status DecodeRequestFrame(std::string_view encoded, const DecodeLimits& limits, 
         case Tag(7, kVarint):
           ok = TakeUnsigned(body, out.window);
           break;
-        case Tag(8, kVarint):
-          ok = TakeUnsigned(body, out.trace_id_low);
+        case Tag(8, kFixed64):
+          ok = TakeFixed64(body, out.trace_id_low);
           break;
-        case Tag(9, kVarint):
-          ok = TakeUnsigned(body, out.trace_id_high);
+        case Tag(9, kFixed64):
+          ok = TakeFixed64(body, out.trace_id_high);
           break;
-        case Tag(10, kVarint):
-          ok = TakeUnsigned(body, out.parent_span_id);
+        case Tag(10, kFixed64):
+          ok = TakeFixed64(body, out.parent_span_id);
           break;
         case Tag(11, kVarint):
           ok = TakeUnsigned(body, out.trace_flags);

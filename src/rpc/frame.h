@@ -32,11 +32,12 @@ struct RequestFrame {
   uint8_t call_kind = 0;  // CallKind
   uint32_t window = 0;    // stream messages the client accepts before it grants more credit
   // The caller's span context in binary (TraceContextFields in span_util.h), instead of a text
-  // `traceparent` in the metadata: trace id as two little-endian halves, span id, W3C flags.
-  // All zero: none. tracestate and baggage stay in the metadata (only when non-empty).
-  uint64_t trace_id_low = 0;
-  uint64_t trace_id_high = 0;
-  uint64_t parent_span_id = 0;
+  // `traceparent` in the metadata: trace id as two little-endian halves, span id (fixed 8-byte
+  // fields; varints from older peers are accepted), W3C flags. All zero: none. tracestate and
+  // baggage stay in the metadata (only when non-empty).
+  Fixed64 trace_id_low;
+  Fixed64 trace_id_high;
+  Fixed64 parent_span_id;
   uint8_t trace_flags = 0;
 };
 

@@ -113,6 +113,13 @@ std::string VarintField(uint64_t index, uint64_t value) {
   w.Varint(value);
   return out;
 }
+std::string Fixed64Field(uint64_t index, uint64_t value) {
+  std::string out;
+  serial::Writer w(out);
+  w.Varint((index << 3) | 1);
+  w.Fixed64(value);
+  return out;
+}
 std::string BytesField(uint64_t index, std::string_view value) {
   std::string out;
   serial::Writer w(out);
@@ -143,9 +150,9 @@ TEST(FrameDecodeTest, RequestFastPathMatchesTheGenericDecoder) {
                     .payload = std::string(300, 'p'),
                     .call_kind = 3,
                     .window = 64,
-                    .trace_id_low = ~0ull,
-                    .trace_id_high = 7,
-                    .parent_span_id = 1ull << 63,
+                    .trace_id_low = {~0ull},
+                    .trace_id_high = {7},
+                    .parent_span_id = {1ull << 63},
                     .trace_flags = 1};
   const std::string whole = EncodeFrame(full);
   const std::string encoded = whole.substr(kFrameHeaderSize + 1);
@@ -164,6 +171,12 @@ TEST(FrameDecodeTest, RequestFastPathMatchesTheGenericDecoder) {
       {"service as a varint", Struct(VarintField(0, 9) + VarintField(1, 4))},
       {"call kind out of range", Struct(base + VarintField(6, 300))},
       {"trace flags out of range", Struct(base + VarintField(11, 256))},
+      {"trace ids as fixed64",
+       Struct(base + Fixed64Field(8, ~0ull) + Fixed64Field(9, 7) + Fixed64Field(10, 1ull << 63))},
+      {"trace ids as varints (an older peer)",
+       Struct(base + VarintField(8, ~0ull) + VarintField(9, 7) + VarintField(10, 1ull << 63))},
+      {"trace id as bytes", Struct(base + BytesField(8, "12345678"))},
+      {"truncated fixed64 trace id", Struct(base + std::string("\x41\x01\x02", 3))},
       {"window out of range", Struct(base + VarintField(7, 1ull << 33))},
       {"string longer than the struct", Struct(VarintField(0, 9) + "\x0a\x10" + "ab")},
       {"truncated varint", Struct(std::string("\x00\xff", 2))},

@@ -387,7 +387,7 @@ TEST_F(EchoServerTest, TraceContextFromOlderOrBrokenPeers) {
                                   .payload = Encode(EchoRequest{"old"})};
   internal::RequestFrame bogus{
       .id = 2, .service = "Echo", .method = "Say", .payload = Encode(EchoRequest{"bogus"})};
-  bogus.parent_span_id = 5;  // no trace id
+  bogus.parent_span_id.value = 5;  // no trace id
   bogus.trace_flags = 1;
   {
     RawPeer peer(port_);

@@ -176,6 +176,32 @@ TEST(SerializeCompatTest, ChangedFieldTypeIsAnError) {
   EXPECT_NE(b.status().message().find("wire type"), std::string::npos);
 }
 
+TEST(SerializeCompatTest, Fixed64IsEightBytesAndReadsAnOlderVarint) {
+  struct Ids {
+    uint64_t a = 0;
+    Fixed64 b;
+  };
+  struct OldIds {
+    uint64_t a = 0;
+    uint64_t b = 0;
+  };
+  const Ids ids{1, {~0ull}};
+  const std::string bytes = Encode(ids);
+  EXPECT_EQ(bytes.size(), 1 + 2 + 9u);  // length, field a, tag + 8 bytes
+  Result<Ids> back = Decode<Ids>(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->b.value, ~0ull);
+  Result<Ids> from_old = Decode<Ids>(Encode(OldIds{1, 1ull << 63}));
+  ASSERT_TRUE(from_old.ok()) << from_old.status().ToString();
+  EXPECT_EQ(from_old->b.value, 1ull << 63);
+  struct Named {
+    uint64_t a = 0;
+    std::string b;
+  };
+  EXPECT_FALSE(Decode<Ids>(Encode(Named{1, "12345678"})).ok());
+  EXPECT_EQ(Decode<Fixed64>(Encode(Fixed64{42}))->value, 42u);
+}
+
 TEST(SerializeDecodeTest, RejectsOutOfRangeIntegers) {
   EXPECT_FALSE(Decode<uint8_t>(Encode(uint32_t{256})).ok());
   EXPECT_FALSE(Decode<int8_t>(Encode(int32_t{-129})).ok());

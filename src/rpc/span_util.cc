@@ -33,22 +33,23 @@ void Store(uint64_t v, std::array<uint8_t, N>& bytes, size_t at) {
 }  // namespace
 
 void SetTraceFields(const trace::SpanContext& context, RequestFrame& frame) {
-  frame.trace_id_low = Load(context.trace_id, 0);
-  frame.trace_id_high = Load(context.trace_id, 8);
-  frame.parent_span_id = Load(context.span_id, 0);
+  frame.trace_id_low.value = Load(context.trace_id, 0);
+  frame.trace_id_high.value = Load(context.trace_id, 8);
+  frame.parent_span_id.value = Load(context.span_id, 0);
   frame.trace_flags = context.flags.value;
 }
 
 bool HasTraceFields(const RequestFrame& frame) {
-  return frame.parent_span_id != 0 || frame.trace_id_low != 0 || frame.trace_id_high != 0;
+  return frame.parent_span_id.value != 0 || frame.trace_id_low.value != 0 ||
+         frame.trace_id_high.value != 0;
 }
 
 trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
   std::array<uint8_t, 16> trace_id;
-  Store(frame.trace_id_low, trace_id, 0);
-  Store(frame.trace_id_high, trace_id, 8);
+  Store(frame.trace_id_low.value, trace_id, 0);
+  Store(frame.trace_id_high.value, trace_id, 8);
   std::array<uint8_t, 8> span_id;
-  Store(frame.parent_span_id, span_id, 0);
+  Store(frame.parent_span_id.value, span_id, 0);
   trace::SpanContext context;
   context.trace_id = trace::TraceId(trace_id);
   context.span_id = trace::SpanId(span_id);

@@ -99,13 +99,13 @@ TEST(TraceFieldsTest, BinaryFieldsWinOverTextTraceparent) {
 
 TEST(TraceFieldsTest, InvalidBinaryContextIsIgnored) {
   RequestFrame frame;
-  frame.parent_span_id = 42;  // a span id without a trace id
+  frame.parent_span_id.value = 42;  // a span id without a trace id
   frame.trace_flags = 1;
   EXPECT_TRUE(HasTraceFields(frame));
   RemoteParent remote = ExtractRemoteParent(frame, frame.metadata);
   EXPECT_FALSE(remote.span_context.IsValid());
-  frame.parent_span_id = 0;
-  frame.trace_id_low = 7;  // a trace id without a span id
+  frame.parent_span_id.value = 0;
+  frame.trace_id_low.value = 7;  // a trace id without a span id
   EXPECT_FALSE(ExtractRemoteParent(frame, frame.metadata).span_context.IsValid());
 }
 
@@ -136,6 +136,51 @@ TEST(TraceFieldsTest, MalformedFieldsFailToDecode) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   const std::string truncated = with_field(std::string("\x40\xff\xff", 3));  // field 8
   EXPECT_FALSE(Decode<RequestFrame>(truncated).ok());
+  const std::string short_fixed = with_field(std::string("\x41\x01\x02\x03", 4));  // 3 of 8
+  EXPECT_FALSE(Decode<RequestFrame>(short_fixed).ok());
+  const std::string as_bytes = with_field(std::string("\x42\x01x", 3));  // field 8, bytes
+  EXPECT_FALSE(Decode<RequestFrame>(as_bytes).ok());
+}
+
+// The ids travel as fixed 8-byte fields (9 bytes each with the tag, not 11 as varints); an older
+// peer's varints still give the same context.
+TEST(TraceFieldsTest, IdsAreFixedWidthAndOlderPeersVarintsAreAccepted) {
+  RequestFrame traced{.id = 1, .service = "svc", .method = "M"};
+  SetTraceFields(SampleContext(), traced);
+  RequestFrame plain{.id = 1, .service = "svc", .method = "M"};
+  RequestFrame traced_copy = traced;
+  const size_t traced_size = EncodeFramePieces(std::move(traced_copy)).head.size();
+  EXPECT_EQ(traced_size - EncodeFramePieces(std::move(plain)).head.size(), 3 * 9 + 2u);  // + flags
+
+  std::string fields;
+  serial::Writer w(fields);
+  w.Varint(0 << 3);
+  w.Varint(1);
+  w.Varint(1 << 3 | 2);
+  w.Varint(3);
+  w.Bytes("svc");
+  for (uint64_t index : {8, 9, 10}) {
+    w.Varint(index << 3);  // varint, as session-5 peers wrote them
+    w.Varint(index == 8   ? traced.trace_id_low.value
+             : index == 9 ? traced.trace_id_high.value
+                          : traced.parent_span_id.value);
+  }
+  w.Varint(11 << 3);
+  w.Varint(traced.trace_flags);
+  std::string body;
+  serial::Writer b(body);
+  b.Varint(fields.size());
+  b.Bytes(fields);
+  Result<RequestFrame> old_peer = Decode<RequestFrame>(body);
+  ASSERT_TRUE(old_peer.ok()) << old_peer.status().ToString();
+  RequestFrame fast;
+  ASSERT_TRUE(DecodeRequestFrame(body, DecodeLimits{}, fast).ok());
+  for (const RequestFrame* frame : {&*old_peer, &fast}) {
+    const trace::SpanContext sc = ExtractRemoteParent(*frame, frame->metadata).span_context;
+    EXPECT_EQ(sc.trace_id, SampleContext().trace_id);
+    EXPECT_EQ(sc.span_id, SampleContext().span_id);
+    EXPECT_TRUE(sc.sampled());
+  }
 }
 
 }  // namespace

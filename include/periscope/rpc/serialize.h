@@ -57,6 +57,15 @@ struct DecodeLimits {
   int max_depth = 64;
 };
 
+// A 64-bit unsigned integer written as 8 little-endian bytes (wire type 1) instead of a varint:
+// for values that use all 64 bits (random ids, hashes), which would take 10 varint bytes and a
+// loop to write and read. As a struct field it also accepts a varint, so a uint64_t field can
+// become a Fixed64 while peers that still send varints keep working.
+struct Fixed64 {
+  uint64_t value = 0;
+  bool operator==(const Fixed64&) const = default;
+};
+
 namespace serial {
 
 template <class T>
@@ -96,7 +105,7 @@ template <class T>
 constexpr WireType WireTypeOf() {
   if constexpr (std::is_same_v<T, bool> || std::is_integral_v<T> || std::is_enum_v<T>) {
     return WireType::kVarint;
-  } else if constexpr (std::is_same_v<T, double>) {
+  } else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, Fixed64>) {
     return WireType::kFixed64;
   } else if constexpr (std::is_same_v<T, float>) {
     return WireType::kFixed32;
@@ -111,17 +120,28 @@ class Writer {
   explicit Writer(std::string& out) : out_(out) {}
 
   void Varint(uint64_t v) {
+    if (v < 0x80) {
+      out_.push_back(static_cast<char>(v));
+      return;
+    }
+    char buf[10];
+    size_t n = 0;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>(v | 0x80));
+      buf[n++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    buf[n++] = static_cast<char>(v);
+    out_.append(buf, n);
   }
   void Fixed32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>(v >> (8 * i)));
+    char buf[4];
+    for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+    out_.append(buf, 4);
   }
   void Fixed64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>(v >> (8 * i)));
+    char buf[8];
+    for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+    out_.append(buf, 8);
   }
   void Bytes(std::string_view b) { out_.append(b); }
   // Starts a length-delimited body; Finish() patches its length in.
@@ -316,6 +336,8 @@ void EncodeValue(Writer& w, const T& v) {
     w.Varint(v);
   } else if constexpr (std::is_same_v<T, double>) {
     w.Fixed64(std::bit_cast<uint64_t>(v));
+  } else if constexpr (std::is_same_v<T, Fixed64>) {
+    w.Fixed64(v.value);
   } else if constexpr (std::is_same_v<T, float>) {
     w.Fixed32(std::bit_cast<uint32_t>(v));
   } else {
@@ -341,6 +363,11 @@ Status DecodeField(Reader& r, T& out, uint64_t index, WireType wt, std::index_se
                                       [&] {
                                         using F =
                                             std::remove_cvref_t<decltype(boost::pfr::get<I>(out))>;
+                                        if constexpr (std::is_same_v<F, Fixed64>) {
+                                          if (wt == WireType::kVarint) {  // an older peer's
+                                            return r.Varint(boost::pfr::get<I>(out).value);
+                                          }
+                                        }
                                         if (wt != WireTypeOf<F>()) {
                                           return InvalidArgumentError(
                                               "wire type " + std::to_string(static_cast<int>(wt)) +
@@ -498,6 +525,8 @@ Status DecodeValue(Reader& r, T& v) {
     PERISCOPE_RPC_RETURN_IF_ERROR(r.Fixed64(x));
     v = std::bit_cast<double>(x);
     return Status::Ok();
+  } else if constexpr (std::is_same_v<T, Fixed64>) {
+    return r.Fixed64(v.value);
   } else if constexpr (std::is_same_v<T, float>) {
     uint32_t x = 0;
     PERISCOPE_RPC_RETURN_IF_ERROR(r.Fixed32(x));
