@@ -107,6 +107,7 @@ class WireWriter {
   void Grow(size_t n);
   // Little-endian hosts only (x86-64, aarch64), as protobuf's fixed32/fixed64/double are.
   void Raw(const void* p, size_t n) {
+    if (n == 0) return;  // an empty string or bytes value may have no storage (p null)
     Ensure(n);
     std::memcpy(base_ + pos_, p, n);
     pos_ += n;
