@@ -12,20 +12,8 @@
 set -euo pipefail
 BIN="$1"; SIZE="$2"; CONC="$3"; TRACING="$4"; SHORT="${5:-2}"; LONG="${6:-6}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-WORK="$(mktemp -d)"
-SERVER_PID=""
-SINK_PID=""
-cleanup() {
-  for pid in "$SERVER_PID" "$SINK_PID"; do
-    if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-"$BIN" sink --port-file "$WORK/sink-port" 2>"$WORK/sink.log" &
-SINK_PID=$!
-for _ in $(seq 1 200); do [[ -s "$WORK/sink-port" ]] && break; sleep 0.05; done
-OTLP="http://127.0.0.1:$(cat "$WORK/sink-port")/v1/traces"
+source "$HERE/bench_env.sh"
+start_sink
 total_ir() {  # callgrind output file -> total instructions
   sed -n 's/^totals: *\([0-9]*\).*/\1/p; s/^summary: *\([0-9]*\).*/\1/p' "$1" | head -1
 }

@@ -22,25 +22,13 @@ if [[ "${RPC_BENCH_NO_BUILD:-0}" != 1 ]]; then
 fi
 SIZES=(100 10240 1048576)
 CONCURRENCY=(1 16)
-WORK="$(mktemp -d)"
-SERVER_PID=""
-SINK_PID=""
-cleanup() {
-  for pid in "$SERVER_PID" "$SINK_PID"; do
-    if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source bench/rpc/bench_env.sh  # cwd is the repository root (cd above)
 
 PIN_SERVER=(taskset -c 0)
 PIN_CLIENT=(taskset -c 1)
 if ! taskset -c 0,1 true 2>/dev/null; then PIN_SERVER=(); PIN_CLIENT=(); fi
 
-"$BIN" sink --port-file "$WORK/sink-port" 2>"$WORK/sink.log" &
-SINK_PID=$!
-for _ in $(seq 1 200); do [[ -s "$WORK/sink-port" ]] && break; sleep 0.05; done
-OTLP="http://127.0.0.1:$(cat "$WORK/sink-port")/v1/traces"
+start_sink
 
 start_server() {  # impl tracing
   rm -f "$WORK/port"
