@@ -39,7 +39,7 @@ void TracedCall(benchmark::State& state, bool traced, bool frames) {
     rpc::internal::RequestFrame frame;
     if (traced) {
       client_span = rpc::internal::StartClientSpan(client, root, service, method, address, 7000);
-      rpc::internal::InjectContext(root.WithSpan(client_span), frame);
+      rpc::internal::InjectCallContext(root, client_span, frame);
     }
     if (frames) {
       frame.id = 1;

@@ -10,8 +10,7 @@ const CallContext* CurrentCall() { return current_call; }
 namespace internal {
 
 CallScope::CallScope(const CallContext* call)
-    : previous_(current_call),
-      trace_scope_(call ? call->trace_context : trace::Context::Current()) {
+    : previous_(current_call), trace_scope_(call ? &call->trace_context : nullptr) {
   current_call = call;
 }
 

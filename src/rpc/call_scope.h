@@ -28,7 +28,7 @@ class CallScope {
 
  private:
   const CallContext* previous_;
-  trace::ScopedContext trace_scope_;
+  trace::BorrowedScopedContext trace_scope_;
 };
 
 // An executor adapter that runs every function submitted to it inside a CallScope of one call:

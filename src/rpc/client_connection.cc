@@ -91,14 +91,17 @@ std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::st
     }
   }
   const CallContext* parent_call = ResolveParent(options);
-  trace::Context parent = options.trace_parent ? *options.trace_parent
-                          : parent_call        ? parent_call->trace_context
-                                               : trace::Context::Current();
-  trace::Context call_context = parent;
+  trace::Context current;
+  const trace::Context* parent = options.trace_parent ? &*options.trace_parent
+                                 : parent_call        ? &parent_call->trace_context
+                                                      : nullptr;
+  if (parent == nullptr) {
+    current = trace::Context::Current();
+    parent = &current;
+  }
   if (channel.tracer) {
     record->span =
-        StartClientSpan(*channel.tracer, parent, frame.service, frame.method, address, port);
-    call_context = parent.WithSpan(record->span);
+        StartClientSpan(*channel.tracer, *parent, frame.service, frame.method, address, port);
   }
   if (!record->metadata.empty()) frame.metadata = record->metadata;
   frame.payload = std::move(request.payload);
@@ -106,7 +109,7 @@ std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::st
   if (record->deadline) {
     frame.deadline_unix_nanos = std::max<uint64_t>(1, trace::ToUnixNanos(*record->deadline));
   }
-  InjectContext(call_context, frame);
+  InjectCallContext(*parent, record->span, frame);
   return record;
 }
 

@@ -1,5 +1,7 @@
 #include "rpc/frame.h"
 
+#include <boost/endian/conversion.hpp>
+#include <cstring>
 #include <limits>
 
 namespace periscope::rpc::internal {
@@ -100,6 +102,61 @@ bool TakeUnsigned(serial::Reader& body, U& out) {
 
 bool TakeFixed64(serial::Reader& body, Fixed64& out) { return body.Fixed64(out.value).ok(); }
 
+// The trace fields (8 to 11) as this version writes them: three tagged fixed64 values and a
+// one-byte flags varint, in one piece.
+constexpr size_t kTraceBlockSize = 3 * 9 + 2;
+constexpr uint8_t kTraceTags[4] = {(8 << 3) | 1, (9 << 3) | 1, (10 << 3) | 1, 11 << 3};
+
+void PutFixed64(char* at, uint64_t v) {
+  v = boost::endian::native_to_little(v);
+  std::memcpy(at, &v, 8);
+}
+
+uint64_t GetFixed64(const char* at) {
+  uint64_t v;
+  std::memcpy(&v, at, 8);
+  return boost::endian::little_to_native(v);
+}
+
+void PutTraceBlock(serial::Writer& w, const RequestFrame& f) {
+  char block[kTraceBlockSize + 1];
+  block[0] = static_cast<char>(kTraceTags[0]);
+  PutFixed64(block + 1, f.trace_id_low.value);
+  block[9] = static_cast<char>(kTraceTags[1]);
+  PutFixed64(block + 10, f.trace_id_high.value);
+  block[18] = static_cast<char>(kTraceTags[2]);
+  PutFixed64(block + 19, f.parent_span_id.value);
+  block[27] = static_cast<char>(kTraceTags[3]);
+  size_t n = kTraceBlockSize;
+  if (f.trace_flags < 0x80) {
+    block[28] = static_cast<char>(f.trace_flags);
+  } else {
+    block[28] = static_cast<char>(f.trace_flags | 0x80);
+    block[29] = 1;
+    ++n;
+  }
+  w.Bytes(std::string_view(block, n));
+}
+
+// Takes the trace block at the reader (whose field-8 tag was just read) when it is laid out as
+// PutTraceBlock writes it with flags below 0x80; false (nothing taken) otherwise.
+bool TakeTraceBlock(serial::Reader& body, RequestFrame& out) {
+  serial::Reader ahead = body;
+  std::string_view block;
+  if (!ahead.TryBytes(kTraceBlockSize - 1, block)) return false;
+  const char* p = block.data();
+  if (static_cast<uint8_t>(p[8]) != kTraceTags[1] || static_cast<uint8_t>(p[17]) != kTraceTags[2] ||
+      static_cast<uint8_t>(p[26]) != kTraceTags[3] || static_cast<uint8_t>(p[27]) >= 0x80) {
+    return false;
+  }
+  out.trace_id_low.value = GetFixed64(p);
+  out.trace_id_high.value = GetFixed64(p + 9);
+  out.parent_span_id.value = GetFixed64(p + 18);
+  out.trace_flags = static_cast<uint8_t>(p[27]);
+  body = ahead;
+  return true;
+}
+
 bool TakeInt32(serial::Reader& body, int32_t& out) {
   uint64_t v = 0;
   if (!body.TryVarint(v)) return false;
@@ -131,10 +188,7 @@ FramePieces EncodeRequestPieces(RequestFrame& f) {
     Field<7>(w, f.window);
     // Absent fields decode to their zero defaults.
     if (f.parent_span_id.value != 0 || f.trace_id_low.value != 0 || f.trace_id_high.value != 0) {
-      Field<8>(w, f.trace_id_low);
-      Field<9>(w, f.trace_id_high);
-      Field<10>(w, f.parent_span_id);
-      Field<11>(w, f.trace_flags);
+      PutTraceBlock(w, f);
     }
   });
 }
@@ -194,7 +248,7 @@ Status DecodeRequestFrame(std::string_view encoded, const DecodeLimits& limits, 
           ok = TakeUnsigned(body, out.window);
           break;
         case Tag(8, kFixed64):
-          ok = TakeFixed64(body, out.trace_id_low);
+          ok = TakeTraceBlock(body, out) || TakeFixed64(body, out.trace_id_low);
           break;
         case Tag(9, kFixed64):
           ok = TakeFixed64(body, out.trace_id_high);

@@ -88,6 +88,32 @@ TEST(FramePiecesTest, SmallPayloadIsWrittenIntoTheHead) {
   EXPECT_EQ(separate.head + separate.payload, EncodeFrame(big));
 }
 
+// The trace fields are written as one block; every flags value must decode, through the fast
+// path (flags < 0x80) or field by field, to what the generic decoder reads.
+TEST(FramePiecesTest, TraceFieldsRoundTripForEveryFlagsValue) {
+  for (int flags : {0, 1, 0x7f, 0x80, 0xff}) {
+    RequestFrame frame{.id = 11,
+                       .service = "svc",
+                       .method = "M",
+                       .payload = "p",
+                       .trace_id_low = {0x0102030405060708ull},
+                       .trace_id_high = {~0ull},
+                       .parent_span_id = {0x8000000000000001ull},
+                       .trace_flags = static_cast<uint8_t>(flags)};
+    RequestFrame copy = frame;
+    FramePieces pieces = EncodeFramePieces(std::move(copy));
+    const std::string body = BodyOf(pieces.head + pieces.payload);
+    Result<FrameBody> parsed = ParseFrameBody(body);
+    ASSERT_TRUE(parsed.ok());
+    Result<RequestFrame> generic = Decode<RequestFrame>(parsed->encoded);
+    ASSERT_TRUE(generic.ok()) << generic.status().ToString();
+    EXPECT_EQ(Encode(*generic), Encode(frame)) << flags;
+    RequestFrame fast;
+    ASSERT_TRUE(DecodeRequestFrame(parsed->encoded, DecodeLimits{}, fast).ok()) << flags;
+    EXPECT_EQ(Encode(fast), Encode(frame)) << flags;
+  }
+}
+
 TEST(FramePiecesTest, EmptyPayload) {
   FramePieces pieces = EncodeFramePieces(ResponseFrame{.id = 1});
   EXPECT_TRUE(pieces.payload.empty());
@@ -173,6 +199,15 @@ TEST(FrameDecodeTest, RequestFastPathMatchesTheGenericDecoder) {
       {"trace flags out of range", Struct(base + VarintField(11, 256))},
       {"trace ids as fixed64",
        Struct(base + Fixed64Field(8, ~0ull) + Fixed64Field(9, 7) + Fixed64Field(10, 1ull << 63))},
+      {"trace fields in another order", Struct(base + Fixed64Field(8, 5) + Fixed64Field(10, 6) +
+                                               Fixed64Field(9, 7) + VarintField(11, 1))},
+      {"trace block cut short", Struct(base + Fixed64Field(8, 5) + Fixed64Field(9, 7))},
+      {"trace block with a two-byte flags varint",
+       Struct(base + Fixed64Field(8, 5) + Fixed64Field(9, 7) + Fixed64Field(10, 6) +
+              VarintField(11, 0x81))},
+      {"trace block with a field from a newer peer after it",
+       Struct(base + Fixed64Field(8, 5) + Fixed64Field(9, 7) + Fixed64Field(10, 6) +
+              VarintField(11, 1) + VarintField(12, 3))},
       {"trace ids as varints (an older peer)",
        Struct(base + VarintField(8, ~0ull) + VarintField(9, 7) + VarintField(10, 1ull << 63))},
       {"trace id as bytes", Struct(base + BytesField(8, "12345678"))},

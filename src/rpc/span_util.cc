@@ -107,12 +107,13 @@ void InjectContext(const trace::Context& context, Metadata& metadata) {
   }
 }
 
-void InjectContext(const trace::Context& context, RequestFrame& frame) {
+void InjectCallContext(const trace::Context& parent,
+                       const std::shared_ptr<trace::Span>& client_span, RequestFrame& frame) {
   if (!trace::internal::GlobalPropagatorIsDefault()) {
-    InjectContext(context, frame.metadata);
+    InjectContext(client_span ? parent.WithSpan(client_span) : parent, frame.metadata);
     return;
   }
-  const trace::Span* span = context.span().get();
+  const trace::Span* span = client_span ? client_span.get() : parent.span().get();
   if (span != nullptr && span->context().IsValid()) {
     const trace::SpanContext& sc = span->context();
     SetTraceFields(sc, frame);
@@ -120,10 +121,14 @@ void InjectContext(const trace::Context& context, RequestFrame& frame) {
       frame.metadata.insert_or_assign("tracestate", sc.trace_state.ToHeader());
     }
   }
-  if (!context.baggage().empty()) {
-    std::string header = context.baggage().ToHeader();
+  if (!parent.baggage().empty()) {
+    std::string header = parent.baggage().ToHeader();
     if (!header.empty()) frame.metadata.insert_or_assign("baggage", std::move(header));
   }
+}
+
+void InjectContext(const trace::Context& context, RequestFrame& frame) {
+  InjectCallContext(context, nullptr, frame);
 }
 
 RemoteParent ExtractRemoteParent(const RequestFrame& frame, const Metadata& metadata) {

@@ -33,6 +33,11 @@ std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
 // (tracestate and baggage into its metadata, only when non-empty). With a non-default global
 // propagator, its fields go into the metadata instead.
 void InjectContext(const trace::Context& context, RequestFrame& frame);
+// Injects a call's context into its request: `parent`'s baggage and, as the span, the call's
+// CLIENT span (or `parent`'s span without one). Builds no Context unless a non-default global
+// propagator needs one.
+void InjectCallContext(const trace::Context& parent,
+                       const std::shared_ptr<trace::Span>& client_span, RequestFrame& frame);
 // Injects the context into metadata (traceparent, tracestate, baggage) when it has any.
 void InjectContext(const trace::Context& context, Metadata& metadata);
 // The remote parent of a request: the frame's binary trace fields when set (an invalid span

@@ -4,6 +4,7 @@
 
 #include "periscope/trace/context.h"
 #include "periscope/trace/propagation.h"
+#include "periscope/trace/span.h"
 #include "rpc/frame.h"
 #include "rpc/span_util.h"
 
@@ -74,6 +75,31 @@ TEST(TraceFieldsTest, TraceStateAndBaggageTravelInTheMetadata) {
   EXPECT_EQ(remote.span_context.trace_state.Get("vendor"), "value");
   EXPECT_EQ(remote.baggage.Get("user"), "alice");
   EXPECT_EQ(remote.span_context.span_id, sc.span_id);
+}
+
+// A call injects its CLIENT span's ids with its parent's baggage and tracestate rules, as if the
+// parent context had that span; without a client span, the parent's span.
+TEST(TraceFieldsTest, CallContextCarriesTheClientSpanAndTheParentsBaggage) {
+  trace::SpanContext client_sc = SampleContext();
+  client_sc.span_id = *trace::SpanId::FromHex("1111111111111111");
+  client_sc.trace_state = *trace::TraceState::Parse("vendor=client");
+  std::shared_ptr<trace::Span> client_span = trace::Span::NonRecording(client_sc);
+  const trace::Context parent = trace::Context()
+                                    .WithRemoteSpanContext(SampleContext())
+                                    .WithBaggage(trace::Baggage().Set("user", "bob"));
+  RequestFrame with_span;
+  InjectCallContext(parent, client_span, with_span);
+  RequestFrame expected;
+  InjectContext(parent.WithSpan(client_span), expected);
+  EXPECT_EQ(Encode(with_span), Encode(expected));
+  EXPECT_EQ(TraceFieldsContext(with_span).span_id, client_sc.span_id);
+  EXPECT_EQ(with_span.metadata.at("tracestate"), "vendor=client");
+  EXPECT_EQ(trace::Baggage::Parse(with_span.metadata.at("baggage")).Get("user"), "bob");
+
+  RequestFrame without_span;
+  InjectCallContext(parent, nullptr, without_span);
+  EXPECT_EQ(TraceFieldsContext(without_span).span_id, SampleContext().span_id);
+  EXPECT_EQ(without_span.metadata.count("tracestate"), 0u);
 }
 
 TEST(TraceFieldsTest, TextTraceparentFromAnOlderPeerIsStillAccepted) {

@@ -5,13 +5,20 @@
 
 namespace periscope::trace {
 namespace {
-thread_local Context current_context;
+// The context of the innermost ScopedContext (empty without one), and the context of a
+// BorrowedScopedContext entered inside it, which is then the active one. ScopedContext keeps its
+// context here, not in itself, so that scopes ended out of order (a misuse) leave a stale context
+// active, never a dangling one.
+thread_local Context scoped_context;
+thread_local const Context* borrowed_context = nullptr;  // null: scoped_context is active
+
+const Context& Active() { return borrowed_context ? *borrowed_context : scoped_context; }
 }  // namespace
 
-Context Context::Current() { return current_context; }
+Context Context::Current() { return Active(); }
 
 namespace internal {
-const Context& CurrentContextRef() { return current_context; }
+const Context& CurrentContextRef() { return Active(); }
 }  // namespace internal
 
 SpanContext Context::span_context() const { return span_ ? span_->context() : SpanContext(); }
@@ -44,10 +51,21 @@ Context Context::WithBaggage(Baggage baggage) && {
   return std::move(*this);
 }
 
-ScopedContext::ScopedContext(Context ctx) : previous_(std::move(current_context)) {
-  current_context = std::move(ctx);
+ScopedContext::ScopedContext(Context ctx)
+    : previous_(std::move(scoped_context)), previous_borrowed_(borrowed_context) {
+  scoped_context = std::move(ctx);
+  borrowed_context = nullptr;
 }
 
-ScopedContext::~ScopedContext() { current_context = std::move(previous_); }
+ScopedContext::~ScopedContext() {
+  scoped_context = std::move(previous_);
+  borrowed_context = previous_borrowed_;
+}
+
+BorrowedScopedContext::BorrowedScopedContext(const Context* context) : previous_(borrowed_context) {
+  if (context != nullptr) borrowed_context = context;
+}
+
+BorrowedScopedContext::~BorrowedScopedContext() { borrowed_context = previous_; }
 
 }  // namespace periscope::trace

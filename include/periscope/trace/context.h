@@ -92,6 +92,21 @@ class ScopedContext {
 
  private:
   Context previous_;
+  const Context* previous_borrowed_;
+};
+
+// Like ScopedContext, but activates a Context owned elsewhere without copying it: for a scope
+// entered very often (every resumption of a coroutine, say) whose context outlives it. A null
+// context leaves the current one active. Thread-affine and not movable, like ScopedContext.
+class BorrowedScopedContext {
+ public:
+  explicit BorrowedScopedContext(const Context* context);
+  ~BorrowedScopedContext();
+  BorrowedScopedContext(const BorrowedScopedContext&) = delete;
+  BorrowedScopedContext& operator=(const BorrowedScopedContext&) = delete;
+
+ private:
+  const Context* previous_;
 };
 
 template <class F>
