@@ -12,6 +12,7 @@
 
 #include "rpc/block_cache.h"
 #include "rpc/call_scope.h"
+#include "rpc/connection_methods.h"
 #include "rpc/frame.h"
 #include "rpc/server_impl.h"
 #include "rpc/span_util.h"
@@ -77,10 +78,8 @@ void RunAfter(const std::vector<ServerMiddleware>& middleware, size_t ran, const
   }
 }
 
-// Fills the CallContext of a request and starts its SERVER span. Not a coroutine (see
-// span_util.h).
-void MakeContext(const ServerOptions& options, RequestFrame& request, const std::string& peer,
-                 CallContext& ctx, std::shared_ptr<trace::Span>& span) {
+// Fills the CallContext of a request but its trace context. Not a coroutine (see span_util.h).
+void MakeContext(RequestFrame& request, const std::string& peer, CallContext& ctx) {
   ctx.service = std::move(request.service);
   ctx.method = std::move(request.method);
   ctx.metadata = std::move(request.metadata);
@@ -90,9 +89,16 @@ void MakeContext(const ServerOptions& options, RequestFrame& request, const std:
     ctx.deadline = trace::Timestamp(std::chrono::duration_cast<trace::Clock::duration>(
         std::chrono::nanoseconds(request.deadline_unix_nanos)));
   }
+}
+
+// Sets the call's trace context from the request and, with a tracer, starts its SERVER span from
+// the method's template.
+void TraceCall(const ServerOptions& options, const RequestFrame& request,
+               const SpanTemplate& span_template, CallContext& ctx,
+               std::shared_ptr<trace::Span>& span) {
   RemoteParent remote = ExtractRemoteParent(request, ctx.metadata);
   if (options.tracer) {
-    span = StartServerSpan(*options.tracer, remote, ctx);
+    span = StartServerSpan(*options.tracer, remote, span_template);
     ctx.trace_context = ServerContext(remote, span);
   } else {
     ctx.trace_context = RemoteContext(remote);
@@ -371,10 +377,13 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     state->start = std::chrono::steady_clock::now();
     state->id = request.id;
     state->ctx = std::allocate_shared<CallContext>(CachedAllocator<CallContext>());
-    MakeContext(options, request, peer_, *state->ctx, state->span);
+    MakeContext(request, peer_, *state->ctx);
+    const ConnectionMethods::Method& method = methods_.Find(
+        server, state->ctx->service, state->ctx->method, peer_, options.tracer.has_value());
+    TraceCall(options, request, method.span, *state->ctx, state->span);
     const CallContext& ctx = *state->ctx;
     const uint64_t id = request.id;
-    const HandlerEntry* handler = server.FindHandler(ctx.service, ctx.method);
+    const HandlerEntry* handler = method.handler;
     Status early = Admit(handler, ctx, id);
     if (early.ok()) early = RunBefore(options.middleware, ctx, state->middleware_ran);
     if (!early.ok()) {
@@ -425,6 +434,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   bool deadline_armed_ = false;
   trace::Timestamp deadline_at_;
   std::string peer_;
+  ConnectionMethods methods_;
   bool open_ = true;
   size_t in_flight_ = 0;
   std::chrono::steady_clock::time_point last_activity_;

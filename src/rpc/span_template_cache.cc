@@ -25,6 +25,14 @@ std::shared_ptr<const trace::Attributes> MakeAttributes(bool server, std::string
 
 }  // namespace
 
+SpanTemplate MakeSpanTemplate(bool server, std::string_view service, std::string_view method,
+                              std::string_view peer, uint16_t port) {
+  SpanTemplate span;
+  span.name.append(service).append(1, '/').append(method);
+  span.attributes = MakeAttributes(server, service, method, peer, port);
+  return span;
+}
+
 SpanTemplateCache& SpanTemplateCache::ForThisThread() {
   thread_local SpanTemplateCache cache;
   return cache;
@@ -54,9 +62,12 @@ const SpanTemplate& SpanTemplateCache::Find(bool server, std::string_view servic
       return entries_[i].span;
     }
   }
-  Entry entry{server, std::string(service), std::string(method), std::string(peer), port, {}};
-  entry.span.name.append(service).append(1, '/').append(method);
-  entry.span.attributes = MakeAttributes(server, service, method, peer, port);
+  Entry entry{server,
+              std::string(service),
+              std::string(method),
+              std::string(peer),
+              port,
+              MakeSpanTemplate(server, service, method, peer, port)};
   if (entries_.size() < kMaxEntries) {
     last_ = entries_.size();
     entries_.push_back(std::move(entry));

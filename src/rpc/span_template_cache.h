@@ -20,6 +20,11 @@ struct SpanTemplate {
   std::shared_ptr<const trace::Attributes> attributes;
 };
 
+// A new template: "service/method" and the attributes of a SERVER span (peer: the client's
+// address, may be empty) or a CLIENT span (peer: the server's address; port 0: none).
+SpanTemplate MakeSpanTemplate(bool server, std::string_view service, std::string_view method,
+                              std::string_view peer, uint16_t port);
+
 // The span templates one thread has used, looked up by (side, service, method, peer, port), so a
 // call's span copies no attribute. Bounded: past kMaxEntries the oldest entries are replaced.
 // Not synchronised: one per thread (see ForThisThread).

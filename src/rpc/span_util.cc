@@ -58,32 +58,36 @@ trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
   return context;
 }
 
+// The options are built in the call (one object, not a local moved into the parameter).
 std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
                                              const trace::Context& parent,
                                              const std::string& service, const std::string& method,
                                              const std::string& address, uint16_t port) {
   const SpanTemplate& span =
       SpanTemplateCache::ForThisThread().Client(service, method, address, port);
-  trace::StartSpanOptions options;
-  options.kind = trace::SpanKind::kClient;
-  options.parent = parent;
-  options.shared_attributes = span.attributes;
-  return tracer.StartSpan(span.name, std::move(options));
+  return tracer.StartSpan(
+      span.name,
+      {.kind = trace::SpanKind::kClient, .parent = parent, .shared_attributes = span.attributes});
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              const RemoteParent& remote, const CallContext& call) {
-  const SpanTemplate& span =
-      SpanTemplateCache::ForThisThread().Server(call.service, call.method, call.peer);
-  trace::StartSpanOptions options;
-  options.kind = trace::SpanKind::kServer;
-  if (remote.span_context.IsValid()) {
-    options.remote_parent = remote.span_context;
-  } else {
-    options.parent = trace::Context();  // a root: never the thread's current context
+  return StartServerSpan(
+      tracer, remote,
+      SpanTemplateCache::ForThisThread().Server(call.service, call.method, call.peer));
+}
+
+std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
+                                             const RemoteParent& remote, const SpanTemplate& span) {
+  if (!remote.span_context.IsValid()) {
+    // A root: never the thread's current context.
+    return tracer.StartSpan(span.name, {.kind = trace::SpanKind::kServer,
+                                        .parent = trace::Context(),
+                                        .shared_attributes = span.attributes});
   }
-  options.shared_attributes = span.attributes;
-  return tracer.StartSpan(span.name, std::move(options));
+  return tracer.StartSpan(span.name, {.kind = trace::SpanKind::kServer,
+                                      .shared_attributes = span.attributes,
+                                      .remote_parent = remote.span_context});
 }
 
 void InjectContext(const trace::Context& context, Metadata& metadata) {

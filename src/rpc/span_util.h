@@ -9,6 +9,7 @@
 #include "periscope/trace/span.h"
 #include "periscope/trace/tracer.h"
 #include "rpc/frame.h"
+#include "rpc/span_template_cache.h"
 
 // Span helpers of the RPC framework. Kept out of coroutine bodies on purpose: GCC 12 mishandles
 // some temporaries (initializer lists) inside coroutines.
@@ -26,9 +27,12 @@ std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
                                              const trace::Context& parent,
                                              const std::string& service, const std::string& method,
                                              const std::string& address, uint16_t port);
-// A SERVER span, child of the remote parent (a root when the request carried none).
+// A SERVER span, child of the remote parent (a root when the request carried none); its name
+// and attributes from `span` (by default, this thread's template for the call's method and peer).
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              const RemoteParent& remote, const CallContext& call);
+std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
+                                             const RemoteParent& remote, const SpanTemplate& span);
 // Injects the context into a request: the span context as the frame's binary trace fields
 // (tracestate and baggage into its metadata, only when non-empty). With a non-default global
 // propagator, its fields go into the metadata instead.
