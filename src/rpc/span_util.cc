@@ -58,16 +58,19 @@ trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
   return context;
 }
 
-// The options are built in the call (one object, not a local moved into the parameter).
+// The parent goes in as a SpanContext reference (no Context copied), the options are built in
+// the call.
 std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
                                              const trace::Context& parent,
                                              const std::string& service, const std::string& method,
                                              const std::string& address, uint16_t port) {
+  static const trace::SpanContext kNoParent;
   const SpanTemplate& span =
       SpanTemplateCache::ForThisThread().Client(service, method, address, port);
-  return tracer.StartSpan(
-      span.name,
-      {.kind = trace::SpanKind::kClient, .parent = parent, .shared_attributes = span.attributes});
+  const trace::Span* parent_span = parent.span().get();
+  return tracer.StartSpanWithParent(
+      span.name, parent_span ? parent_span->context() : kNoParent,
+      {.kind = trace::SpanKind::kClient, .shared_attributes = span.attributes});
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
@@ -77,17 +80,13 @@ std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
       SpanTemplateCache::ForThisThread().Server(call.service, call.method, call.peer));
 }
 
+// The extracted parent is marked remote by the extraction; an invalid one makes a root, never a
+// child of the thread's current context.
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              const RemoteParent& remote, const SpanTemplate& span) {
-  if (!remote.span_context.IsValid()) {
-    // A root: never the thread's current context.
-    return tracer.StartSpan(span.name, {.kind = trace::SpanKind::kServer,
-                                        .parent = trace::Context(),
-                                        .shared_attributes = span.attributes});
-  }
-  return tracer.StartSpan(span.name, {.kind = trace::SpanKind::kServer,
-                                      .shared_attributes = span.attributes,
-                                      .remote_parent = remote.span_context});
+  return tracer.StartSpanWithParent(
+      span.name, remote.span_context,
+      {.kind = trace::SpanKind::kServer, .shared_attributes = span.attributes});
 }
 
 void InjectContext(const trace::Context& context, Metadata& metadata) {

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "periscope/trace/processor.h"
@@ -122,6 +123,79 @@ TEST(BatchSpanProcessorTest, ReusedSlotsNeverExportStaleSpans) {
   for (const SpanData& s : exporter->spans()) received.push_back(s.name);
   EXPECT_EQ(received, sent);
   EXPECT_EQ(processor.stats().exported, sent.size());
+}
+
+// Spans with and without a status message, tracestate, events, links and attributes, each
+// exported on its own so that every span lands in a slot an earlier, different span left.
+TEST(BatchSpanProcessorTest, ReusedSlotsExportEachSpansOwnFieldsOnly) {
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  BatchSpanProcessor processor(exporter, {.max_queue_size = 8, .max_export_batch_size = 8});
+  constexpr int kSpans = 24;
+  for (int i = 0; i < kSpans; ++i) {
+    SpanData s = MakeSpan(i);
+    s.context.span_id = SpanId({1, 2, 3, 4, 5, 6, 7, static_cast<uint8_t>(i + 1)});
+    if (i % 3 == 0) {
+      s.status = StatusCode::kError;
+      s.status_message = "failure " + std::to_string(i);
+      s.context.trace_state = *TraceState::Parse("vendor=" + std::to_string(i));
+      s.events.push_back({"event", Timestamp(), {{"e", i}}});
+      s.links.push_back({SpanContext(), {{"l", i}}});
+      s.attributes = {{"rich", i}};
+    }
+    processor.OnEnd(std::move(s));
+    ASSERT_TRUE(processor.ForceFlush(std::chrono::seconds(5)));
+  }
+  const std::vector<SpanData> spans = exporter->spans();
+  ASSERT_EQ(spans.size(), size_t{kSpans});
+  for (int i = 0; i < kSpans; ++i) {
+    const SpanData& s = spans[i];
+    SCOPED_TRACE("span " + std::to_string(i));
+    EXPECT_EQ(s.name, "span-" + std::to_string(i));
+    EXPECT_EQ(s.context.span_id.bytes()[7], i + 1);
+    if (i % 3 == 0) {
+      EXPECT_EQ(s.status_message, "failure " + std::to_string(i));
+      EXPECT_EQ(s.context.trace_state.ToHeader(), "vendor=" + std::to_string(i));
+      ASSERT_EQ(s.events.size(), 1u);
+      EXPECT_EQ(s.events[0].attributes, Attributes({{"e", i}}));
+      ASSERT_EQ(s.links.size(), 1u);
+      EXPECT_EQ(s.links[0].attributes, Attributes({{"l", i}}));
+      EXPECT_EQ(s.attributes, Attributes({{"rich", i}}));
+    } else {
+      EXPECT_EQ(s.status, StatusCode::kUnset);
+      EXPECT_EQ(s.status_message, "");
+      EXPECT_TRUE(s.context.trace_state.empty());
+      EXPECT_TRUE(s.events.empty());
+      EXPECT_TRUE(s.links.empty());
+      EXPECT_TRUE(s.attributes.empty());
+    }
+  }
+}
+
+// ForceFlush returns only after every span handed over before it was called is exported, with
+// producers still running on other threads.
+TEST(BatchSpanProcessorTest, ForceFlushExportsEverySpanEndedBeforeIt) {
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  BatchSpanProcessor processor(exporter, {.max_queue_size = 100000,
+                                          .max_export_batch_size = 64,
+                                          .schedule_delay = std::chrono::seconds(60)});
+  std::atomic<bool> stop{false};
+  std::thread background([&] {
+    for (int i = 0; i < 20000 && !stop.load(); ++i) processor.OnEnd(MakeSpan(-1));
+  });
+  for (int round = 0; round < 50; ++round) {
+    processor.OnEnd(MakeSpan(round));
+    ASSERT_TRUE(processor.ForceFlush(std::chrono::seconds(10)));
+    size_t found = 0;
+    for (const SpanData& s : exporter->spans()) found += s.name == "span-" + std::to_string(round);
+    ASSERT_EQ(found, 1u) << "round " << round;
+  }
+  stop = true;
+  background.join();
+  ASSERT_TRUE(processor.ForceFlush(std::chrono::seconds(10)));
+  const BatchStats stats = processor.stats();
+  EXPECT_EQ(stats.dropped, 0u);
+  EXPECT_EQ(stats.exported, stats.queued);
+  EXPECT_EQ(exporter->spans().size(), stats.queued);
 }
 
 }  // namespace

@@ -10,11 +10,14 @@
 #include <vector>
 
 #include "periscope/trace/processor.h"
+#include "sdk/span_pool.h"
 
 namespace periscope::trace::internal {
 
 // A bounded queue drained in batches by one background thread that calls `export_fn`. Push never
-// waits for an export: a full queue refuses (and counts) the item. Thread-safe.
+// waits for an export: a full queue refuses (and counts) the item. Thread-safe. The lock is a
+// spin lock (held for a few stores by Push, and by the worker only to take the queue), with
+// condition_variable_any for the worker's and the flushers' waits.
 template <class T>
 class BatchWorker {
  public:
@@ -32,7 +35,7 @@ class BatchWorker {
   ~BatchWorker() { Shutdown(options_.export_timeout); }
 
   bool Push(T&& item) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<SpinLock> lock(mu_);
     // Queued plus taken by the worker stays within a full queue and one export batch.
     if (stop_ || count_ >= options_.max_queue_size ||
         count_ + held_ >= options_.max_queue_size + options_.max_export_batch_size) {
@@ -40,11 +43,11 @@ class BatchWorker {
       return false;
     }
     // A slot left by an earlier export is reused on the producing thread, never freed on the
-    // worker: spans swap (their data takes the slot's old strings and vectors back to the
-    // span free list, capacity intact); other items overwrite it.
+    // worker: spans move in one way (their data takes the slot's old strings and vectors back to
+    // the span free list, capacity intact); other items overwrite it.
     if (count_ < queue_.size()) {
       if constexpr (std::is_same_v<T, SpanData>) {
-        swap(queue_[count_], item);
+        MoveSpanDataToSlot(queue_[count_], item);
       } else {
         queue_[count_] = std::move(item);
       }
@@ -58,7 +61,7 @@ class BatchWorker {
   }
 
   bool Flush(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
+    std::unique_lock<SpinLock> lock(mu_);
     if (finished_) return true;
     uint64_t ticket = ++flush_requested_;
     wake_.notify_one();
@@ -68,7 +71,7 @@ class BatchWorker {
   bool Shutdown(std::chrono::milliseconds timeout) {
     bool in_time;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      std::unique_lock<SpinLock> lock(mu_);
       if (!stop_) {
         stop_ = true;
         ++flush_requested_;
@@ -82,7 +85,7 @@ class BatchWorker {
   }
 
   BatchStats stats() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<SpinLock> lock(mu_);
     return stats_;
   }
 
@@ -91,7 +94,7 @@ class BatchWorker {
     // Swapped with queue_: the worker takes everything queued at once and hands back the
     // vector of the previous export, whose items the producers overwrite (see Push).
     std::vector<T> taken;
-    std::unique_lock<std::mutex> lock(mu_);
+    std::unique_lock<SpinLock> lock(mu_);
     for (;;) {
       wake_.wait_for(lock, options_.schedule_delay, [&] {
         return stop_ || count_ >= options_.max_export_batch_size || flush_requested_ > flush_done_;
@@ -132,9 +135,9 @@ class BatchWorker {
   const ExportFn export_fn_;
   const std::function<void()> interrupt_;
   BatchOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::condition_variable done_;
+  mutable SpinLock mu_;
+  std::condition_variable_any wake_;
+  std::condition_variable_any done_;
   std::vector<T> queue_;  // the first count_ items are queued; the rest were exported already
   size_t count_ = 0;
   size_t held_ = 0;  // items the worker took out of queue_ and has not finished exporting

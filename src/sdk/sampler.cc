@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "sdk/tracer_shared.h"
+
 namespace periscope::trace {
 namespace {
 
@@ -17,6 +19,7 @@ class ConstantSampler final : public Sampler {
     return r;
   }
   std::string Description() const override { return on_ ? "AlwaysOnSampler" : "AlwaysOffSampler"; }
+  bool on() const { return on_; }
 
  private:
   bool on_;
@@ -64,6 +67,20 @@ class ParentBased final : public Sampler {
   std::string Description() const override {
     return "ParentBased{root:" + root_->Description() + "}";
   }
+  const Sampler& root() const { return *root_; }
+  // Whether every per-parent sampler is the default: follow the parent's sampled flag.
+  bool FollowsParentFlag() const {
+    const auto on = [](const std::shared_ptr<const Sampler>& s) {
+      const auto* c = dynamic_cast<const ConstantSampler*>(s.get());
+      return c != nullptr && c->on();
+    };
+    const auto off = [](const std::shared_ptr<const Sampler>& s) {
+      const auto* c = dynamic_cast<const ConstantSampler*>(s.get());
+      return c != nullptr && !c->on();
+    };
+    return on(o_.remote_parent_sampled) && on(o_.local_parent_sampled) &&
+           off(o_.remote_parent_not_sampled) && off(o_.local_parent_not_sampled);
+  }
 
  private:
   std::shared_ptr<const Sampler> root_;
@@ -71,6 +88,22 @@ class ParentBased final : public Sampler {
 };
 
 }  // namespace
+
+namespace internal {
+
+SamplerShortcut ShortcutFor(const Sampler& sampler) {
+  if (const auto* c = dynamic_cast<const ConstantSampler*>(&sampler)) {
+    return c->on() ? SamplerShortcut::kAlwaysOn : SamplerShortcut::kAlwaysOff;
+  }
+  const auto* p = dynamic_cast<const ParentBased*>(&sampler);
+  if (p == nullptr || !p->FollowsParentFlag()) return SamplerShortcut::kNone;
+  const auto* root = dynamic_cast<const ConstantSampler*>(&p->root());
+  if (root == nullptr) return SamplerShortcut::kNone;
+  return root->on() ? SamplerShortcut::kParentBasedAlwaysOn
+                    : SamplerShortcut::kParentBasedAlwaysOff;
+}
+
+}  // namespace internal
 
 std::shared_ptr<const Sampler> AlwaysOnSampler() {
   static const auto* s =

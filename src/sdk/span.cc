@@ -1,6 +1,7 @@
 #include "periscope/trace/span.h"
 
 #include <thread>
+#include <vector>
 
 #include "sdk/span_pool.h"
 #include "sdk/tracer_shared.h"
@@ -13,6 +14,14 @@ void Truncate(AttributeValue& value, size_t max_len) {
   if (const std::string* s = value.get_if<std::string>(); s && s->size() > max_len) {
     value = AttributeValue(s->substr(0, max_len));
   }
+}
+
+// Hands data to several processors: a copy to each but the last, which takes it.
+[[gnu::noinline]] void EndToEach(const std::vector<std::shared_ptr<SpanProcessor>>& processors,
+                                 SpanData& data) {
+  const size_t last = processors.size() - 1;
+  for (size_t i = 0; i < last; ++i) processors[i]->OnEnd(SpanData(data));
+  processors[last]->OnEnd(std::move(data));
 }
 
 }  // namespace
@@ -76,16 +85,16 @@ const AttributeValue* SpanData::FindAttribute(std::string_view key) const {
   return shared_attributes ? trace::FindAttribute(*shared_attributes, key) : nullptr;
 }
 
-Span::Span(PrivateTag, const SpanContext& context, std::shared_ptr<internal::TracerShared> tracer)
-    : context_(context),
-      tracer_(std::move(tracer)),
+Span::Span(PrivateTag, SpanContext&& context, const std::shared_ptr<internal::TracerShared>& tracer)
+    : context_(std::move(context)),
+      tracer_(tracer),
       recording_(tracer_ != nullptr),
       data_(recording_ ? internal::TakeSpanData() : nullptr) {}
 
 Span::~Span() = default;
 
 std::shared_ptr<Span> Span::NonRecording(const SpanContext& ctx) {
-  return std::make_shared<Span>(PrivateTag(), ctx, nullptr);
+  return std::make_shared<Span>(PrivateTag(), SpanContext(ctx), nullptr);
 }
 
 bool Span::IsRecording() const {
@@ -151,17 +160,18 @@ void Span::End(Timestamp end_time) {
     recording_ = false;
   }
   // No other method touches data_ once recording_ is false.
-  data_->end_time = std::max(end_time, data_->start_time);
-  internal::ProviderState& provider = *tracer_->provider;
-  if (provider.shut_down.load(std::memory_order_acquire)) return;
-  if (!data_->context.sampled()) return;
-  const size_t n = provider.processors.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (i + 1 == n) {
-      provider.processors[i]->OnEnd(std::move(*data_));
-    } else {
-      provider.processors[i]->OnEnd(SpanData(*data_));
-    }
+  SpanData& data = *data_;
+  data.end_time = std::max(end_time, data.start_time);
+  const internal::ProviderState& provider = *tracer_->provider;
+  const std::vector<std::shared_ptr<SpanProcessor>>& processors = provider.processors;
+  if (processors.empty() || !data.context.sampled() ||
+      provider.shut_down.load(std::memory_order_acquire)) {
+    return;
+  }
+  if (processors.size() == 1) [[likely]] {
+    processors.front()->OnEnd(std::move(data));
+  } else {
+    EndToEach(processors, data);
   }
 }
 

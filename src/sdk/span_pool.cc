@@ -1,6 +1,8 @@
 #include "sdk/span_pool.h"
 
-#include <vector>
+#include <cstdint>
+#include <type_traits>
+#include <variant>
 
 namespace periscope::trace::internal {
 namespace {
@@ -9,57 +11,64 @@ constexpr size_t kMaxPooled = 256;
 constexpr size_t kMaxKeptBytes = 1024;
 constexpr size_t kMaxKeptItems = 32;
 
-// A thread's free list of T*, deleted with the thread. `exited` stays readable after the list is
-// destroyed (a span released by a later thread_local destructor then deletes directly).
-template <class T>
-struct FreeList {
-  std::vector<T*> items;
-  bool* exited;
+// A thread's free lists. Plain data (no constructor or destructor), so reaching it costs no
+// initialisation check; PoolCleanup empties it when the thread exits.
+struct Pool {
+  SpanData* data[kMaxPooled];
+  void* blocks[kMaxPooled];
+  size_t data_count;
+  size_t block_count;
+  // Set once PoolCleanup is registered, cleared when it ran: only then is anything kept (a span
+  // released by a later thread_local destructor is deleted directly).
+  bool ready;
+  bool exited;
+};
 
-  explicit FreeList(bool* exited_flag) : exited(exited_flag) { items.reserve(kMaxPooled); }
-  ~FreeList() {
-    for (T* item : items) Delete(item);
-    *exited = true;
-  }
-  static void Delete(T* item) {
-    if constexpr (std::is_void_v<T>) {
-      ::operator delete(item);
-    } else {
-      delete item;
-    }
+thread_local Pool pool;
+
+// Deletes what the thread's pool holds when the thread exits.
+struct PoolCleanup {
+  ~PoolCleanup() {
+    for (size_t i = 0; i < pool.data_count; ++i) delete pool.data[i];
+    for (size_t i = 0; i < pool.block_count; ++i) ::operator delete(pool.blocks[i]);
+    pool.data_count = 0;
+    pool.block_count = 0;
+    pool.ready = false;
+    pool.exited = true;
   }
 };
 
-thread_local bool data_list_exited = false;
-thread_local bool block_list_exited = false;
-
-FreeList<SpanData>& DataList() {
-  thread_local FreeList<SpanData> list(&data_list_exited);
-  return list;
+// Registers this thread's PoolCleanup (once, unless the thread is exiting); whether the pool
+// keeps items now.
+[[gnu::noinline]] bool MakeReady() {
+  if (pool.exited) return false;
+  thread_local PoolCleanup cleanup;
+  (void)cleanup;
+  pool.ready = true;
+  return true;
 }
 
-FreeList<void>& BlockList() {
-  thread_local FreeList<void> list(&block_list_exited);
-  return list;
+[[gnu::always_inline]] inline bool SmallString(const std::string& s) {
+  return s.capacity() <= kMaxKeptBytes;
 }
-
-bool SmallString(const std::string& s) { return s.capacity() <= kMaxKeptBytes; }
 
 // Whether data is worth keeping: nothing in it holds more than a small amount of memory.
-bool WorthKeeping(const SpanData& data) {
+[[gnu::always_inline]] inline bool WorthKeeping(const SpanData& data) {
   if (!SmallString(data.name) || !SmallString(data.status_message) ||
       data.attributes.capacity() > kMaxKeptItems || data.events.capacity() > kMaxKeptItems ||
       data.links.capacity() > kMaxKeptItems) {
     return false;
   }
+  constexpr size_t kString = 4;  // AttributeValue::Storage's index of std::string
+  static_assert(
+      std::is_same_v<std::variant_alternative_t<kString, AttributeValue::Storage>, std::string>);
   for (const auto& [key, value] : data.attributes) {
     if (!SmallString(key)) return false;
-    if (const std::string* s = value.get_if<std::string>()) {
-      if (!SmallString(*s)) return false;
-    } else if (!value.get_if<int64_t>() && !value.get_if<double>() && !value.get_if<bool>() &&
-               !value.empty()) {
-      return false;  // bytes, arrays and lists: unbounded
-    }
+    const AttributeValue::Storage& v = value.storage();
+    // Empty, bool, int64 and double come before the string; bytes, arrays and lists (after it)
+    // are unbounded.
+    if (v.index() > kString) return false;
+    if (v.index() == kString && !SmallString(*std::get_if<kString>(&v))) return false;
   }
   return true;
 }
@@ -67,50 +76,56 @@ bool WorthKeeping(const SpanData& data) {
 }  // namespace
 
 SpanData* TakeSpanData() {
-  if (data_list_exited) return new SpanData();
-  std::vector<SpanData*>& items = DataList().items;
-  if (items.empty()) return new SpanData();
-  SpanData* data = items.back();
-  items.pop_back();
-  return data;
+  if (pool.data_count == 0) [[unlikely]]
+    return new SpanData();
+  return pool.data[--pool.data_count];
 }
 
-void GiveSpanData(SpanData* data) noexcept {
-  if (data_list_exited || !WorthKeeping(*data)) {
-    delete data;
-    return;
-  }
-  std::vector<SpanData*>& items = DataList().items;
-  if (items.size() >= kMaxPooled) {
+namespace {
+
+// GiveSpanData's rare cases, out of its way.
+[[gnu::noinline]] void KeepOrDeleteSpanData(SpanData* data) noexcept {
+  if (pool.data_count == kMaxPooled || !WorthKeeping(*data) || !(pool.ready || MakeReady())) {
     delete data;
     return;
   }
   // Events and links hold attributes of their own; their vectors keep only their capacity.
   data->events.clear();
   data->links.clear();
-  items.push_back(data);
+  pool.data[pool.data_count++] = data;
+}
+
+[[gnu::noinline]] void KeepOrDeleteSpanBlock(void* block) noexcept {
+  if (pool.block_count == kMaxPooled || !MakeReady()) {
+    ::operator delete(block);
+    return;
+  }
+  GiveSpanBlock(block);
+}
+
+}  // namespace
+
+void GiveSpanData(SpanData* data) noexcept {
+  if (!pool.ready || pool.data_count == kMaxPooled || !data->events.empty() ||
+      !data->links.empty() || !WorthKeeping(*data)) [[unlikely]] {
+    KeepOrDeleteSpanData(data);
+    return;
+  }
+  pool.data[pool.data_count++] = data;
 }
 
 void* TakeSpanBlock() {
-  if (block_list_exited) return ::operator new(kSpanBlockSize);
-  std::vector<void*>& items = BlockList().items;
-  if (items.empty()) return ::operator new(kSpanBlockSize);
-  void* block = items.back();
-  items.pop_back();
-  return block;
+  if (pool.block_count == 0) [[unlikely]]
+    return ::operator new(kSpanBlockSize);
+  return pool.blocks[--pool.block_count];
 }
 
 void GiveSpanBlock(void* block) noexcept {
-  if (block_list_exited) {
-    ::operator delete(block);
+  if (!pool.ready || pool.block_count == kMaxPooled) [[unlikely]] {
+    KeepOrDeleteSpanBlock(block);
     return;
   }
-  std::vector<void*>& items = BlockList().items;
-  if (items.size() >= kMaxPooled) {
-    ::operator delete(block);
-    return;
-  }
-  items.push_back(block);
+  pool.blocks[pool.block_count++] = block;
 }
 
 }  // namespace periscope::trace::internal

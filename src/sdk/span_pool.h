@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <new>
+#include <utility>
 
 #include "periscope/trace/span.h"
 
@@ -10,12 +11,49 @@
 // the span's shared_ptr allocation.
 namespace periscope::trace::internal {
 
-// Span data for a new recording span, from this thread's free list (or new). Its fields hold
-// whatever an earlier span left: the caller overwrites every one of them.
+// Span data for a new recording span, from this thread's free list (or new). Its events and
+// links are empty; its other fields hold whatever an earlier span left: the caller overwrites
+// every one of them.
 SpanData* TakeSpanData();
 // Back to this thread's free list; data holding large strings or vectors is deleted instead, so a
 // thread keeps a bounded amount of memory.
 void GiveSpanData(SpanData* data) noexcept;
+
+// Hands an ended span's data to a batch queue slot that holds an already exported span. Plain
+// fields are copied; strings, vectors and shared pointers are exchanged, so `span` takes the
+// slot's old strings and vectors (capacity intact) back to the span free list and nothing is
+// released here. Cheaper than swap(SpanData&, SpanData&): `span` is overwritten before reuse, so
+// its plain fields need not be kept.
+inline void MoveSpanDataToSlot(SpanData& slot, SpanData& span) noexcept {
+  slot.context.trace_id = span.context.trace_id;
+  slot.context.span_id = span.context.span_id;
+  slot.context.flags = span.context.flags;
+  slot.context.is_remote = span.context.is_remote;
+  if (!slot.context.trace_state.empty() || !span.context.trace_state.empty()) {
+    std::swap(slot.context.trace_state, span.context.trace_state);
+  }
+  slot.parent_span_id = span.parent_span_id;
+  slot.parent_is_remote = span.parent_is_remote;
+  slot.name = std::move(span.name);  // a heap buffer's owner gets the other's back
+  slot.kind = span.kind;
+  slot.start_time = span.start_time;
+  slot.end_time = span.end_time;
+  slot.attributes.swap(span.attributes);
+  slot.shared_attributes.swap(span.shared_attributes);
+  slot.events.swap(span.events);
+  slot.links.swap(span.links);
+  slot.status = span.status;
+  // A status message is rare: both empty is the common case.
+  if (!slot.status_message.empty() || !span.status_message.empty()) {
+    slot.status_message = std::move(span.status_message);
+  }
+  slot.dropped_attributes = span.dropped_attributes;
+  slot.dropped_events = span.dropped_events;
+  slot.dropped_links = span.dropped_links;
+  // Spans of one provider and tracer share these: equal is the common case.
+  if (slot.resource != span.resource) slot.resource.swap(span.resource);
+  if (slot.scope != span.scope) slot.scope.swap(span.scope);
+}
 
 inline constexpr size_t kSpanBlockSize = 256;
 // One block of kSpanBlockSize bytes from this thread's free list (or operator new), and back.

@@ -12,28 +12,34 @@ namespace internal {
 namespace {
 
 // xoshiro256** (Blackman and Vigna): fast, and ids need no more than statistical randomness.
-// Seeded per thread from std::random_device through splitmix64.
-class IdRng {
- public:
-  IdRng() {
-    std::random_device rd;
-    uint64_t seed =
-        (uint64_t{rd()} << 32) ^ rd() ^ std::hash<std::thread::id>()(std::this_thread::get_id());
-    for (uint64_t& word : s_) word = SplitMix64(seed);
-  }
-  uint64_t operator()() {
-    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
+// Seeded per thread from std::random_device through splitmix64 on first use. Plain thread_local
+// data (no constructor), so reaching it costs no initialisation check.
+struct IdRng {
+  uint64_t s[4];
+  bool seeded;
+
+  uint64_t Next() {
+    if (!seeded) [[unlikely]]
+      Seed();
+    const uint64_t result = Rotl(s[1] * 5, 7) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = Rotl(s[3], 45);
     return result;
   }
 
  private:
+  [[gnu::noinline]] void Seed() {
+    std::random_device rd;
+    uint64_t seed =
+        (uint64_t{rd()} << 32) ^ rd() ^ std::hash<std::thread::id>()(std::this_thread::get_id());
+    for (uint64_t& word : s) word = SplitMix64(seed);
+    seeded = true;
+  }
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   static uint64_t SplitMix64(uint64_t& state) {
     uint64_t z = (state += 0x9e3779b97f4a7c15);
@@ -41,31 +47,42 @@ class IdRng {
     z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
     return z ^ (z >> 31);
   }
-  uint64_t s_[4];
 };
 
 thread_local IdRng rng;
 
-template <class Id>
-Id NewId() {
-  std::array<uint8_t, Id::kSize> bytes;
+// NewTraceId and NewSpanId, inlined into StartSpan.
+inline TraceId TraceIdInline() {
+  uint64_t words[2];
   do {
-    for (size_t i = 0; i < Id::kSize; i += 8) {
-      const uint64_t r = rng();
-      std::memcpy(bytes.data() + i, &r, 8);
-    }
-  } while (!Id(bytes).IsValid());
-  return Id(bytes);
+    words[0] = rng.Next();
+    words[1] = rng.Next();
+  } while ((words[0] | words[1]) == 0);
+  std::array<uint8_t, TraceId::kSize> bytes;
+  std::memcpy(bytes.data(), words, sizeof(words));
+  return TraceId(bytes);
+}
+
+inline SpanId SpanIdInline() {
+  uint64_t word;
+  do {
+    word = rng.Next();
+  } while (word == 0);
+  std::array<uint8_t, SpanId::kSize> bytes;
+  std::memcpy(bytes.data(), &word, sizeof(word));
+  return SpanId(bytes);
 }
 
 }  // namespace
 
-TraceId NewTraceId() { return NewId<TraceId>(); }
-SpanId NewSpanId() { return NewId<SpanId>(); }
+TraceId NewTraceId() { return TraceIdInline(); }
+SpanId NewSpanId() { return SpanIdInline(); }
 
 }  // namespace internal
 
 namespace {
+
+constinit const SpanContext kNoParent;
 
 // Whether the attributes can become the span's as they are: within the limits, no key twice.
 bool UsableAsIs(const Attributes& attributes, const SpanLimits& limits) {
@@ -83,8 +100,9 @@ bool UsableAsIs(const Attributes& attributes, const SpanLimits& limits) {
 }
 
 // Sets the recycled data's attributes to `owned` (moved), within the limits, reusing the
-// strings already there.
-void SetStartAttributes(SpanData& data, Attributes& owned, const SpanLimits& limits) {
+// strings already there. Out of line: most spans start with no attributes of their own.
+[[gnu::noinline]] void SetStartAttributes(SpanData& data, Attributes& owned,
+                                          const SpanLimits& limits) {
   Attributes& attrs = data.attributes;
   if (!UsableAsIs(owned, limits)) {
     attrs.clear();
@@ -101,25 +119,48 @@ void SetStartAttributes(SpanData& data, Attributes& owned, const SpanLimits& lim
   for (size_t i = kept; i < owned.size(); ++i) attrs.push_back(std::move(owned[i]));
 }
 
-}  // namespace
+[[gnu::noinline]] void ClearAttributes(Attributes& attributes) { attributes.clear(); }
 
-std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions options) const {
-  static const SpanContext kNoParent;
-  const SpanContext* parent_ptr = &kNoParent;
-  if (options.remote_parent) {
-    options.remote_parent->is_remote = true;
-    parent_ptr = &*options.remote_parent;
-  } else {
-    const Context& parent_ctx = options.parent ? *options.parent : internal::CurrentContextRef();
-    if (parent_ctx.span()) parent_ptr = &parent_ctx.span()->context();
+// Adds the valid links within the limits.
+[[gnu::noinline]] void AddStartLinks(SpanData& data, std::vector<SpanLink>& links,
+                                     const SpanLimits& limits) {
+  for (SpanLink& link : links) {
+    if (!link.context.IsValid()) continue;
+    if (data.links.size() >= limits.max_links) {
+      data.dropped_links++;
+      continue;
+    }
+    data.links.push_back({link.context, std::move(link.attributes)});
   }
-  const SpanContext& parent = *parent_ptr;
-  const internal::ProviderState& provider = *shared_->provider;
+}
 
-  SpanContext sc;
-  sc.trace_id = parent.IsValid() ? parent.trace_id : internal::NewTraceId();
-  sc.span_id = internal::NewSpanId();
-  // The sampler sees every starting attribute in one list.
+// The decision of a sampler that StartSpan knows (see SamplerShortcut).
+SamplingDecision ShortcutDecision(internal::SamplerShortcut shortcut, const SpanContext& parent) {
+  using internal::SamplerShortcut;
+  bool sampled = false;
+  switch (shortcut) {
+    case SamplerShortcut::kAlwaysOn:
+      sampled = true;
+      break;
+    case SamplerShortcut::kAlwaysOff:
+    case SamplerShortcut::kNone:
+      sampled = false;
+      break;
+    case SamplerShortcut::kParentBasedAlwaysOn:
+      sampled = parent.IsValid() ? parent.sampled() : true;
+      break;
+    case SamplerShortcut::kParentBasedAlwaysOff:
+      sampled = parent.IsValid() && parent.sampled();
+      break;
+  }
+  return sampled ? SamplingDecision::kRecordAndSample : SamplingDecision::kDrop;
+}
+
+// Asks the provider's sampler, which sees every starting attribute in one list; sets sc's
+// tracestate, and `added` to the attributes the sampler adds.
+[[gnu::noinline]] SamplingDecision Sample(const Sampler& sampler, const SpanContext& parent,
+                                          std::string_view name, const StartSpanOptions& options,
+                                          SpanContext& sc, Attributes& added) {
   Attributes merged;
   std::span<const KeyValue> sampled_attributes = options.attributes;
   if (options.shared_attributes && !options.shared_attributes->empty()) {
@@ -131,15 +172,69 @@ std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions 
       sampled_attributes = merged;
     }
   }
-  SamplingResult result = provider.sampler->ShouldSample(
+  SamplingResult result = sampler.ShouldSample(
       {parent, sc.trace_id, name, options.kind, sampled_attributes, options.links});
-  if (result.decision == SamplingDecision::kRecordAndSample) sc.flags.value |= TraceFlags::kSampled;
   if (result.trace_state) {
     sc.trace_state = std::move(*result.trace_state);
   } else if (parent.IsValid()) {
     sc.trace_state = parent.trace_state;
   }
-  if (result.decision == SamplingDecision::kDrop || provider.shut_down.load()) {
+  added = std::move(result.attributes);
+  return result.decision;
+}
+
+// The parent options name: the remote parent, else the span of options.parent or of the
+// current context; kNoParent for a root.
+inline const SpanContext& ParentOf(StartSpanOptions& options) {
+  if (options.remote_parent) {
+    options.remote_parent->is_remote = true;
+    return *options.remote_parent;
+  }
+  const Context& parent_ctx = options.parent ? *options.parent : internal::CurrentContextRef();
+  return parent_ctx.span() ? parent_ctx.span()->context() : kNoParent;
+}
+
+}  // namespace
+
+std::shared_ptr<Span> Tracer::StartSpan(std::string_view name) const {
+  StartSpanOptions options;
+  return Start(name, nullptr, options);
+}
+
+std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions&& options) const {
+  return Start(name, nullptr, options);
+}
+
+std::shared_ptr<Span> Tracer::StartSpan(std::string_view name,
+                                        const StartSpanOptions& options) const {
+  StartSpanOptions copy = options;
+  return Start(name, nullptr, copy);
+}
+
+std::shared_ptr<Span> Tracer::StartSpanWithParent(std::string_view name, const SpanContext& parent,
+                                                  StartSpanOptions&& options) const {
+  return Start(name, &parent, options);
+}
+
+std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* parent_or_null,
+                                    StartSpanOptions& options) const {
+  const SpanContext& parent = parent_or_null ? *parent_or_null : ParentOf(options);
+  const internal::ProviderState& provider = *shared_->provider;
+  const bool has_parent = parent.IsValid();
+
+  SpanContext sc;
+  sc.trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
+  sc.span_id = internal::SpanIdInline();
+  SamplingDecision decision;
+  Attributes sampler_attributes;  // only when the sampler is asked
+  if (provider.sampler_shortcut != internal::SamplerShortcut::kNone) [[likely]] {
+    decision = ShortcutDecision(provider.sampler_shortcut, parent);
+    if (has_parent && !parent.trace_state.empty()) sc.trace_state = parent.trace_state;
+  } else {
+    decision = Sample(*provider.sampler, parent, name, options, sc, sampler_attributes);
+  }
+  if (decision == SamplingDecision::kRecordAndSample) sc.flags.value |= TraceFlags::kSampled;
+  if (decision == SamplingDecision::kDrop || provider.shut_down.load(std::memory_order_acquire)) {
     return Span::NonRecording(sc);
   }
 
@@ -147,14 +242,21 @@ std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions 
   // capacity of an earlier span's strings) from another. It is not shared yet: its data is
   // filled without locking, every field overwritten.
   auto span = std::allocate_shared<Span>(internal::SpanBlockAllocator<Span>(), Span::PrivateTag(),
-                                         sc, shared_);
+                                         std::move(sc), shared_);
+  const SpanContext& context = span->context_;
   SpanData& data = *span->data_;
-  data.context = sc;
-  data.parent_span_id = parent.IsValid() ? parent.span_id : SpanId();
+  data.context.trace_id = context.trace_id;
+  data.context.span_id = context.span_id;
+  data.context.flags = context.flags;
+  data.context.is_remote = false;
+  if (!context.trace_state.empty() || !data.context.trace_state.empty()) {
+    data.context.trace_state = context.trace_state;
+  }
+  data.parent_span_id = has_parent ? parent.span_id : SpanId();
   data.parent_is_remote = parent.is_remote;
   data.name.assign(name);
   data.kind = options.kind;
-  data.start_time = options.start_time.value_or(Clock::now());
+  data.start_time = options.start_time ? *options.start_time : Clock::now();
   data.end_time = Timestamp();
   data.status = StatusCode::kUnset;
   data.status_message.clear();
@@ -163,23 +265,21 @@ std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions 
   data.dropped_links = 0;
   if (data.resource != provider.resource) data.resource = provider.resource;
   if (data.scope != shared_->scope) data.scope = shared_->scope;
-  SetStartAttributes(data, options.attributes, provider.limits);
+  if (!options.attributes.empty()) {
+    SetStartAttributes(data, options.attributes, provider.limits);
+  } else if (!data.attributes.empty()) {
+    ClearAttributes(data.attributes);
+  }
   if (data.shared_attributes != options.shared_attributes) {
     data.shared_attributes = std::move(options.shared_attributes);
   }
-  for (auto& [key, value] : result.attributes) {
-    internal::AddSpanAttribute(data, provider.limits, key, std::move(value));
-  }
-  data.events.clear();
-  data.links.clear();
-  for (SpanLink& link : options.links) {
-    if (!link.context.IsValid()) continue;
-    if (data.links.size() >= provider.limits.max_links) {
-      data.dropped_links++;
-      continue;
+  if (!sampler_attributes.empty()) [[unlikely]] {
+    for (auto& [key, value] : sampler_attributes) {
+      internal::AddSpanAttribute(data, provider.limits, key, std::move(value));
     }
-    data.links.push_back({link.context, std::move(link.attributes)});
   }
+  // The span free list holds data with no events or links (see GiveSpanData).
+  if (!options.links.empty()) AddStartLinks(data, options.links, provider.limits);
   return span;
 }
 
@@ -188,6 +288,7 @@ TracerProvider::TracerProvider(TracerProviderOptions options)
   auto state = std::make_shared<internal::ProviderState>();
   state->resource = std::make_shared<const Resource>(options.resource.MergedOverDefault());
   state->sampler = options.sampler ? options.sampler : ParentBasedSampler(AlwaysOnSampler());
+  state->sampler_shortcut = internal::ShortcutFor(*state->sampler);
   state->processors = std::move(options.processors);
   std::erase(state->processors, nullptr);
   state->limits = options.limits;

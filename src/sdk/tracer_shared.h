@@ -11,11 +11,24 @@
 
 namespace periscope::trace::internal {
 
+// Samplers whose decision StartSpan makes itself, without the virtual call or a SamplingResult:
+// AlwaysOn, AlwaysOff, and ParentBased over either with the default per-parent samplers. The
+// decisions (and tracestate, taken from the parent) are the same as the sampler's.
+enum class SamplerShortcut {
+  kNone,
+  kAlwaysOn,
+  kAlwaysOff,
+  kParentBasedAlwaysOn,
+  kParentBasedAlwaysOff
+};
+SamplerShortcut ShortcutFor(const Sampler& sampler);
+
 // State shared by a TracerProvider, its tracers and their spans. Immutable after construction
 // except shut_down.
 struct ProviderState {
   std::shared_ptr<const Resource> resource;
   std::shared_ptr<const Sampler> sampler;
+  SamplerShortcut sampler_shortcut = SamplerShortcut::kNone;
   std::vector<std::shared_ptr<SpanProcessor>> processors;
   SpanLimits limits;
   std::atomic<bool> shut_down{false};

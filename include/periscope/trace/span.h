@@ -103,7 +103,7 @@ class Span {
   // A span that records nothing and only carries ctx (a remote parent, or a sampled-out span).
   static std::shared_ptr<Span> NonRecording(const SpanContext& ctx);
 
-  Span(PrivateTag, const SpanContext& context, std::shared_ptr<internal::TracerShared> tracer);
+  Span(PrivateTag, SpanContext&& context, const std::shared_ptr<internal::TracerShared>& tracer);
   ~Span();
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;

@@ -35,12 +35,23 @@ struct StartSpanOptions {
 class Tracer {
  public:
   // Starts a span; never fails. When sampling drops it, the span is non-recording but still
-  // carries a fresh span id and the trace id, so context still propagates.
-  std::shared_ptr<Span> StartSpan(std::string_view name, StartSpanOptions options = {}) const;
+  // carries a fresh span id and the trace id, so context still propagates. The span takes the
+  // attributes, shared attributes and links out of an rvalue `options`; an lvalue is copied.
+  std::shared_ptr<Span> StartSpan(std::string_view name) const;
+  std::shared_ptr<Span> StartSpan(std::string_view name, StartSpanOptions&& options) const;
+  std::shared_ptr<Span> StartSpan(std::string_view name, const StartSpanOptions& options) const;
+  // Starts a child of `parent` (a new root when `parent` is invalid); options.parent and
+  // options.remote_parent are ignored. For instrumentation that holds the parent's SpanContext
+  // (an extracted remote parent, say): no Context is built or copied.
+  std::shared_ptr<Span> StartSpanWithParent(std::string_view name, const SpanContext& parent,
+                                            StartSpanOptions&& options) const;
 
  private:
   friend class TracerProvider;
   explicit Tracer(std::shared_ptr<internal::TracerShared> shared) : shared_(std::move(shared)) {}
+  // parent: null to take it from options (remote_parent, parent, else the current context).
+  std::shared_ptr<Span> Start(std::string_view name, const SpanContext* parent,
+                              StartSpanOptions& options) const;
   std::shared_ptr<internal::TracerShared> shared_;
 };
 
