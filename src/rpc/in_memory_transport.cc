@@ -49,12 +49,9 @@ class InMemoryTransport : public Transport {
   std::string peer() const override { return "in-memory"; }
 
   Result<std::optional<std::string_view>> NextFrame(size_t max_frame_size) override {
-    {
-      std::lock_guard lock(in_->mu);
-      if (in_->frames.empty()) return std::optional<std::string_view>();
-      current_ = std::move(in_->frames.front());
-      in_->frames.pop_front();
-    }
+    if (batch_.empty()) return std::optional<std::string_view>();
+    current_ = std::move(batch_.front());
+    batch_.pop_front();
     uint32_t len = 0;
     for (size_t i = 0; i < kFrameHeaderSize; ++i) {
       len |= static_cast<uint32_t>(static_cast<uint8_t>(current_[i])) << (8 * i);
@@ -67,15 +64,35 @@ class InMemoryTransport : public Transport {
     return std::optional<std::string_view>(std::string_view(current_).substr(kFrameHeaderSize));
   }
 
+  // Takes every frame queued so far as the next batch for NextFrame. A reader that finds frames
+  // without waiting yields the strand once first: a peer writing from another thread can keep
+  // the queue from ever running empty, and the reader would otherwise dispatch frame after
+  // frame while everything else on the strand (timers, the ends of calls) waits.
   awaitable<Status> WaitForFrame(size_t) override {
+    if (!batch_.empty()) co_return Status::Ok();
     std::shared_ptr<Pipe> in = in_;
     std::shared_ptr<asio::steady_timer> timer = timer_;
+    bool suspended = false;
     for (;;) {
+      bool ready = false;
       {
         std::lock_guard lock(in->mu);
-        if (!in->frames.empty()) co_return Status::Ok();
-        if (in->closed) co_return UnavailableError("connection closed by peer");
-        in->waiter = timer;
+        if (!in->frames.empty()) {
+          if (suspended) {
+            batch_.swap(in->frames);
+            co_return Status::Ok();
+          }
+          ready = true;
+        } else if (in->closed) {
+          co_return UnavailableError("connection closed by peer");
+        } else {
+          in->waiter = timer;
+        }
+      }
+      suspended = true;
+      if (ready) {
+        co_await asio::post(asio::use_awaitable);
+        continue;
       }
       timer->expires_at(asio::steady_timer::time_point::max());
       boost::system::error_code ec;
@@ -121,6 +138,7 @@ class InMemoryTransport : public Transport {
   }
   // Our own reader stops at once.
   void CloseIn() {
+    batch_.clear();
     std::shared_ptr<asio::steady_timer> wake;
     {
       std::lock_guard lock(in_->mu);
@@ -135,7 +153,8 @@ class InMemoryTransport : public Transport {
   std::shared_ptr<Pipe> in_;
   std::shared_ptr<Pipe> out_;
   std::shared_ptr<asio::steady_timer> timer_;
-  std::string current_;  // the frame NextFrame returned last
+  std::deque<std::string> batch_;  // frames taken from `in_` that NextFrame has not returned
+  std::string current_;            // the frame NextFrame returned last
   bool close_after_flush_ = false;
 };
 

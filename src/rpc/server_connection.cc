@@ -283,12 +283,22 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     } catch (...) {
       result = InternalError("handler threw a non-standard exception");
     }
+    // The handler returned: its slot is free now, not once co_spawn's completion gets a turn on
+    // the strand, which may be after the read loop started every call of a big batch of frames.
+    self->ReleaseCall(state->id);
     self->EndCall(*state, std::move(result), /*cancel_handler=*/false);
+  }
+
+  // Frees the in-flight slot and table entry of a call whose handler returned.
+  void ReleaseCall(uint64_t id) {
+    --in_flight_;
+    calls_.erase(id);
+    last_activity_ = std::chrono::steady_clock::now();
   }
 
   // Ends a call with `result` unless it already ended: cancels the handler when it is not the
   // handler that finished, ends the span, runs the after hooks and answers the client (unless
-  // it cancelled). The handler's in-flight slot is released when it really returns.
+  // it cancelled). The handler's in-flight slot is released when it really returns (RunHandler).
   void EndCall(CallState& state, Result<std::string> result, bool cancel_handler) {
     if (state.done) return;
     state.done = true;
@@ -404,13 +414,13 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     ++in_flight_;
     if (ctx.deadline) WatchDeadline(*ctx.deadline);
     CallScopedExecutor handler_executor(strand_, state->ctx);
+    asio::cancellation_slot slot = state->signal.slot();
+    awaitable<void> run = RunHandler(handler, std::move(request.payload), state->ctx, state, self);
+    // The completion keeps the state alive: its signal holds the cancellation state co_spawn's
+    // coroutine reads until it ends.
     asio::co_spawn(
-        handler_executor, RunHandler(handler, std::move(request.payload), state->ctx, state, self),
-        asio::bind_cancellation_slot(state->signal.slot(), [self, id](std::exception_ptr) {
-          --self->in_flight_;
-          self->calls_.erase(id);
-          self->last_activity_ = std::chrono::steady_clock::now();
-        }));
+        handler_executor, std::move(run),
+        asio::bind_cancellation_slot(slot, [state = std::move(state)](std::exception_ptr) {}));
   }
 
   void Respond(uint64_t id, const Status& status, std::string payload = {}) {
