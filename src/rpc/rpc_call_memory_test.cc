@@ -39,43 +39,10 @@ void RunCalls(int calls, int in_flight, bool over_tcp, int threads) {
   EchoImpl impl;
   Server server(io.executor());
   ASSERT_TRUE(server.Register<Echo>(impl).ok());
-  std::optional<Channel> channel;
-  if (over_tcp) {
-    Result<uint16_t> port = server.ListenTcp("127.0.0.1", 0);
-    ASSERT_TRUE(port.ok()) << port.status().ToString();
-    ASSERT_TRUE(io.Run([&]() -> awaitable<void> {
-      Result<Channel> c = co_await Channel::ConnectTcp(io.executor(), "127.0.0.1", *port);
-      EXPECT_TRUE(c.ok()) << c.status().ToString();
-      if (c.ok()) channel = *c;
-    }));
-  } else {
-    Result<Channel> c = server.ConnectInMemory(io.executor());
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    channel = *c;
-  }
+  std::optional<Channel> channel = testing::ConnectToServer(io, server, over_tcp);
   ASSERT_TRUE(channel.has_value());
   Client<Echo> client(*channel);
-  std::atomic<int> next{0};
-  std::atomic<int> failures{0};
-  std::atomic<int> running{in_flight};
-  std::promise<void> all_done;
-  for (int w = 0; w < in_flight; ++w) {
-    asio::co_spawn(
-        io.io(),
-        [&]() -> awaitable<void> {
-          for (int i = next++; i < calls; i = next++) {
-            EchoRequest request{"call-" + std::to_string(i) + std::string(100, 'x')};
-            Result<EchoReply> reply = co_await client.Call<Echo::Say>(std::move(request));
-            if (!reply.ok() || reply->text != "call-" + std::to_string(i) + std::string(100, 'x')) {
-              ++failures;
-            }
-          }
-          if (--running == 0) all_done.set_value();
-        },
-        asio::detached);
-  }
-  ASSERT_EQ(all_done.get_future().wait_for(20s), std::future_status::ready);
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(testing::RunSayCalls(io, client, calls, in_flight, /*padding=*/100), 0);
   channel->Close();
   server.Shutdown();
 }

@@ -40,21 +40,7 @@ CodeCounts Burst(int calls, size_t limit, bool over_tcp, int sleep_ms) {
   EchoImpl impl;
   Server server(io.executor(), ServerOptions{.max_concurrent_calls = limit});
   EXPECT_TRUE(server.Register<Echo>(impl).ok());
-  std::optional<Channel> channel;
-  if (over_tcp) {
-    Result<uint16_t> port = server.ListenTcp("127.0.0.1", 0);
-    EXPECT_TRUE(port.ok()) << port.status().ToString();
-    if (!port.ok()) return {};
-    EXPECT_TRUE(io.Run([&]() -> awaitable<void> {
-      Result<Channel> c = co_await Channel::ConnectTcp(io.executor(), "127.0.0.1", *port);
-      EXPECT_TRUE(c.ok()) << c.status().ToString();
-      if (c.ok()) channel = *c;
-    }));
-  } else {
-    Result<Channel> c = server.ConnectInMemory(io.executor());
-    EXPECT_TRUE(c.ok()) << c.status().ToString();
-    if (c.ok()) channel = *c;
-  }
+  std::optional<Channel> channel = testing::ConnectToServer(io, server, over_tcp);
   if (!channel) return {};
   Client<Echo> client(*channel);
   CodeCounts counts;
@@ -120,41 +106,11 @@ TEST(RpcServerConcurrencyTest, TwoIoThreadsNeverExceedTheClientsConcurrency) {
     EchoImpl impl;
     Server server(io.executor(), ServerOptions{.max_concurrent_calls = kInFlight});
     ASSERT_TRUE(server.Register<Echo>(impl).ok());
-    std::optional<Channel> channel;
-    if (over_tcp) {
-      Result<uint16_t> port = server.ListenTcp("127.0.0.1", 0);
-      ASSERT_TRUE(port.ok()) << port.status().ToString();
-      ASSERT_TRUE(io.Run([&]() -> awaitable<void> {
-        Result<Channel> c = co_await Channel::ConnectTcp(io.executor(), "127.0.0.1", *port);
-        EXPECT_TRUE(c.ok()) << c.status().ToString();
-        if (c.ok()) channel = *c;
-      }));
-    } else {
-      Result<Channel> c = server.ConnectInMemory(io.executor());
-      ASSERT_TRUE(c.ok()) << c.status().ToString();
-      channel = *c;
-    }
+    std::optional<Channel> channel = testing::ConnectToServer(io, server, over_tcp);
     ASSERT_TRUE(channel.has_value());
     Client<Echo> client(*channel);
-    std::atomic<int> next{0};
-    std::atomic<int> failures{0};
-    std::atomic<int> running{kInFlight};
-    std::promise<void> all_done;
-    for (int w = 0; w < kInFlight; ++w) {
-      asio::co_spawn(
-          io.io(),
-          [&]() -> awaitable<void> {
-            for (int i = next++; i < kCalls; i = next++) {
-              EchoRequest request{"call-" + std::to_string(i)};
-              Result<EchoReply> reply = co_await client.Call<Echo::Say>(std::move(request));
-              if (!reply.ok() || reply->text != "call-" + std::to_string(i)) ++failures;
-            }
-            if (--running == 0) all_done.set_value();
-          },
-          asio::detached);
-    }
-    ASSERT_EQ(all_done.get_future().wait_for(20s), std::future_status::ready);
-    EXPECT_EQ(failures.load(), 0) << (over_tcp ? "tcp" : "in memory");
+    EXPECT_EQ(testing::RunSayCalls(io, client, kCalls, kInFlight), 0)
+        << (over_tcp ? "tcp" : "in memory");
     EXPECT_EQ(server.stats().calls_failed, 0u) << (over_tcp ? "tcp" : "in memory");
     channel->Close();
     server.Shutdown();

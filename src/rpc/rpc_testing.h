@@ -2,6 +2,8 @@
 
 // A test service and a harness running an io_context on background threads.
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -189,5 +192,55 @@ class IoThreads {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::vector<std::thread> threads_;
 };
+
+// A channel to `server` on io's executor, over TCP loopback or in memory; empty (with a test
+// failure recorded) when it cannot connect.
+inline std::optional<Channel> ConnectToServer(IoThreads& io, Server& server, bool over_tcp) {
+  std::optional<Channel> channel;
+  if (over_tcp) {
+    Result<uint16_t> port = server.ListenTcp("127.0.0.1", 0);
+    EXPECT_TRUE(port.ok()) << port.status().ToString();
+    if (!port.ok()) return channel;
+    EXPECT_TRUE(io.Run([&]() -> boost::asio::awaitable<void> {
+      Result<Channel> c = co_await Channel::ConnectTcp(io.executor(), "127.0.0.1", *port);
+      EXPECT_TRUE(c.ok()) << c.status().ToString();
+      if (c.ok()) channel = *c;
+    }));
+  } else {
+    Result<Channel> c = server.ConnectInMemory(io.executor());
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    if (c.ok()) channel = *c;
+  }
+  return channel;
+}
+
+// Makes `calls` Echo.Say calls, `in_flight` at a time, from io's threads; call i sends
+// "call-<i>" followed by `padding` bytes. Returns how many failed or got another call's reply,
+// or -1 when they did not all finish within 20 s.
+inline int RunSayCalls(IoThreads& io, Client<Echo>& client, int calls, int in_flight,
+                       size_t padding = 0) {
+  auto text = [padding](int i) { return "call-" + std::to_string(i) + std::string(padding, 'x'); };
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  std::atomic<int> running{in_flight};
+  std::promise<void> all_done;
+  for (int w = 0; w < in_flight; ++w) {
+    boost::asio::co_spawn(
+        io.io(),
+        [&]() -> boost::asio::awaitable<void> {
+          for (int i = next++; i < calls; i = next++) {
+            EchoRequest request{text(i)};
+            Result<EchoReply> reply = co_await client.Call<Echo::Say>(std::move(request));
+            if (!reply.ok() || reply->text != text(i)) ++failures;
+          }
+          if (--running == 0) all_done.set_value();
+        },
+        boost::asio::detached);
+  }
+  if (all_done.get_future().wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    return -1;
+  }
+  return failures.load();
+}
 
 }  // namespace periscope::rpc::testing
