@@ -39,9 +39,10 @@ std::optional<uint64_t> Number(const std::map<std::string, std::string>& flags,
 int Usage() {
   std::fprintf(stderr,
                "usage: rpc_bench server --impl periscope|grpc --port-file PATH [--tracing 0|1|2] "
-               "[--otlp URL]\n"
+               "[--otlp URL] [--batch SPANS]\n"
                "       rpc_bench client --impl periscope|grpc --port N --size BYTES "
-               "--concurrency N [--seconds S] [--warmup-ms MS] [--tracing 0|1|2] [--otlp URL]\n"
+               "--concurrency N [--seconds S] [--warmup-ms MS] [--tracing 0|1|2] [--otlp URL] "
+               "[--batch SPANS]\n"
                "       rpc_bench sink --port-file PATH\n");
   return 2;
 }
@@ -82,8 +83,15 @@ int main(int argc, char** argv) {
 
   std::shared_ptr<pt::TracerProvider> provider;
   std::optional<pt::Tracer> tracer;
-  if (*tracing == 1) provider = rpcbench::MakeDiscardingProvider("rpc-bench-" + mode);
-  if (*tracing == 2) provider = rpcbench::MakeOtlpProvider("rpc-bench-" + mode, flags["otlp"]);
+  std::optional<uint64_t> batch = Number(flags, "batch", 4096);
+  if (!batch || *batch == 0) return Usage();
+  const rpcbench::BatchSettings batch_settings{.export_batch = *batch};
+  if (*tracing == 1) {
+    provider = rpcbench::MakeDiscardingProvider("rpc-bench-" + mode, batch_settings);
+  }
+  if (*tracing == 2) {
+    provider = rpcbench::MakeOtlpProvider("rpc-bench-" + mode, flags["otlp"], batch_settings);
+  }
   if (provider) tracer = provider->GetTracer("rpc_bench");
   int code = 0;
   if (mode == "server") {
@@ -113,6 +121,9 @@ int main(int argc, char** argv) {
   } else {
     return Usage();
   }
-  if (provider) provider->Shutdown(std::chrono::seconds(5));
+  if (provider) {
+    provider->Shutdown(std::chrono::seconds(5));
+    std::fprintf(stderr, "%s %s\n", mode.c_str(), rpcbench::BatchStatsLine().c_str());
+  }
   return code;
 }

@@ -48,7 +48,7 @@ const char* KindName(CallKind kind) {
 struct CallState {
   uint64_t id = 0;
   std::shared_ptr<CallContext> ctx;
-  std::shared_ptr<trace::Span> span;
+  trace::Span* span = nullptr;  // the SERVER span, owned by ctx->trace_context
   size_t middleware_ran = 0;
   std::chrono::steady_clock::time_point start;
   asio::cancellation_signal signal;
@@ -94,12 +94,12 @@ void MakeContext(RequestFrame& request, const std::string& peer, CallContext& ct
 // Sets the call's trace context from the request and, with a tracer, starts its SERVER span from
 // the method's template.
 void TraceCall(const ServerOptions& options, const RequestFrame& request,
-               const SpanTemplate& span_template, CallContext& ctx,
-               std::shared_ptr<trace::Span>& span) {
+               const SpanTemplate& span_template, CallContext& ctx, trace::Span*& span) {
   RemoteParent remote = ExtractRemoteParent(request, ctx.metadata);
   if (options.tracer) {
-    span = StartServerSpan(*options.tracer, remote, span_template);
-    ctx.trace_context = ServerContext(remote, span);
+    std::shared_ptr<trace::Span> started = StartServerSpan(*options.tracer, remote, span_template);
+    span = started.get();
+    ctx.trace_context = ServerContext(remote, std::move(started));
   } else {
     ctx.trace_context = RemoteContext(remote);
   }
@@ -306,7 +306,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     Status status = result.status();
     if (state.stream) state.stream->Finish(status, {}, /*discard=*/true);
     FinishSpan(state.span, status);
-    state.span.reset();
+    state.span = nullptr;
     RunAfter(server_->options_.middleware, state.middleware_ran, *state.ctx, status, state.start);
     if (!state.cancelled_by_client) {
       Respond(state.id, status, result.ok() ? std::move(result).value() : std::string());

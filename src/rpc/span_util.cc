@@ -193,7 +193,7 @@ trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::
   return std::move(context).WithSpan(std::move(span));
 }
 
-void FinishSpan(const std::shared_ptr<trace::Span>& span, const Status& status) {
+void FinishSpan(trace::Span* span, const Status& status) {
   if (!span) return;
   // The span's shared attributes say OK (0) already.
   if (!status.ok()) {

@@ -59,6 +59,9 @@ trace::Context RemoteContext(const RemoteParent& remote);
 // The context of a call whose SERVER span is `span`.
 trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::Span> span);
 // Records the call's outcome on span (status ERROR with the message when not ok) and ends it.
-void FinishSpan(const std::shared_ptr<trace::Span>& span, const Status& status);
+void FinishSpan(trace::Span* span, const Status& status);
+inline void FinishSpan(const std::shared_ptr<trace::Span>& span, const Status& status) {
+  FinishSpan(span.get(), status);
+}
 
 }  // namespace periscope::rpc::internal
