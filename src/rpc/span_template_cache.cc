@@ -30,6 +30,8 @@ SpanTemplate MakeSpanTemplate(bool server, std::string_view service, std::string
   SpanTemplate span;
   span.name.append(service).append(1, '/').append(method);
   span.attributes = MakeAttributes(server, service, method, peer, port);
+  span.options.kind = server ? trace::SpanKind::kServer : trace::SpanKind::kClient;
+  span.options.shared_attributes = span.attributes;
   return span;
 }
 

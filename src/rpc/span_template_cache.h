@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "periscope/trace/common.h"
+#include "periscope/trace/tracer.h"
 
 namespace periscope::rpc::internal {
 
@@ -18,6 +19,9 @@ inline constexpr std::string_view kRpcStatusCodeKey = "rpc.periscope.status_code
 struct SpanTemplate {
   std::string name;  // "service/method"
   std::shared_ptr<const trace::Attributes> attributes;
+  // The span kind and `attributes` as shared attributes: reused by every span of the template
+  // without a copy (Tracer::StartSpanWithParent with const options).
+  trace::StartSpanOptions options;
 };
 
 // A new template: "service/method" and the attributes of a SERVER span (peer: the client's

@@ -58,8 +58,8 @@ trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
   return context;
 }
 
-// The parent goes in as a SpanContext reference (no Context copied), the options are built in
-// the call.
+// The parent goes in as a SpanContext reference (no Context copied), the template's options by
+// reference (no reference count on its attribute set).
 std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
                                              const trace::Context& parent,
                                              const std::string& service, const std::string& method,
@@ -68,9 +68,8 @@ std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
   const SpanTemplate& span =
       SpanTemplateCache::ForThisThread().Client(service, method, address, port);
   const trace::Span* parent_span = parent.span().get();
-  return tracer.StartSpanWithParent(
-      span.name, parent_span ? parent_span->context() : kNoParent,
-      {.kind = trace::SpanKind::kClient, .shared_attributes = span.attributes});
+  return tracer.StartSpanWithParent(span.name, parent_span ? parent_span->context() : kNoParent,
+                                    span.options);
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
@@ -84,9 +83,7 @@ std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
 // child of the thread's current context.
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              const RemoteParent& remote, const SpanTemplate& span) {
-  return tracer.StartSpanWithParent(
-      span.name, remote.span_context,
-      {.kind = trace::SpanKind::kServer, .shared_attributes = span.attributes});
+  return tracer.StartSpanWithParent(span.name, remote.span_context, span.options);
 }
 
 void InjectContext(const trace::Context& context, Metadata& metadata) {

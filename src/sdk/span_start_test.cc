@@ -145,5 +145,32 @@ TEST(SpanStartTest, LvalueOptionsAreCopiedAndStayUsable) {
   }
 }
 
+// Options kept for many spans (an RPC method's template) are read, never moved from.
+TEST(SpanStartTest, ConstOptionsWithAGivenParentAreReadNotTaken) {
+  Fixture f(AlwaysOnSampler());
+  Tracer tracer = f.provider->GetTracer("lib");
+  auto shared = std::make_shared<const Attributes>(Attributes{{"shared", true}});
+  StartSpanOptions kept;
+  kept.kind = SpanKind::kClient;
+  kept.attributes = {{"a", 1}};
+  kept.shared_attributes = shared;
+  kept.links.push_back({RemoteParent(true), {{"l", 1}}});
+  const StartSpanOptions& options = kept;
+  const SpanContext parent = RemoteParent(true);
+  for (int i = 0; i < 3; ++i) tracer.StartSpanWithParent("call", parent, options)->End();
+  EXPECT_EQ(kept.attributes, Attributes({{"a", 1}}));
+  EXPECT_EQ(kept.shared_attributes, shared);
+  ASSERT_EQ(kept.links.size(), 1u);
+  EXPECT_EQ(kept.links[0].attributes, Attributes({{"l", 1}}));
+  auto spans = f.exporter->spans();
+  ASSERT_EQ(spans.size(), 3u);
+  for (const SpanData& s : spans) {
+    EXPECT_EQ(s.kind, SpanKind::kClient);
+    EXPECT_EQ(s.parent_span_id, parent.span_id);
+    EXPECT_EQ(s.attributes, Attributes({{"shared", true}, {"a", 1}}));
+    ASSERT_EQ(s.links.size(), 1u);
+  }
+}
+
 }  // namespace
 }  // namespace periscope::trace

@@ -198,26 +198,32 @@ inline const SpanContext& ParentOf(StartSpanOptions& options) {
 
 std::shared_ptr<Span> Tracer::StartSpan(std::string_view name) const {
   StartSpanOptions options;
-  return Start(name, nullptr, options);
+  return Start(name, nullptr, options, true);
 }
 
 std::shared_ptr<Span> Tracer::StartSpan(std::string_view name, StartSpanOptions&& options) const {
-  return Start(name, nullptr, options);
+  return Start(name, nullptr, options, true);
 }
 
 std::shared_ptr<Span> Tracer::StartSpan(std::string_view name,
                                         const StartSpanOptions& options) const {
   StartSpanOptions copy = options;
-  return Start(name, nullptr, copy);
+  return Start(name, nullptr, copy, true);
 }
 
 std::shared_ptr<Span> Tracer::StartSpanWithParent(std::string_view name, const SpanContext& parent,
                                                   StartSpanOptions&& options) const {
-  return Start(name, &parent, options);
+  return Start(name, &parent, options, true);
+}
+
+std::shared_ptr<Span> Tracer::StartSpanWithParent(std::string_view name, const SpanContext& parent,
+                                                  const StartSpanOptions& options) const {
+  // Start reads options without changing them when it may not take from them.
+  return Start(name, &parent, const_cast<StartSpanOptions&>(options), false);
 }
 
 std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* parent_or_null,
-                                    StartSpanOptions& options) const {
+                                    StartSpanOptions& options, bool take) const {
   const SpanContext& parent = parent_or_null ? *parent_or_null : ParentOf(options);
   const internal::ProviderState& provider = *shared_->provider;
   const bool has_parent = parent.IsValid();
@@ -266,12 +272,18 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
   if (data.resource != provider.resource) data.resource = provider.resource;
   if (data.scope != shared_->scope) data.scope = shared_->scope;
   if (!options.attributes.empty()) {
-    SetStartAttributes(data, options.attributes, provider.limits);
+    if (take) {
+      SetStartAttributes(data, options.attributes, provider.limits);
+    } else {
+      Attributes copy = options.attributes;
+      SetStartAttributes(data, copy, provider.limits);
+    }
   } else if (!data.attributes.empty()) {
     ClearAttributes(data.attributes);
   }
   if (data.shared_attributes != options.shared_attributes) {
-    data.shared_attributes = std::move(options.shared_attributes);
+    data.shared_attributes =
+        take ? std::move(options.shared_attributes) : options.shared_attributes;
   }
   if (!sampler_attributes.empty()) [[unlikely]] {
     for (auto& [key, value] : sampler_attributes) {
@@ -279,7 +291,14 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
     }
   }
   // The span free list holds data with no events or links (see GiveSpanData).
-  if (!options.links.empty()) AddStartLinks(data, options.links, provider.limits);
+  if (!options.links.empty()) {
+    if (take) {
+      AddStartLinks(data, options.links, provider.limits);
+    } else {
+      std::vector<SpanLink> copy = options.links;
+      AddStartLinks(data, copy, provider.limits);
+    }
+  }
   return span;
 }
 

@@ -45,13 +45,20 @@ class Tracer {
   // (an extracted remote parent, say): no Context is built or copied.
   std::shared_ptr<Span> StartSpanWithParent(std::string_view name, const SpanContext& parent,
                                             StartSpanOptions&& options) const;
+  // The same with options that are only read, never copied whole: for options kept and reused
+  // for many spans (a shared attribute set and a kind, say), whose shared attributes then cost
+  // no reference count per span.
+  std::shared_ptr<Span> StartSpanWithParent(std::string_view name, const SpanContext& parent,
+                                            const StartSpanOptions& options) const;
 
  private:
   friend class TracerProvider;
   explicit Tracer(std::shared_ptr<internal::TracerShared> shared) : shared_(std::move(shared)) {}
   // parent: null to take it from options (remote_parent, parent, else the current context).
+  // take: whether the span may move the attributes, shared attributes and links out of options
+  // (false: options is left as it was; parent must then be given).
   std::shared_ptr<Span> Start(std::string_view name, const SpanContext* parent,
-                              StartSpanOptions& options) const;
+                              StartSpanOptions& options, bool take) const;
   std::shared_ptr<internal::TracerShared> shared_;
 };
 
