@@ -80,8 +80,8 @@ human() {
   echo
   echo "Unary echo over TCP loopback (request and reply carry the payload), one connection/channel,"
   echo "server on core 0, client on core 1; ${SECONDS_PER_RUN} s per row after 0.5 s warm-up."
-  echo "Tracing on: a CLIENT and a SERVER span per call, W3C context in the call metadata, batch"
-  echo "processor, exporter that discards; otlp: the same spans exported over OTLP/HTTP protobuf to a"
+  echo "Tracing on: a CLIENT and a SERVER span per call, W3C context in the request (Periscope: binary"
+  echo "frame fields; gRPC: metadata), batch processor, exporter that discards; otlp: the same spans exported over OTLP/HTTP protobuf to a"
   echo "local sink. \`bench/rpc/run.sh $BUILD $SECONDS_PER_RUN\` on $(date -u +%F),"
   echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."
   echo
