@@ -1,10 +1,11 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+TSAN_DIR ?= build-tsan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test unit integration bench asan clean
+.PHONY: all deps build run test unit integration bench asan tsan clean
 
 all: build
 
@@ -37,5 +38,12 @@ asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
 
+# ThreadSanitizer over the concurrent code: the RPC framework and the tracing SDK.
+tsan: deps
+	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPERISCOPE_TSAN=ON
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target periscope_rpc_test periscope_sdk_test
+	TSAN_OPTIONS=suppressions=$(CURDIR)/cmake/tsan.supp $(TSAN_DIR)/src/periscope_rpc_test
+	TSAN_OPTIONS=suppressions=$(CURDIR)/cmake/tsan.supp $(TSAN_DIR)/src/periscope_sdk_test
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR)

@@ -57,9 +57,12 @@ class CallChainTest : public ::testing::Test {
     ChannelOptions to_front{.tracer = provider_.GetTracer("client")};
     client_.emplace(*front_->ConnectInMemory(io_.executor(), to_front));
   }
+  // The threads stop before the fixture's members go: a handler cancelled by the test may still
+  // be running on one of them and touch its FrontImpl.
   void TearDown() override {
     front_->Shutdown();
     back_->Shutdown();
+    io_.Stop();
   }
 
   std::shared_ptr<trace::InMemorySpanExporter> exporter_ =

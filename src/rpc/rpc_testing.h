@@ -169,10 +169,15 @@ class IoThreads {
   explicit IoThreads(int threads = 2) : guard_(io_.get_executor()) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
   }
-  ~IoThreads() {
+  ~IoThreads() { Stop(); }
+  // Stops the io_context and joins the threads: no handler runs on them afterwards (those not
+  // finished are destroyed with the io_context).
+  void Stop() {
     guard_.reset();
     io_.stop();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
   }
   boost::asio::io_context& io() { return io_; }
   boost::asio::any_io_executor executor() { return io_.get_executor(); }
