@@ -1,32 +1,18 @@
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <chrono>
-#include <future>
 #include <memory>
 #include <optional>
-#include <string>
 
 #include "periscope/rpc.h"
 #include "rpc/block_cache.h"
 #include "rpc/rpc_testing.h"
 
-// GCC 12 reports a false -Wmismatched-new-delete on asio awaitable frames (GCC bug 109224).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace periscope::rpc {
 namespace {
 
-namespace asio = boost::asio;
-using asio::awaitable;
-using namespace std::chrono_literals;
 using internal::BlockCache;
 using testing::Echo;
 using testing::EchoImpl;
-using testing::EchoReply;
-using testing::EchoRequest;
 using testing::IoThreads;
 
 uint64_t Outstanding() { return BlockCache::SystemAllocations() - BlockCache::SystemFrees(); }
