@@ -60,7 +60,7 @@ struct CallRecord {
   CallKind kind = CallKind::kUnary;
   Metadata metadata;
   std::chrono::steady_clock::time_point start;
-  std::shared_ptr<trace::Span> span;
+  trace::UniqueSpan span;  // not recording without a tracer
   std::optional<trace::Timestamp> deadline;
   size_t interceptors_run = 0;  // how many `before` hooks ran (their `after` hooks run)
   Status rejected;              // a before hook's rejection: the request is not sent
@@ -109,14 +109,13 @@ std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::st
   if (record->deadline) {
     frame.deadline_unix_nanos = std::max<uint64_t>(1, trace::ToUnixNanos(*record->deadline));
   }
-  InjectCallContext(*parent, record->span, frame);
+  InjectCallContext(*parent, channel.tracer ? &record->span.context() : nullptr, frame);
   return record;
 }
 
 // Ends the span and runs the after hooks of the interceptors whose before hook ran.
 void Complete(const ChannelOptions& channel, CallRecord& record, const Status& status) {
   FinishSpan(record.span, status);
-  record.span.reset();
   auto duration = std::chrono::steady_clock::now() - record.start;
   for (size_t i = record.interceptors_run; i-- > 0;) {
     const ClientInterceptor& interceptor = channel.interceptors[i];

@@ -60,16 +60,15 @@ trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
 
 // The parent goes in as a SpanContext reference (no Context copied), the template's options by
 // reference (no reference count on its attribute set).
-std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
-                                             const trace::Context& parent,
-                                             const std::string& service, const std::string& method,
-                                             const std::string& address, uint16_t port) {
+trace::UniqueSpan StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
+                                  const std::string& service, const std::string& method,
+                                  const std::string& address, uint16_t port) {
   static const trace::SpanContext kNoParent;
   const SpanTemplate& span =
       SpanTemplateCache::ForThisThread().Client(service, method, address, port);
   const trace::Span* parent_span = parent.span().get();
-  return tracer.StartSpanWithParent(span.name, parent_span ? parent_span->context() : kNoParent,
-                                    span.options);
+  return tracer.StartUniqueSpan(span.name, parent_span ? parent_span->context() : kNoParent,
+                                span.options);
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
@@ -107,15 +106,19 @@ void InjectContext(const trace::Context& context, Metadata& metadata) {
   }
 }
 
-void InjectCallContext(const trace::Context& parent,
-                       const std::shared_ptr<trace::Span>& client_span, RequestFrame& frame) {
+void InjectCallContext(const trace::Context& parent, const trace::SpanContext* client_span,
+                       RequestFrame& frame) {
   if (!trace::internal::GlobalPropagatorIsDefault()) {
-    InjectContext(client_span ? parent.WithSpan(client_span) : parent, frame.metadata);
+    InjectContext(client_span ? parent.WithSpan(trace::Span::NonRecording(*client_span)) : parent,
+                  frame.metadata);
     return;
   }
-  const trace::Span* span = client_span ? client_span.get() : parent.span().get();
-  if (span != nullptr && span->context().IsValid()) {
-    const trace::SpanContext& sc = span->context();
+  const trace::Span* parent_span = parent.span().get();
+  const trace::SpanContext* span = client_span   ? client_span
+                                   : parent_span ? &parent_span->context()
+                                                 : nullptr;
+  if (span != nullptr && span->IsValid()) {
+    const trace::SpanContext& sc = *span;
     SetTraceFields(sc, frame);
     if (!sc.trace_state.empty()) {
       frame.metadata.insert_or_assign("tracestate", sc.trace_state.ToHeader());
@@ -198,6 +201,15 @@ void FinishSpan(trace::Span* span, const Status& status) {
     span->SetStatus(trace::StatusCode::kError, status.ToString());
   }
   span->End();
+}
+
+void FinishSpan(trace::UniqueSpan& span, const Status& status) {
+  if (!span.IsRecording()) return;
+  if (!status.ok()) {
+    span.SetAttribute(kRpcStatusCodeKey, static_cast<int64_t>(status.code()));
+    span.SetStatus(trace::StatusCode::kError, status.ToString());
+  }
+  span.End();
 }
 
 }  // namespace periscope::rpc::internal

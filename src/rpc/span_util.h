@@ -22,11 +22,11 @@ struct RemoteParent {
   trace::Baggage baggage;
 };
 
-// A CLIENT span named "service/method" with the RPC semantic-convention attributes.
-std::shared_ptr<trace::Span> StartClientSpan(const trace::Tracer& tracer,
-                                             const trace::Context& parent,
-                                             const std::string& service, const std::string& method,
-                                             const std::string& address, uint16_t port);
+// A CLIENT span named "service/method" with the RPC semantic-convention attributes. It has one
+// owner (the call): `tracer` must outlive its End().
+trace::UniqueSpan StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
+                                  const std::string& service, const std::string& method,
+                                  const std::string& address, uint16_t port);
 // A SERVER span, child of the remote parent (a root when the request carried none); its name
 // and attributes from `span` (by default, this thread's template for the call's method and peer).
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
@@ -37,11 +37,11 @@ std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
 // (tracestate and baggage into its metadata, only when non-empty). With a non-default global
 // propagator, its fields go into the metadata instead.
 void InjectContext(const trace::Context& context, RequestFrame& frame);
-// Injects a call's context into its request: `parent`'s baggage and, as the span, the call's
-// CLIENT span (or `parent`'s span without one). Builds no Context unless a non-default global
-// propagator needs one.
-void InjectCallContext(const trace::Context& parent,
-                       const std::shared_ptr<trace::Span>& client_span, RequestFrame& frame);
+// Injects a call's context into its request: `parent`'s baggage and, as the span, the context
+// of the call's CLIENT span (or `parent`'s span when null). Builds no Context unless a
+// non-default global propagator needs one.
+void InjectCallContext(const trace::Context& parent, const trace::SpanContext* client_span,
+                       RequestFrame& frame);
 // Injects the context into metadata (traceparent, tracestate, baggage) when it has any.
 void InjectContext(const trace::Context& context, Metadata& metadata);
 // The remote parent of a request: the frame's binary trace fields when set (an invalid span
@@ -63,5 +63,6 @@ void FinishSpan(trace::Span* span, const Status& status);
 inline void FinishSpan(const std::shared_ptr<trace::Span>& span, const Status& status) {
   FinishSpan(span.get(), status);
 }
+void FinishSpan(trace::UniqueSpan& span, const Status& status);
 
 }  // namespace periscope::rpc::internal

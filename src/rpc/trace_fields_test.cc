@@ -88,7 +88,7 @@ TEST(TraceFieldsTest, CallContextCarriesTheClientSpanAndTheParentsBaggage) {
                                     .WithRemoteSpanContext(SampleContext())
                                     .WithBaggage(trace::Baggage().Set("user", "bob"));
   RequestFrame with_span;
-  InjectCallContext(parent, client_span, with_span);
+  InjectCallContext(parent, &client_sc, with_span);
   RequestFrame expected;
   InjectContext(parent.WithSpan(client_span), expected);
   EXPECT_EQ(Encode(with_span), Encode(expected));

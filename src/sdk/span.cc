@@ -24,6 +24,32 @@ void Truncate(AttributeValue& value, size_t max_len) {
   processors[last]->OnEnd(std::move(data));
 }
 
+void SetSpanStatus(SpanData& data, StatusCode code, std::string_view description) {
+  if (data.status == StatusCode::kOk || code == StatusCode::kUnset) return;
+  data.status = code;
+  if (code == StatusCode::kError) {
+    data.status_message.assign(description);
+  } else {
+    data.status_message.clear();
+  }
+}
+
+// Sets the end time and hands an ended span's data to the provider's processors (when sampled
+// and the provider still runs).
+void EndSpanData(const internal::ProviderState& provider, SpanData& data, Timestamp end_time) {
+  data.end_time = std::max(end_time, data.start_time);
+  const std::vector<std::shared_ptr<SpanProcessor>>& processors = provider.processors;
+  if (processors.empty() || !data.context.sampled() ||
+      provider.shut_down.load(std::memory_order_acquire)) {
+    return;
+  }
+  if (processors.size() == 1) [[likely]] {
+    processors.front()->OnEnd(std::move(data));
+  } else {
+    EndToEach(processors, data);
+  }
+}
+
 }  // namespace
 
 namespace internal {
@@ -139,13 +165,7 @@ void Span::RecordException(std::string_view type, std::string_view message) {
 
 void Span::SetStatus(StatusCode code, std::string_view description) {
   std::lock_guard<internal::SpinLock> lock(mu_);
-  if (!recording_ || data_->status == StatusCode::kOk || code == StatusCode::kUnset) return;
-  data_->status = code;
-  if (code == StatusCode::kError) {
-    data_->status_message.assign(description);
-  } else {
-    data_->status_message.clear();
-  }
+  if (recording_) SetSpanStatus(*data_, code, description);
 }
 
 void Span::UpdateName(std::string_view name) {
@@ -160,19 +180,21 @@ void Span::End(Timestamp end_time) {
     recording_ = false;
   }
   // No other method touches data_ once recording_ is false.
-  SpanData& data = *data_;
-  data.end_time = std::max(end_time, data.start_time);
-  const internal::ProviderState& provider = *tracer_->provider;
-  const std::vector<std::shared_ptr<SpanProcessor>>& processors = provider.processors;
-  if (processors.empty() || !data.context.sampled() ||
-      provider.shut_down.load(std::memory_order_acquire)) {
-    return;
-  }
-  if (processors.size() == 1) [[likely]] {
-    processors.front()->OnEnd(std::move(data));
-  } else {
-    EndToEach(processors, data);
-  }
+  EndSpanData(*tracer_->provider, *data_, end_time);
+}
+
+void UniqueSpan::SetAttribute(std::string_view key, AttributeValue value) {
+  if (data_) internal::AddSpanAttribute(*data_, tracer_->provider->limits, key, std::move(value));
+}
+
+void UniqueSpan::SetStatus(StatusCode code, std::string_view description) {
+  if (data_) SetSpanStatus(*data_, code, description);
+}
+
+void UniqueSpan::End(Timestamp end_time) {
+  if (!data_) return;
+  EndSpanData(*tracer_->provider, *data_, end_time);
+  data_.reset();
 }
 
 }  // namespace periscope::trace

@@ -222,17 +222,18 @@ std::shared_ptr<Span> Tracer::StartSpanWithParent(std::string_view name, const S
   return Start(name, &parent, const_cast<StartSpanOptions&>(options), false);
 }
 
-std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* parent_or_null,
-                                    StartSpanOptions& options, bool take) const {
-  const SpanContext& parent = parent_or_null ? *parent_or_null : ParentOf(options);
-  const internal::ProviderState& provider = *shared_->provider;
-  const bool has_parent = parent.IsValid();
+namespace {
 
-  SpanContext sc;
+// The new span's context (trace id, fresh span id, flags, tracestate); false when the sampler
+// drops it or the provider is shut down. `sampler_attributes` receives what a sampler adds.
+[[gnu::always_inline]] inline bool DecideSpan(const internal::ProviderState& provider,
+                                              std::string_view name, const SpanContext& parent,
+                                              const StartSpanOptions& options, SpanContext& sc,
+                                              Attributes& sampler_attributes) {
+  const bool has_parent = parent.IsValid();
   sc.trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
   sc.span_id = internal::SpanIdInline();
   SamplingDecision decision;
-  Attributes sampler_attributes;  // only when the sampler is asked
   if (provider.sampler_shortcut != internal::SamplerShortcut::kNone) [[likely]] {
     decision = ShortcutDecision(provider.sampler_shortcut, parent);
     if (has_parent && !parent.trace_state.empty()) sc.trace_state = parent.trace_state;
@@ -240,17 +241,19 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
     decision = Sample(*provider.sampler, parent, name, options, sc, sampler_attributes);
   }
   if (decision == SamplingDecision::kRecordAndSample) sc.flags.value |= TraceFlags::kSampled;
-  if (decision == SamplingDecision::kDrop || provider.shut_down.load(std::memory_order_acquire)) {
-    return Span::NonRecording(sc);
-  }
+  return decision != SamplingDecision::kDrop && !provider.shut_down.load(std::memory_order_acquire);
+}
 
-  // The span and its control block come from a per-thread free list, its data (with the
-  // capacity of an earlier span's strings) from another. It is not shared yet: its data is
-  // filled without locking, every field overwritten.
-  auto span = std::allocate_shared<Span>(internal::SpanBlockAllocator<Span>(), Span::PrivateTag(),
-                                         std::move(sc), shared_);
-  const SpanContext& context = span->context_;
-  SpanData& data = *span->data_;
+// Overwrites every field of recycled span data (its strings keep their capacity) for a span
+// starting now. take: whether the attributes, shared attributes and links may be moved out of
+// options.
+[[gnu::always_inline]] inline void FillSpanData(SpanData& data,
+                                                const internal::TracerShared& tracer,
+                                                const SpanContext& context,
+                                                const SpanContext& parent, std::string_view name,
+                                                StartSpanOptions& options, bool take,
+                                                Attributes& sampler_attributes) {
+  const internal::ProviderState& provider = *tracer.provider;
   data.context.trace_id = context.trace_id;
   data.context.span_id = context.span_id;
   data.context.flags = context.flags;
@@ -258,7 +261,7 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
   if (!context.trace_state.empty() || !data.context.trace_state.empty()) {
     data.context.trace_state = context.trace_state;
   }
-  data.parent_span_id = has_parent ? parent.span_id : SpanId();
+  data.parent_span_id = parent.IsValid() ? parent.span_id : SpanId();
   data.parent_is_remote = parent.is_remote;
   data.name.assign(name);
   data.kind = options.kind;
@@ -270,7 +273,7 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
   data.dropped_events = 0;
   data.dropped_links = 0;
   if (data.resource != provider.resource) data.resource = provider.resource;
-  if (data.scope != shared_->scope) data.scope = shared_->scope;
+  if (data.scope != tracer.scope) data.scope = tracer.scope;
   if (!options.attributes.empty()) {
     if (take) {
       SetStartAttributes(data, options.attributes, provider.limits);
@@ -299,6 +302,40 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
       AddStartLinks(data, copy, provider.limits);
     }
   }
+}
+
+}  // namespace
+
+std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* parent_or_null,
+                                    StartSpanOptions& options, bool take) const {
+  const SpanContext& parent = parent_or_null ? *parent_or_null : ParentOf(options);
+  SpanContext sc;
+  Attributes sampler_attributes;  // only when the sampler is asked
+  if (!DecideSpan(*shared_->provider, name, parent, options, sc, sampler_attributes)) {
+    return Span::NonRecording(sc);
+  }
+  // The span and its control block come from a per-thread free list, its data (with the
+  // capacity of an earlier span's strings) from another. It is not shared yet: its data is
+  // filled without locking.
+  auto span = std::allocate_shared<Span>(internal::SpanBlockAllocator<Span>(), Span::PrivateTag(),
+                                         std::move(sc), shared_);
+  FillSpanData(*span->data_, *shared_, span->context_, parent, name, options, take,
+               sampler_attributes);
+  return span;
+}
+
+UniqueSpan Tracer::StartUniqueSpan(std::string_view name, const SpanContext& parent,
+                                   const StartSpanOptions& options) const {
+  UniqueSpan span;
+  Attributes sampler_attributes;
+  if (!DecideSpan(*shared_->provider, name, parent, options, span.context_, sampler_attributes)) {
+    return span;
+  }
+  span.tracer_ = shared_.get();
+  span.data_.reset(internal::TakeSpanData());
+  // FillSpanData reads options without changing them when it may not take from them.
+  FillSpanData(*span.data_, *shared_, span.context_, parent, name,
+               const_cast<StartSpanOptions&>(options), false, sampler_attributes);
   return span;
 }
 

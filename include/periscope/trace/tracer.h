@@ -50,6 +50,10 @@ class Tracer {
   // no reference count per span.
   std::shared_ptr<Span> StartSpanWithParent(std::string_view name, const SpanContext& parent,
                                             const StartSpanOptions& options) const;
+  // A child of `parent` (a root when `parent` is invalid) with exactly one owner: see UniqueSpan
+  // (it must be ended while this tracer or a copy is alive). Options as in the overload above.
+  UniqueSpan StartUniqueSpan(std::string_view name, const SpanContext& parent,
+                             const StartSpanOptions& options) const;
 
  private:
   friend class TracerProvider;
