@@ -2,18 +2,22 @@
 # Periscope RPC vs gRPC C++: unary echo calls over TCP loopback, small (100 B), medium (10 KB)
 # and large (1 MB) payloads, 1 and 16 calls in flight, tracing off, on (CLIENT and SERVER spans
 # through a batch processor into an exporter that discards them) and otlp (the same, exported
-# over OTLP/HTTP to `rpc_bench sink`, which acknowledges without parsing). The server runs on
-# core 0, the client on core 1 (taskset), the sink unpinned. Prints a markdown table and writes it
-# to bench/results/rpc.md.
+# over OTLP/HTTP to `rpc_bench sink`, which acknowledges without parsing). The servers run on
+# core 0, the client on core 1 (taskset), the sink unpinned. Every row runs ROUNDS times; within
+# a round the six servers (two implementations, three tracing modes, all started up front) take
+# turns, the tracing order rotating from round to round, so drift in the machine's speed hits
+# every column alike. A cell is the run with the median calls/s. Prints markdown tables and
+# writes them to bench/results/rpc.md (BENCH_RESULTS_DIR/rpc.md when set).
 #
-#   bench/rpc/run.sh [build dir (default: build)] [seconds per run (default: 2)]
+#   bench/rpc/run.sh [build dir (default: build)] [seconds per run (default: 2)] [rounds (default: 3)]
 # It builds rpc_bench first unless RPC_BENCH_NO_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${1:-build}"
 SECONDS_PER_RUN="${2:-2}"
+ROUNDS="${3:-3}"
 BIN="$BUILD/bench/rpc/rpc_bench"
-OUT=bench/results/rpc.md
+OUT="${BENCH_RESULTS_DIR:-bench/results}/rpc.md"
 if [[ "${RPC_BENCH_NO_BUILD:-0}" != 1 ]]; then
   if ! ninja -C "$BUILD" rpc_bench >"$BUILD/rpc_bench_build.log" 2>&1; then
     echo "building rpc_bench failed, see $BUILD/rpc_bench_build.log" >&2
@@ -30,40 +34,57 @@ if ! taskset -c 0,1 true 2>/dev/null; then PIN_SERVER=(); PIN_CLIENT=(); fi
 
 start_sink
 
+declare -A PORT PID
 start_server() {  # impl tracing
-  rm -f "$WORK/port"
-  "${PIN_SERVER[@]}" "$BIN" server --impl "$1" --tracing "$2" --otlp "$OTLP" --port-file "$WORK/port" \
-    2>"$WORK/server.log" &
-  SERVER_PID=$!
+  local port_file="$WORK/port-$1-$2"
+  "${PIN_SERVER[@]}" "$BIN" server --impl "$1" --tracing "$2" --otlp "$OTLP" --port-file "$port_file" \
+    2>"$WORK/server-$1-$2.log" &
+  PID["$1,$2"]=$!
   for _ in $(seq 1 200); do
-    [[ -s "$WORK/port" ]] && return 0
+    if [[ -s "$port_file" ]]; then
+      PORT["$1,$2"]="$(cat "$port_file")"
+      return 0
+    fi
     sleep 0.05
   done
-  echo "server $1 did not start: $(cat "$WORK/server.log")" >&2
+  echo "server $1 (tracing $2) did not start: $(cat "$WORK/server-$1-$2.log")" >&2
   exit 1
 }
-
-stop_server() {
-  kill "$SERVER_PID"
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
+stop_servers() {
+  for pid in "${PID[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  PID=()
 }
-
-declare -A RESULT
+trap 'stop_servers; cleanup' EXIT
 for tracing in 0 1 2; do
-  for impl in periscope grpc; do
-    start_server "$impl" "$tracing"
-    port="$(cat "$WORK/port")"
-    for size in "${SIZES[@]}"; do
-      for conc in "${CONCURRENCY[@]}"; do
-        line="$("${PIN_CLIENT[@]}" "$BIN" client --impl "$impl" --tracing "$tracing" --otlp "$OTLP" --port "$port" \
-          --size "$size" --concurrency "$conc" --seconds "$SECONDS_PER_RUN" --warmup-ms 500)"
-        echo "$impl tracing=$tracing size=$size in-flight=$conc: $line" >&2
-        RESULT["$impl,$tracing,$size,$conc"]="$line"
+  for impl in periscope grpc; do start_server "$impl" "$tracing"; done
+done
+
+declare -A RUNS  # impl,tracing,size,in-flight -> one result line per round
+for round in $(seq 1 "$ROUNDS"); do
+  modes=(0 1 2)
+  modes=("${modes[@]:$(( (round - 1) % 3 ))}" "${modes[@]:0:$(( (round - 1) % 3 ))}")
+  for size in "${SIZES[@]}"; do
+    for conc in "${CONCURRENCY[@]}"; do
+      for tracing in "${modes[@]}"; do
+        for impl in periscope grpc; do
+          line="$("${PIN_CLIENT[@]}" "$BIN" client --impl "$impl" --tracing "$tracing" --otlp "$OTLP" \
+            --port "${PORT[$impl,$tracing]}" --size "$size" --concurrency "$conc" \
+            --seconds "$SECONDS_PER_RUN" --warmup-ms 500 2>/dev/null)"
+          echo "round $round $impl tracing=$tracing size=$size in-flight=$conc: $line" >&2
+          RUNS["$impl,$tracing,$size,$conc"]+="$line"$'\n'
+        done
       done
     done
-    stop_server
   done
+done
+stop_servers
+
+# The run with the median calls/s of each cell.
+declare -A RESULT
+for key in "${!RUNS[@]}"; do
+  RESULT["$key"]="$(printf '%s' "${RUNS[$key]}" | grep calls_per_s |
+    awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^calls_per_s=/) { split($i, kv, "="); print kv[2] "\t" $0 } }' |
+    sort -n | awk -F'\t' '{ line[NR] = $2 } END { print line[int((NR + 1) / 2)] }')"
 done
 
 field() {  # line name
@@ -79,10 +100,12 @@ human() {
   echo "# RPC benchmark: Periscope RPC vs gRPC C++"
   echo
   echo "Unary echo over TCP loopback (request and reply carry the payload), one connection/channel,"
-  echo "server on core 0, client on core 1; ${SECONDS_PER_RUN} s per row after 0.5 s warm-up."
+  echo "server on core 0, client on core 1; ${SECONDS_PER_RUN} s per run after 0.5 s warm-up, each cell the"
+  echo "median (by calls/s) of ${ROUNDS} runs taken in turns with the other columns of its row."
   echo "Tracing on: a CLIENT and a SERVER span per call, W3C context in the request (Periscope: binary"
-  echo "frame fields; gRPC: metadata), batch processor, exporter that discards; otlp: the same spans exported over OTLP/HTTP protobuf to a"
-  echo "local sink. \`bench/rpc/run.sh $BUILD $SECONDS_PER_RUN\` on $(date -u +%F),"
+  echo "frame fields; gRPC: metadata), batch processor, exporter that discards; otlp: the same spans"
+  echo "exported over OTLP/HTTP protobuf to a local sink (unpinned: it competes with both processes"
+  echo "for the two cores). \`bench/rpc/run.sh $BUILD $SECONDS_PER_RUN $ROUNDS\` on $(date -u +%F),"
   echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."
   echo
   echo "| payload | in flight | tracing | Periscope calls/s | p50 µs | p99 µs | gRPC calls/s | p50 µs | p99 µs | calls/s ratio | p50 ratio |"
@@ -103,7 +126,7 @@ human() {
   echo
   echo "Ratios are Periscope / gRPC: calls/s above 1 and p50 below 1 favour Periscope."
   echo
-  echo "Tracing cost, Periscope: calls/s lost against the same row with tracing off."
+  echo "Tracing cost, Periscope: calls/s lost against the same row with tracing off (medians)."
   echo
   echo "| payload | in flight | on | otlp |"
   echo "| --- | --- | ---: | ---: |"

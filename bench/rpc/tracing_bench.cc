@@ -35,11 +35,11 @@ void TracedCall(benchmark::State& state, bool traced, bool frames) {
   call.method = method;
   call.peer = "127.0.0.1:40000";
   for (auto _ : state) {
-    std::shared_ptr<pt::Span> client_span;
+    pt::UniqueSpan client_span;
     rpc::internal::RequestFrame frame;
     if (traced) {
       client_span = rpc::internal::StartClientSpan(client, root, service, method, address, 7000);
-      rpc::internal::InjectCallContext(root, client_span, frame);
+      rpc::internal::InjectCallContext(root, &client_span.context(), frame);
     }
     if (frames) {
       frame.id = 1;

@@ -34,7 +34,9 @@ inline void MoveSpanDataToSlot(SpanData& slot, SpanData& span) noexcept {
   }
   slot.parent_span_id = span.parent_span_id;
   slot.parent_is_remote = span.parent_is_remote;
-  slot.name = std::move(span.name);  // a heap buffer's owner gets the other's back
+  // Exchanged, not moved: the span data keeps the slot's old name, most often its next name too
+  // (see FillSpanData).
+  slot.name.swap(span.name);
   slot.kind = span.kind;
   slot.start_time = span.start_time;
   slot.end_time = span.end_time;

@@ -263,7 +263,9 @@ namespace {
   }
   data.parent_span_id = parent.IsValid() ? parent.span_id : SpanId();
   data.parent_is_remote = parent.is_remote;
-  data.name.assign(name);
+  // Recycled data mostly held a span of the same name (the same RPC method, say): comparing is
+  // cheaper than std::string's general assign.
+  if (std::string_view(data.name) != name) data.name.assign(name);
   data.kind = options.kind;
   data.start_time = options.start_time ? *options.start_time : Clock::now();
   data.end_time = Timestamp();

@@ -148,5 +148,56 @@ TEST(UniqueSpanTest, NothingRecordsAfterTheProviderShutsDown) {
   EXPECT_TRUE(f.exporter->spans().empty());
 }
 
+// Unique and shared spans draw on the same recycled data and batch queue slots: what each
+// exports is its own, whichever span's data it started on.
+TEST(UniqueSpanTest, RecycledDataCarriesNothingOfTheSpansBefore) {
+  auto exporter = std::make_shared<InMemorySpanExporter>();
+  TracerProviderOptions o;
+  BatchOptions batch;
+  batch.max_queue_size = 64;
+  batch.max_export_batch_size = 8;
+  batch.schedule_delay = std::chrono::milliseconds(10);
+  o.processors.push_back(std::make_shared<BatchSpanProcessor>(exporter, batch));
+  TracerProvider provider(std::move(o));
+  Tracer tracer = provider.GetTracer("rpc");
+  const StartSpanOptions client = ClientOptions();
+  constexpr int kSpans = 120;
+  for (int i = 0; i < kSpans; ++i) {
+    if (i % 3 == 0) {
+      auto span = tracer.StartSpan("shared-" + std::to_string(i), {.attributes = {{"i", i}}});
+      span->SetStatus(StatusCode::kError, "failed");
+      span->End();
+    } else {
+      UniqueSpan span = tracer.StartUniqueSpan(i % 3 == 1 ? "same-name" : "other-name-that-is-long",
+                                               Parent(true), client);
+      span.End();
+    }
+    if (i % 10 == 9) {
+      ASSERT_TRUE(provider.ForceFlush());
+    }
+  }
+  ASSERT_TRUE(provider.ForceFlush());
+  std::vector<SpanData> spans = exporter->spans();
+  ASSERT_EQ(spans.size(), size_t{kSpans});
+  for (int i = 0; i < kSpans; ++i) {
+    const SpanData& s = spans[i];
+    SCOPED_TRACE("span " + std::to_string(i));
+    if (i % 3 == 0) {
+      EXPECT_EQ(s.name, "shared-" + std::to_string(i));
+      EXPECT_EQ(s.kind, SpanKind::kInternal);
+      ASSERT_EQ(s.attributes.size(), 1u);
+      EXPECT_EQ(s.status, StatusCode::kError);
+      EXPECT_FALSE(s.parent_span_id.IsValid());
+    } else {
+      EXPECT_EQ(s.name, i % 3 == 1 ? "same-name" : "other-name-that-is-long");
+      EXPECT_EQ(s.kind, SpanKind::kClient);
+      EXPECT_EQ(s.attributes.size(), 2u);  // the shared set, merged by the in-memory exporter
+      EXPECT_EQ(s.status, StatusCode::kUnset);
+      EXPECT_EQ(s.status_message, "");
+      EXPECT_EQ(s.parent_span_id, Parent(true).span_id);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace periscope::trace
