@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -42,12 +43,14 @@ const char* KindName(CallKind kind) {
   return "an unknown kind of call";
 }
 
-// One call in flight on a connection. The CallContext is an object of its own: the handler's
-// executor holds it, and the cancellation slot of this state holds that executor. Both come
-// from BlockCache. Strand-confined.
+// One call in flight on a connection. Its CallContext is owned by the handler's executor (which
+// the handler's copies of it share). Comes from BlockCache. Strand-confined.
 struct CallState {
+  explicit CallState(CallScopedExecutor e) : executor(std::move(e)) {}
+  const CallContext& ctx() const { return *executor.call(); }
+
+  CallScopedExecutor executor;  // the handler's; owns the CallContext
   uint64_t id = 0;
-  std::shared_ptr<CallContext> ctx;
   trace::Span* span = nullptr;  // the SERVER span, owned by ctx->trace_context
   size_t middleware_ran = 0;
   std::chrono::steady_clock::time_point start;
@@ -55,6 +58,17 @@ struct CallState {
   bool done = false;
   bool cancelled_by_client = false;
   std::shared_ptr<StreamCore> stream;  // streaming calls only
+};
+
+// An executor that runs each function at once on the calling thread: the executor of a call's
+// completion, which runs where the call's coroutine ends (on the connection's strand). Stateless.
+struct InlineExecutor {
+  template <class F>
+  void execute(F&& f) const {
+    std::forward<F>(f)();
+  }
+  bool operator==(const InlineExecutor&) const noexcept { return true; }
+  bool operator!=(const InlineExecutor&) const noexcept { return false; }
 };
 
 // Runs the middleware's before hooks; returns the first rejection. `ran` counts the hooks run.
@@ -147,6 +161,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   // Dispatches every frame already received, then waits for more: a read that brought many
   // frames starts all their calls before the next read.
   awaitable<void> ReadLoop(std::shared_ptr<Connection> self) {
+    (void)self;  // keeps the connection alive while reading
     const ServerOptions& options = server_->options_;
     while (open_) {
       Result<std::optional<std::string_view>> body = transport_->NextFrame(options.max_frame_size);
@@ -168,7 +183,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
         }
         break;
       }
-      Status st = Dispatch(self, **body);
+      Status st = Dispatch(**body);
       if (!st.ok()) {
         ConnectionError(st);
         break;
@@ -177,7 +192,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   }
 
   // Routes one frame from the client; an error is a connection-level protocol error.
-  Status Dispatch(const std::shared_ptr<Connection>& self, std::string_view body) {
+  Status Dispatch(std::string_view body) {
     const DecodeLimits& limits = server_->options_.decode_limits;
     Result<FrameBody> parsed = ParseFrameBody(body);
     if (!parsed.ok()) return parsed.status();
@@ -187,7 +202,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
         Status st = DecodeRequestFrame(parsed->encoded, limits, request);
         if (!st.ok()) return InvalidArgumentError("undecodable request frame: " + st.message());
         if (request.id == 0) return InvalidArgumentError("request id 0 is reserved");
-        HandleRequest(self, std::move(request));
+        HandleRequest(std::move(request));
         return Status::Ok();
       }
       case FrameKind::kMessage: {
@@ -244,16 +259,18 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     CancelAll();
   }
 
+  // Closes the connection when it has been idle too long. It keeps the connection alive until the
+  // connection is closed and every handler it started has returned: RunHandler holds none.
   awaitable<void> Watchdog(std::shared_ptr<Connection> self) {
-    (void)self;  // keeps the connection alive while watching
+    (void)self;
     auto idle = server_->options_.idle_timeout;
     auto tick = std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::milliseconds(5),
                                                       std::chrono::milliseconds(1000));
-    while (open_) {
+    while (open_ || in_flight_ > 0) {
       idle_timer_.expires_after(tick);
       boost::system::error_code ec;
       co_await idle_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-      if (!open_) break;
+      if (!open_) continue;
       if (in_flight_ == 0 && std::chrono::steady_clock::now() - last_activity_ >= idle) {
         server_->connections_closed_idle_++;
         Close();
@@ -262,17 +279,21 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     }
   }
 
+  // `state` is owned by the completion of the co_spawn that runs this coroutine: co_spawn keeps
+  // that completion in its own frame, which awaits this one and outlives it, so the reference
+  // stays valid for this frame's whole life (even when the io_context destroys it unfinished).
+  // `connection` is kept alive by its Watchdog until this call's ReleaseCall and the rest of the
+  // strand step that called it: every step of this coroutine runs on the connection's strand.
   static awaitable<void> RunHandler(const HandlerEntry* handler, std::string payload,
-                                    std::shared_ptr<const CallContext> ctx,
-                                    std::shared_ptr<CallState> state,
-                                    std::shared_ptr<Connection> self) {
+                                    CallState& state, Connection& connection) {
     Result<std::string> result = std::string();  // every path below assigns it
     try {
-      if (state->stream) {
-        RawStream stream(state->stream);
-        result = co_await handler->stream(std::move(payload), std::move(stream), ctx);
+      if (state.stream) {
+        RawStream stream(state.stream);
+        result =
+            co_await handler->stream(std::move(payload), std::move(stream), state.executor.call());
       } else {
-        result = co_await handler->unary(std::move(payload), ctx);
+        result = co_await handler->unary(std::move(payload), state.executor.call());
       }
     } catch (const boost::system::system_error& e) {
       result = e.code() == asio::error::operation_aborted
@@ -285,15 +306,17 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     }
     // The handler returned: its slot is free now, not once co_spawn's completion gets a turn on
     // the strand, which may be after the read loop started every call of a big batch of frames.
-    self->ReleaseCall(state->id);
-    self->EndCall(*state, std::move(result), /*cancel_handler=*/false);
+    connection.ReleaseCall(state.id);
+    connection.EndCall(state, std::move(result), /*cancel_handler=*/false);
   }
 
-  // Frees the in-flight slot and table entry of a call whose handler returned.
+  // Frees the in-flight slot and table entry of a call whose handler returned; the last one of a
+  // closed connection wakes the watchdog, which then lets the connection go. The watchdog runs
+  // on the strand, so not before the caller's current step has ended.
   void ReleaseCall(uint64_t id) {
-    --in_flight_;
     calls_.erase(id);
     last_activity_ = std::chrono::steady_clock::now();
+    if (--in_flight_ == 0 && !open_) idle_timer_.cancel();
   }
 
   // Ends a call with `result` unless it already ended: cancels the handler when it is not the
@@ -307,7 +330,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     if (state.stream) state.stream->Finish(status, {}, /*discard=*/true);
     FinishSpan(state.span, status);
     state.span = nullptr;
-    RunAfter(server_->options_.middleware, state.middleware_ran, *state.ctx, status, state.start);
+    RunAfter(server_->options_.middleware, state.middleware_ran, state.ctx(), status, state.start);
     if (!state.cancelled_by_client) {
       Respond(state.id, status, result.ok() ? std::move(result).value() : std::string());
     } else if (!status.ok()) {
@@ -340,17 +363,18 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     std::vector<std::shared_ptr<CallState>> expired;
     std::optional<trace::Timestamp> next;
     for (auto& [id, call] : calls_) {
-      if (call->done || !call->ctx->deadline) continue;
-      if (*call->ctx->deadline <= now) {
+      const std::optional<trace::Timestamp>& deadline = call->ctx().deadline;
+      if (call->done || !deadline) continue;
+      if (*deadline <= now) {
         expired.push_back(call);
-      } else if (!next || *call->ctx->deadline < *next) {
-        next = *call->ctx->deadline;
+      } else if (!next || *deadline < *next) {
+        next = *deadline;
       }
     }
     for (auto& call : expired) {
       EndCall(*call,
-              DeadlineExceededError("deadline exceeded while handling " + call->ctx->service + "/" +
-                                    call->ctx->method + "; handler cancelled"),
+              DeadlineExceededError("deadline exceeded while handling " + call->ctx().service +
+                                    "/" + call->ctx().method + "; handler cancelled"),
               /*cancel_handler=*/true);
     }
     if (next) WatchDeadline(*next);
@@ -379,30 +403,36 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     return Status::Ok();
   }
 
-  void HandleRequest(const std::shared_ptr<Connection>& self, RequestFrame&& request) {
+  void HandleRequest(RequestFrame&& request) {
     ServerImpl& server = *server_;
     const ServerOptions& options = server.options_;
     server.calls_++;
-    auto state = std::allocate_shared<CallState>(CachedAllocator<CallState>());
-    state->start = std::chrono::steady_clock::now();
-    state->id = request.id;
-    state->ctx = std::allocate_shared<CallContext>(CachedAllocator<CallContext>());
-    MakeContext(request, peer_, *state->ctx);
-    const ConnectionMethods::Method& method = methods_.Find(
-        server, state->ctx->service, state->ctx->method, peer_, options.tracer.has_value());
-    TraceCall(options, request, method.span, *state->ctx, state->span);
-    const CallContext& ctx = *state->ctx;
+    const auto start = std::chrono::steady_clock::now();
+    auto owned_ctx = std::allocate_shared<CallContext>(CachedAllocator<CallContext>());
+    CallContext& ctx = *owned_ctx;
+    MakeContext(request, peer_, ctx);
+    const ConnectionMethods::Method& method =
+        methods_.Find(server, ctx.service, ctx.method, peer_, options.tracer.has_value());
+    trace::Span* span = nullptr;
+    TraceCall(options, request, method.span, ctx, span);
     const uint64_t id = request.id;
     const HandlerEntry* handler = method.handler;
+    size_t middleware_ran = 0;
     Status early = Admit(handler, ctx, id);
-    if (early.ok()) early = RunBefore(options.middleware, ctx, state->middleware_ran);
+    if (early.ok()) early = RunBefore(options.middleware, ctx, middleware_ran);
     if (!early.ok()) {
-      FinishSpan(state->span, early);
-      RunAfter(options.middleware, state->middleware_ran, ctx, early, state->start);
+      FinishSpan(span, early);
+      RunAfter(options.middleware, middleware_ran, ctx, early, start);
       Respond(id, early);
       return;
     }
 
+    auto state = std::allocate_shared<CallState>(CachedAllocator<CallState>(),
+                                                 CallScopedExecutor(strand_, std::move(owned_ctx)));
+    state->id = id;
+    state->span = span;
+    state->middleware_ran = middleware_ran;
+    state->start = start;
     if (ctx.kind != CallKind::kUnary) {
       state->stream = std::make_shared<StreamCore>(transport_, id, /*client_side=*/false,
                                                    options.stream_window, request.window);
@@ -413,14 +443,27 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     calls_.emplace(id, state);
     ++in_flight_;
     if (ctx.deadline) WatchDeadline(*ctx.deadline);
-    CallScopedExecutor handler_executor(strand_, state->ctx);
     asio::cancellation_slot slot = state->signal.slot();
-    awaitable<void> run = RunHandler(handler, std::move(request.payload), state->ctx, state, self);
-    // The completion keeps the state alive: its signal holds the cancellation state co_spawn's
-    // coroutine reads until it ends.
-    asio::co_spawn(
-        handler_executor, std::move(run),
-        asio::bind_cancellation_slot(slot, [state = std::move(state)](std::exception_ptr) {}));
+    const CallScopedExecutor& executor = state->executor;
+    // Handed over as a function: co_spawn then converts the executor to any_io_executor once.
+    auto run = [run = RunHandler(handler, std::move(request.payload), *state, *this)]() mutable {
+      return std::move(run);
+    };
+    // The completion owns the state for the coroutines: its signal holds the cancellation state
+    // co_spawn's coroutine reads until it ends, and RunHandler refers to it. It only releases the
+    // state, so it runs inline where the coroutine ends instead of being scheduled (and its work
+    // tracked) through the call's executor.
+    auto done = asio::bind_cancellation_slot(
+        slot,
+        asio::bind_executor(InlineExecutor(), [state = std::move(state)](std::exception_ptr) {}));
+    try {
+      asio::co_spawn(executor, std::move(run), std::move(done));
+    } catch (...) {
+      // Nothing will run the call (co_spawn could not start it): free its slot, which the
+      // watchdog waits for.
+      if (calls_.contains(id)) ReleaseCall(id);
+      throw;
+    }
   }
 
   void Respond(uint64_t id, const Status& status, std::string payload = {}) {
