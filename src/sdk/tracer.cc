@@ -327,7 +327,7 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
 }
 
 UniqueSpan Tracer::StartUniqueSpan(std::string_view name, const SpanContext& parent,
-                                   const StartSpanOptions& options) const {
+                                   const StartSpanOptions& options) const& {
   UniqueSpan span;
   Attributes sampler_attributes;
   if (!DecideSpan(*shared_->provider, name, parent, options, span.context_, sampler_attributes)) {

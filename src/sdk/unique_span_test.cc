@@ -33,6 +33,16 @@ StartSpanOptions ClientOptions() {
   return options;
 }
 
+// A unique span holds no reference to its tracer: starting one from a temporary Tracer, which
+// would be gone before End(), does not compile.
+template <class T>
+concept CanStartUniqueSpan = requires(T&& tracer) {
+  std::forward<T>(tracer).StartUniqueSpan("x", SpanContext(), StartSpanOptions());
+};
+static_assert(CanStartUniqueSpan<const Tracer&>);
+static_assert(CanStartUniqueSpan<Tracer&>);
+static_assert(!CanStartUniqueSpan<Tracer>);
+
 TEST(UniqueSpanTest, ExportsWhatASpanWouldWithItsParentKindAndAttributes) {
   Fixture f;
   Tracer tracer = f.provider->GetTracer("rpc", "1.0");
@@ -73,7 +83,8 @@ TEST(UniqueSpanTest, ExportsWhatASpanWouldWithItsParentKindAndAttributes) {
 
 TEST(UniqueSpanTest, AnInvalidParentMakesARoot) {
   Fixture f;
-  UniqueSpan span = f.provider->GetTracer("rpc").StartUniqueSpan("root", SpanContext(), {});
+  const Tracer tracer = f.provider->GetTracer("rpc");
+  UniqueSpan span = tracer.StartUniqueSpan("root", SpanContext(), {});
   ASSERT_TRUE(span.context().IsValid());
   span.End();
   std::vector<SpanData> spans = f.exporter->spans();
@@ -98,7 +109,8 @@ TEST(UniqueSpanTest, EndsOnceAndIsNeverExportedWithoutEnd) {
 
 TEST(UniqueSpanTest, MovingHandsTheSpanOver) {
   Fixture f;
-  UniqueSpan first = f.provider->GetTracer("rpc").StartUniqueSpan("moved", Parent(true), {});
+  const Tracer tracer = f.provider->GetTracer("rpc");
+  UniqueSpan first = tracer.StartUniqueSpan("moved", Parent(true), {});
   const SpanId id = first.context().span_id;
   UniqueSpan second = std::move(first);
   EXPECT_TRUE(second.IsRecording());
@@ -112,7 +124,8 @@ TEST(UniqueSpanTest, MovingHandsTheSpanOver) {
 
 TEST(UniqueSpanTest, ASampledOutSpanCarriesItsContextAndRecordsNothing) {
   Fixture f(ParentBasedSampler(AlwaysOnSampler()));
-  UniqueSpan span = f.provider->GetTracer("rpc").StartUniqueSpan("dropped", Parent(false), {});
+  const Tracer tracer = f.provider->GetTracer("rpc");
+  UniqueSpan span = tracer.StartUniqueSpan("dropped", Parent(false), {});
   EXPECT_FALSE(span.IsRecording());
   EXPECT_EQ(span.context().trace_id, Parent(false).trace_id);
   EXPECT_TRUE(span.context().span_id.IsValid());
@@ -126,7 +139,8 @@ TEST(UniqueSpanTest, AttributesPastTheLimitAreDroppedAndCounted) {
   SpanLimits limits;
   limits.max_attributes = 2;
   Fixture f(AlwaysOnSampler(), limits);
-  UniqueSpan span = f.provider->GetTracer("rpc").StartUniqueSpan("limited", Parent(true), {});
+  const Tracer tracer = f.provider->GetTracer("rpc");
+  UniqueSpan span = tracer.StartUniqueSpan("limited", Parent(true), {});
   for (int i = 0; i < 5; ++i) span.SetAttribute("k" + std::to_string(i), int64_t{i});
   span.End();
   std::vector<SpanData> spans = f.exporter->spans();

@@ -53,7 +53,10 @@ class Tracer {
   // A child of `parent` (a root when `parent` is invalid) with exactly one owner: see UniqueSpan
   // (it must be ended while this tracer or a copy is alive). Options as in the overload above.
   UniqueSpan StartUniqueSpan(std::string_view name, const SpanContext& parent,
-                             const StartSpanOptions& options) const;
+                             const StartSpanOptions& options) const&;
+  // Not on a temporary Tracer: it would be gone before the span's End().
+  UniqueSpan StartUniqueSpan(std::string_view name, const SpanContext& parent,
+                             const StartSpanOptions& options) const&& = delete;
 
  private:
   friend class TracerProvider;
