@@ -3,20 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "periscope/trace.h"
+#include "sdk/in_memory_tracing.h"
 
 namespace periscope::trace {
 namespace {
 
-struct Fixture {
-  std::shared_ptr<InMemorySpanExporter> exporter = std::make_shared<InMemorySpanExporter>();
-  std::unique_ptr<TracerProvider> provider;
-  explicit Fixture(std::shared_ptr<const Sampler> sampler) {
-    TracerProviderOptions o;
-    o.sampler = std::move(sampler);
-    o.processors.push_back(std::make_shared<SimpleSpanProcessor>(exporter));
-    provider = std::make_unique<TracerProvider>(std::move(o));
-  }
-};
+using Fixture = testing::InMemoryTracing;
 
 SpanContext RemoteParent(bool sampled, std::string_view trace_state = "") {
   SpanContext sc =

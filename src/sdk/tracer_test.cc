@@ -3,24 +3,13 @@
 #include <thread>
 
 #include "periscope/trace.h"
+#include "sdk/in_memory_tracing.h"
 #include "sdk/otlp_encoder.h"
 
 namespace periscope::trace {
 namespace {
 
-struct Fixture {
-  std::shared_ptr<InMemorySpanExporter> exporter = std::make_shared<InMemorySpanExporter>();
-  std::unique_ptr<TracerProvider> provider;
-  explicit Fixture(std::shared_ptr<const Sampler> sampler = AlwaysOnSampler(),
-                   SpanLimits limits = {}) {
-    TracerProviderOptions o;
-    o.resource.attributes = {{"service.name", "test-svc"}};
-    o.sampler = std::move(sampler);
-    o.processors.push_back(std::make_shared<SimpleSpanProcessor>(exporter));
-    o.limits = limits;
-    provider = std::make_unique<TracerProvider>(std::move(o));
-  }
-};
+using Fixture = testing::InMemoryTracing;
 
 TEST(TracerTest, ImplicitContextBuildsParentChildTree) {
   Fixture f;

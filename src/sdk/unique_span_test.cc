@@ -2,23 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "periscope/trace.h"
+#include "sdk/in_memory_tracing.h"
 
 namespace periscope::trace {
 namespace {
 
-struct Fixture {
-  std::shared_ptr<InMemorySpanExporter> exporter = std::make_shared<InMemorySpanExporter>();
-  std::unique_ptr<TracerProvider> provider;
-  explicit Fixture(std::shared_ptr<const Sampler> sampler = AlwaysOnSampler(),
-                   SpanLimits limits = {}) {
-    TracerProviderOptions o;
-    o.resource.attributes.emplace_back("service.name", "checkout");
-    o.sampler = std::move(sampler);
-    o.processors.push_back(std::make_shared<SimpleSpanProcessor>(exporter));
-    o.limits = limits;
-    provider = std::make_unique<TracerProvider>(std::move(o));
-  }
-};
+using Fixture = testing::InMemoryTracing;
 
 SpanContext Parent(bool sampled) {
   return *ParseTraceparent(sampled ? "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
