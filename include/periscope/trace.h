@@ -6,7 +6,8 @@
 //   auto provider = periscope::trace::MakeTracerProviderFromEnv();  // OTEL_* variables
 //   auto tracer = provider->GetTracer("checkout");
 //   {
-//     periscope::trace::ScopedSpan span(tracer, "charge", {.kind = SpanKind::kClient});
+//     periscope::trace::ScopedSpan span(tracer, "charge",
+//                                       {.kind = periscope::trace::SpanKind::kClient});
 //     span->SetAttribute("amount", 12.5);
 //     periscope::trace::InjectCurrent(carrier);  // traceparent/tracestate/baggage
 //   }
