@@ -19,7 +19,7 @@ std::shared_ptr<ServerImpl> ServerWith(int methods) {
 }
 
 std::string AttributeText(const SpanTemplate& span, std::string_view key) {
-  const trace::AttributeValue* value = trace::FindAttribute(*span.attributes, key);
+  const trace::AttributeValue* value = trace::FindAttribute(*span.attributes(), key);
   const std::string* text = value ? value->get_if<std::string>() : nullptr;
   return text ? *text : "";
 }
@@ -57,7 +57,7 @@ TEST(ConnectionMethodsTest, UntracedServersBuildNoTemplate) {
   const ConnectionMethods::Method& m = methods.Find(*server, "svc", "M0", "peer", false);
   EXPECT_NE(m.handler, nullptr);
   EXPECT_TRUE(m.span.name.empty());
-  EXPECT_EQ(m.span.attributes, nullptr);
+  EXPECT_EQ(m.span.attributes(), nullptr);
 }
 
 TEST(ConnectionMethodsTest, MethodsPastTheBoundAreStillAnsweredRight) {

@@ -29,9 +29,8 @@ SpanTemplate MakeSpanTemplate(bool server, std::string_view service, std::string
                               std::string_view peer, uint16_t port) {
   SpanTemplate span;
   span.name.append(service).append(1, '/').append(method);
-  span.attributes = MakeAttributes(server, service, method, peer, port);
   span.options.kind = server ? trace::SpanKind::kServer : trace::SpanKind::kClient;
-  span.options.shared_attributes = span.attributes;
+  span.options.shared_attributes = MakeAttributes(server, service, method, peer, port);
   return span;
 }
 

@@ -18,10 +18,13 @@ inline constexpr std::string_view kRpcStatusCodeKey = "rpc.periscope.status_code
 // attributes (RPC semantic conventions, the status code set to OK until a call fails).
 struct SpanTemplate {
   std::string name;  // "service/method"
-  std::shared_ptr<const trace::Attributes> attributes;
-  // The span kind and `attributes` as shared attributes: reused by every span of the template
-  // without a copy (Tracer::StartSpanWithParent with const options).
+  // The span kind and the attribute set as shared attributes: reused by every span of the
+  // template without a copy (Tracer::StartSpanWithParent with const options).
   trace::StartSpanOptions options;
+
+  const std::shared_ptr<const trace::Attributes>& attributes() const {
+    return options.shared_attributes;
+  }
 };
 
 // A new template: "service/method" and the attributes of a SERVER span (peer: the client's

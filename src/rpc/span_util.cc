@@ -193,23 +193,27 @@ trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::
   return std::move(context).WithSpan(std::move(span));
 }
 
-void FinishSpan(trace::Span* span, const Status& status) {
-  if (!span) return;
-  // The span's shared attributes say OK (0) already.
-  if (!status.ok()) {
-    span->SetAttribute(kRpcStatusCodeKey, static_cast<int64_t>(status.code()));
-    span->SetStatus(trace::StatusCode::kError, status.ToString());
-  }
-  span->End();
-}
+namespace {
 
-void FinishSpan(trace::UniqueSpan& span, const Status& status) {
-  if (!span.IsRecording()) return;
+// A call's outcome on a span (Span or UniqueSpan): status ERROR with the message and the status
+// code attribute when not ok (the shared attributes say OK (0) already); then the span ends.
+template <class SpanType>
+void RecordOutcomeAndEnd(SpanType& span, const Status& status) {
   if (!status.ok()) {
     span.SetAttribute(kRpcStatusCodeKey, static_cast<int64_t>(status.code()));
     span.SetStatus(trace::StatusCode::kError, status.ToString());
   }
   span.End();
+}
+
+}  // namespace
+
+void FinishSpan(trace::Span* span, const Status& status) {
+  if (span) RecordOutcomeAndEnd(*span, status);
+}
+
+void FinishSpan(trace::UniqueSpan& span, const Status& status) {
+  if (span.IsRecording()) RecordOutcomeAndEnd(span, status);
 }
 
 }  // namespace periscope::rpc::internal
