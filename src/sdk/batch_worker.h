@@ -81,6 +81,14 @@ class BatchWorker {
     }
     if (!in_time && interrupt_) interrupt_();
     if (thread_.joinable()) thread_.join();
+    // The exported items kept for reuse (and anything a timed-out shutdown left) are freed now,
+    // not when the last span recycled on some thread lets go of this worker.
+    std::vector<T> released;
+    {
+      std::lock_guard<SpinLock> lock(mu_);
+      released.swap(queue_);
+      count_ = 0;
+    }
     return in_time;
   }
 

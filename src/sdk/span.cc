@@ -70,6 +70,15 @@ void SpinLock::WaitWhileHeld() noexcept {
 
 void SpanDataRecycler::operator()(SpanData* data) const noexcept { GiveSpanData(data); }
 
+void SpanRecycler::operator()(Span* span) const noexcept {
+  // A span of a provider that shut down is not kept: its reference would keep the provider's
+  // processors alive.
+  if (span->tracer_->provider->shut_down.load(std::memory_order_relaxed) ||
+      !ReusableSpanData(*span->data_) || !KeepSpan(span)) {
+    delete span;
+  }
+}
+
 }  // namespace internal
 
 void swap(SpanData& a, SpanData& b) noexcept {

@@ -8,14 +8,14 @@ namespace periscope::trace::internal {
 namespace {
 
 constexpr size_t kMaxPooled = 256;
-constexpr size_t kMaxKeptBytes = 1024;
-constexpr size_t kMaxKeptItems = 32;
 
 // A thread's free lists. Plain data (no constructor or destructor), so reaching it costs no
 // initialisation check; PoolCleanup empties it when the thread exits.
 struct Pool {
+  Span* spans[kMaxPooled];
   SpanData* data[kMaxPooled];
   void* blocks[kMaxPooled];
+  size_t span_count;
   size_t data_count;
   size_t block_count;
   // Set once PoolCleanup is registered, cleared when it ran: only then is anything kept (a span
@@ -29,12 +29,15 @@ thread_local Pool pool;
 // Deletes what the thread's pool holds when the thread exits.
 struct PoolCleanup {
   ~PoolCleanup() {
-    for (size_t i = 0; i < pool.data_count; ++i) delete pool.data[i];
-    for (size_t i = 0; i < pool.block_count; ++i) ::operator delete(pool.blocks[i]);
-    pool.data_count = 0;
-    pool.block_count = 0;
+    // First, so that what the spans release below is deleted, not kept.
     pool.ready = false;
     pool.exited = true;
+    for (size_t i = 0; i < pool.span_count; ++i) delete pool.spans[i];
+    for (size_t i = 0; i < pool.data_count; ++i) delete pool.data[i];
+    for (size_t i = 0; i < pool.block_count; ++i) ::operator delete(pool.blocks[i]);
+    pool.span_count = 0;
+    pool.data_count = 0;
+    pool.block_count = 0;
   }
 };
 
@@ -75,6 +78,30 @@ struct PoolCleanup {
 
 }  // namespace
 
+Span* TakeSpan() noexcept {
+  if (pool.span_count == 0) [[unlikely]]
+    return nullptr;
+  return pool.spans[--pool.span_count];
+}
+
+bool KeepSpan(Span* span) noexcept {
+  if (!pool.ready || pool.span_count == kMaxPooled) [[unlikely]] {
+    if (pool.span_count == kMaxPooled || !MakeReady()) return false;
+  }
+  pool.spans[pool.span_count++] = span;
+  return true;
+}
+
+bool ReusableSpanDataSlow(SpanData& data) noexcept {
+  if (!WorthKeeping(data)) return false;
+  // Events and links hold attributes of their own; their vectors keep only their capacity.
+  if (!data.events.empty()) [[unlikely]]
+    data.events.clear();
+  if (!data.links.empty()) [[unlikely]]
+    data.links.clear();
+  return true;
+}
+
 SpanData* TakeSpanData() {
   if (pool.data_count == 0) [[unlikely]]
     return new SpanData();
@@ -85,13 +112,11 @@ namespace {
 
 // GiveSpanData's rare cases, out of its way.
 [[gnu::noinline]] void KeepOrDeleteSpanData(SpanData* data) noexcept {
-  if (pool.data_count == kMaxPooled || !WorthKeeping(*data) || !(pool.ready || MakeReady())) {
+  if (pool.data_count == kMaxPooled || !ReusableSpanDataSlow(*data) ||
+      !(pool.ready || MakeReady())) {
     delete data;
     return;
   }
-  // Events and links hold attributes of their own; their vectors keep only their capacity.
-  data->events.clear();
-  data->links.clear();
   pool.data[pool.data_count++] = data;
 }
 
@@ -106,8 +131,7 @@ namespace {
 }  // namespace
 
 void GiveSpanData(SpanData* data) noexcept {
-  if (!pool.ready || pool.data_count == kMaxPooled || !data->events.empty() ||
-      !data->links.empty() || !WorthKeeping(*data)) [[unlikely]] {
+  if (!pool.ready || pool.data_count == kMaxPooled || !ReusableSpanData(*data)) [[unlikely]] {
     KeepOrDeleteSpanData(data);
     return;
   }

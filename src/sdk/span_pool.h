@@ -2,13 +2,14 @@
 
 #include <cstddef>
 #include <new>
+#include <string_view>
 #include <utility>
 
 #include "periscope/trace/span.h"
 
 // Per-thread free lists that let a span start and end without touching malloc once a thread has
-// warmed up: span data whose strings and vectors keep their capacity, and fixed-size blocks for
-// the span's shared_ptr allocation.
+// warmed up: released spans (with their data and tracer reference), span data whose strings and
+// vectors keep their capacity, and fixed-size blocks for the span's shared_ptr control block.
 namespace periscope::trace::internal {
 
 // Span data for a new recording span, from this thread's free list (or new). Its events and
@@ -18,6 +19,30 @@ SpanData* TakeSpanData();
 // Back to this thread's free list; data holding large strings or vectors is deleted instead, so a
 // thread keeps a bounded amount of memory.
 void GiveSpanData(SpanData* data) noexcept;
+
+// A recording span released by its last owner, from this thread's free list (null when empty):
+// it keeps its tracer reference and its data (recycled like TakeSpanData's). Its context, state
+// and data are overwritten by the caller before it is shared again.
+Span* TakeSpan() noexcept;
+// Keeps a released span on this thread's free list; false when the list is full or the thread is
+// exiting (the caller deletes the span). Its data must be reusable (see ReusableSpanData).
+bool KeepSpan(Span* span) noexcept;
+inline constexpr size_t kMaxKeptBytes = 1024;  // per string
+inline constexpr size_t kMaxKeptItems = 32;    // per vector
+
+// Whether data may be recycled (clearing its events and links): false when it holds large strings
+// or vectors, which a thread keeps no more of than a bounded amount.
+bool ReusableSpanDataSlow(SpanData& data) noexcept;
+[[gnu::always_inline]] inline bool ReusableSpanData(SpanData& data) noexcept {
+  // Decided here in the common case: no attributes, events or links of its own, short strings.
+  if (data.attributes.empty() && data.events.empty() && data.links.empty() &&
+      data.name.capacity() <= kMaxKeptBytes && data.status_message.capacity() <= kMaxKeptBytes &&
+      data.attributes.capacity() <= kMaxKeptItems && data.events.capacity() <= kMaxKeptItems &&
+      data.links.capacity() <= kMaxKeptItems) [[likely]] {
+    return true;
+  }
+  return ReusableSpanDataSlow(data);
+}
 
 // Hands an ended span's data to a batch queue slot that holds an already exported span. Plain
 // fields are copied; strings, vectors and shared pointers are exchanged, so `span` takes the
@@ -35,15 +60,18 @@ inline void MoveSpanDataToSlot(SpanData& slot, SpanData& span) noexcept {
   slot.parent_span_id = span.parent_span_id;
   slot.parent_is_remote = span.parent_is_remote;
   // Exchanged, not moved: the span data keeps the slot's old name, most often its next name too
-  // (see FillSpanData).
-  slot.name.swap(span.name);
+  // (see FillSpanData). The slot most often held a span of the same name already.
+  if (std::string_view(slot.name) != std::string_view(span.name)) slot.name.swap(span.name);
   slot.kind = span.kind;
   slot.start_time = span.start_time;
   slot.end_time = span.end_time;
-  slot.attributes.swap(span.attributes);
-  slot.shared_attributes.swap(span.shared_attributes);
-  slot.events.swap(span.events);
-  slot.links.swap(span.links);
+  // Each of these is most often empty, or the same, on both sides.
+  if (!slot.attributes.empty() || !span.attributes.empty()) slot.attributes.swap(span.attributes);
+  if (slot.shared_attributes != span.shared_attributes) {
+    slot.shared_attributes.swap(span.shared_attributes);
+  }
+  if (!slot.events.empty() || !span.events.empty()) slot.events.swap(span.events);
+  if (!slot.links.empty() || !span.links.empty()) slot.links.swap(span.links);
   slot.status = span.status;
   // A status message is rare: both empty is the common case.
   if (!slot.status_message.empty() || !span.status_message.empty()) {
@@ -62,8 +90,8 @@ inline constexpr size_t kSpanBlockSize = 256;
 void* TakeSpanBlock();
 void GiveSpanBlock(void* block) noexcept;
 
-// Allocator for std::allocate_shared<Span>: the span and its control block come from the block
-// free list. Stateless; blocks may be released on any thread.
+// Allocator of a span's shared_ptr control block, from the block free list. Stateless; blocks may
+// be released on any thread.
 template <class T>
 struct SpanBlockAllocator {
   using value_type = T;

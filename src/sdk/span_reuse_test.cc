@@ -185,5 +185,49 @@ TEST(SpanReuseTest, SpansEndedOnAnotherThreadAndReleasedAfterItsExitAreSafe) {
   EXPECT_EQ(f.exporter->spans().size(), 200u);
 }
 
+TEST(SpanReuseTest, ARecycledSpanServesTheTracerThatStartsItNext) {
+  BatchFixture a;
+  BatchFixture b;
+  Tracer ta = a.provider->GetTracer("first");
+  Tracer tb = b.provider->GetTracer("second");
+  for (int i = 0; i < 20; ++i) {
+    // Alternating providers on one thread: each span is released before the next starts, so
+    // every span after the first is the one just released, most often from the other tracer.
+    std::shared_ptr<Span> span = (i % 2 == 0 ? ta : tb).StartSpan("s" + std::to_string(i));
+    EXPECT_TRUE(span->IsRecording());
+    span->SetAttribute("i", i);
+    if (i % 4 != 3) span->End();  // and some are released without End: never exported
+  }
+  ASSERT_TRUE(a.provider->ForceFlush());
+  ASSERT_TRUE(b.provider->ForceFlush());
+  auto check = [](const std::vector<SpanData>& spans, int first, const char* scope) {
+    std::vector<std::string> names;
+    for (const SpanData& s : spans) {
+      names.push_back(s.name);
+      EXPECT_EQ(s.scope->name, scope);
+      EXPECT_EQ(*Find(s, "i"), AttributeValue(std::stoi(s.name.substr(1))));
+    }
+    std::vector<std::string> expected;
+    for (int i = first; i < 20; i += 2) {
+      if (i % 4 != 3) expected.push_back("s" + std::to_string(i));
+    }
+    EXPECT_EQ(names, expected);
+  };
+  check(a.exporter->spans(), 0, "first");
+  check(b.exporter->spans(), 1, "second");
+}
+
+TEST(SpanReuseTest, ASpanReleasedAfterItsProviderShutDownDoesNotKeepItAlive) {
+  BatchFixture f;
+  std::weak_ptr<InMemorySpanExporter> exporter = f.exporter;
+  f.exporter.reset();
+  std::shared_ptr<Span> span = f.provider->GetTracer("t").StartSpan("late");
+  span->End();
+  f.provider.reset();  // shuts down; the span still holds the provider's state
+  EXPECT_FALSE(exporter.expired());
+  span.reset();  // released after the shutdown: deleted, not kept for reuse
+  EXPECT_TRUE(exporter.expired());
+}
+
 }  // namespace
 }  // namespace periscope::trace

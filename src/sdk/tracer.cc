@@ -1,6 +1,7 @@
 #include "periscope/trace/tracer.h"
 
 #include <cstring>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -157,10 +158,10 @@ SamplingDecision ShortcutDecision(internal::SamplerShortcut shortcut, const Span
 }
 
 // Asks the provider's sampler, which sees every starting attribute in one list; sets sc's
-// tracestate, and `added` to the attributes the sampler adds.
+// tracestate, and `added` to the attributes the sampler adds (if any).
 [[gnu::noinline]] SamplingDecision Sample(const Sampler& sampler, const SpanContext& parent,
                                           std::string_view name, const StartSpanOptions& options,
-                                          SpanContext& sc, Attributes& added) {
+                                          SpanContext& sc, std::optional<Attributes>& added) {
   Attributes merged;
   std::span<const KeyValue> sampled_attributes = options.attributes;
   if (options.shared_attributes && !options.shared_attributes->empty()) {
@@ -179,7 +180,7 @@ SamplingDecision ShortcutDecision(internal::SamplerShortcut shortcut, const Span
   } else if (parent.IsValid()) {
     sc.trace_state = parent.trace_state;
   }
-  added = std::move(result.attributes);
+  if (!result.attributes.empty()) added = std::move(result.attributes);
   return result.decision;
 }
 
@@ -229,7 +230,7 @@ namespace {
 [[gnu::always_inline]] inline bool DecideSpan(const internal::ProviderState& provider,
                                               std::string_view name, const SpanContext& parent,
                                               const StartSpanOptions& options, SpanContext& sc,
-                                              Attributes& sampler_attributes) {
+                                              std::optional<Attributes>& sampler_attributes) {
   const bool has_parent = parent.IsValid();
   sc.trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
   sc.span_id = internal::SpanIdInline();
@@ -244,6 +245,17 @@ namespace {
   return decision != SamplingDecision::kDrop && !provider.shut_down.load(std::memory_order_acquire);
 }
 
+// to = from, for a context whose trace state is most often empty on both sides.
+[[gnu::always_inline]] inline void AssignSpanContext(SpanContext& to, SpanContext& from) {
+  to.trace_id = from.trace_id;
+  to.span_id = from.span_id;
+  to.flags = from.flags;
+  to.is_remote = from.is_remote;
+  if (!from.trace_state.empty() || !to.trace_state.empty()) {
+    to.trace_state = std::move(from.trace_state);
+  }
+}
+
 // Overwrites every field of recycled span data (its strings keep their capacity) for a span
 // starting now. take: whether the attributes, shared attributes and links may be moved out of
 // options.
@@ -252,7 +264,7 @@ namespace {
                                                 const SpanContext& context,
                                                 const SpanContext& parent, std::string_view name,
                                                 StartSpanOptions& options, bool take,
-                                                Attributes& sampler_attributes) {
+                                                std::optional<Attributes>& sampler_attributes) {
   const internal::ProviderState& provider = *tracer.provider;
   data.context.trace_id = context.trace_id;
   data.context.span_id = context.span_id;
@@ -290,8 +302,8 @@ namespace {
     data.shared_attributes =
         take ? std::move(options.shared_attributes) : options.shared_attributes;
   }
-  if (!sampler_attributes.empty()) [[unlikely]] {
-    for (auto& [key, value] : sampler_attributes) {
+  if (sampler_attributes) [[unlikely]] {
+    for (auto& [key, value] : *sampler_attributes) {
       internal::AddSpanAttribute(data, provider.limits, key, std::move(value));
     }
   }
@@ -312,24 +324,33 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
                                     StartSpanOptions& options, bool take) const {
   const SpanContext& parent = parent_or_null ? *parent_or_null : ParentOf(options);
   SpanContext sc;
-  Attributes sampler_attributes;  // only when the sampler is asked
+  // Only when a sampler that is asked adds attributes: most spans never construct (or destroy) it.
+  std::optional<Attributes> sampler_attributes;
   if (!DecideSpan(*shared_->provider, name, parent, options, sc, sampler_attributes)) {
     return Span::NonRecording(sc);
   }
-  // The span and its control block come from a per-thread free list, its data (with the
-  // capacity of an earlier span's strings) from another. It is not shared yet: its data is
-  // filled without locking.
-  auto span = std::allocate_shared<Span>(internal::SpanBlockAllocator<Span>(), Span::PrivateTag(),
-                                         std::move(sc), shared_);
+  // A released span from this thread's free list, with its data (the capacity of an earlier
+  // span's strings) and most often this tracer's reference; its control block from another free
+  // list. It is not shared yet: it is filled without locking.
+  Span* span = internal::TakeSpan();
+  if (span == nullptr) [[unlikely]] {
+    span = new Span(Span::PrivateTag(), std::move(sc), shared_);
+  } else {
+    AssignSpanContext(span->context_, sc);
+    if (span->tracer_ != shared_) [[unlikely]]
+      span->tracer_ = shared_;
+    span->recording_ = true;
+  }
+  std::shared_ptr<Span> owner(span, internal::SpanRecycler(), internal::SpanBlockAllocator<Span>());
   FillSpanData(*span->data_, *shared_, span->context_, parent, name, options, take,
                sampler_attributes);
-  return span;
+  return owner;
 }
 
 UniqueSpan Tracer::StartUniqueSpan(std::string_view name, const SpanContext& parent,
                                    const StartSpanOptions& options) const& {
   UniqueSpan span;
-  Attributes sampler_attributes;
+  std::optional<Attributes> sampler_attributes;
   if (!DecideSpan(*shared_->provider, name, parent, options, span.context_, sampler_attributes)) {
     return span;
   }

@@ -69,6 +69,8 @@ struct SpanData {
 // takes back the slot's old strings and vectors for reuse.
 void swap(SpanData& a, SpanData& b) noexcept;
 
+class Span;
+
 namespace internal {
 struct TracerShared;
 // A lock for data held briefly and almost never wanted by two threads at once (a span's fields):
@@ -87,6 +89,11 @@ class SpinLock {
 // Hands a span's data back to the SDK's per-thread free list.
 struct SpanDataRecycler {
   void operator()(SpanData* data) const noexcept;
+};
+// The deleter of a recording span: keeps it, data and tracer included, on the SDK's per-thread
+// free list of spans for the next span this thread starts.
+struct SpanRecycler {
+  void operator()(Span* span) const noexcept;
 };
 }  // namespace internal
 
@@ -125,9 +132,13 @@ class Span {
 
  private:
   friend class Tracer;
+  friend struct internal::SpanRecycler;
 
-  const SpanContext context_;
-  const std::shared_ptr<internal::TracerShared> tracer_;  // null when not recording
+  // Set once before the span is shared; a recycled span takes its next span's context then.
+  SpanContext context_;
+  // Null when not recording. Kept while the span waits on the free list, so a span recycled for
+  // the same tracer touches no reference count.
+  std::shared_ptr<internal::TracerShared> tracer_;
   mutable internal::SpinLock mu_;
   bool recording_;  // false once ended, or from the start when not recording
   // Null when not recording. Recycled: its strings and vectors keep their capacity from span to
