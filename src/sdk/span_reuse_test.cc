@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "periscope/trace.h"
+#include "sdk/in_memory_tracing.h"
 #include "sdk/otlp_encoder.h"
 
 namespace periscope::trace {
@@ -100,8 +101,8 @@ TEST(SpanReuseTest, SharedAttributesComeFirstAndTheSpansOwnOverrideThem) {
   struct Capture : SpanExporter {
     std::vector<SpanData>* out;
     explicit Capture(std::vector<SpanData>* o) : out(o) {}
-    ExportResult Export(std::span<const SpanData> spans) override {
-      out->insert(out->end(), spans.begin(), spans.end());
+    ExportResult Export(std::span<const SpanData* const> spans) override {
+      for (const SpanData* span : spans) out->push_back(*span);
       return ExportResult::Ok();
     }
   };
@@ -132,7 +133,7 @@ TEST(SpanReuseTest, SharedAttributesComeFirstAndTheSpansOwnOverrideThem) {
   EXPECT_EQ(all[3], KeyValue("rpc.periscope.status_code", 5));
 
   // OTLP: every key once, the span's own value for an overridden key.
-  auto request = internal::EncodeSpans(exported);
+  auto request = internal::EncodeSpans(testing::Pointers(exported));
   const auto& attrs = request.resource_spans(0).scope_spans(0).spans(0).attributes();
   ASSERT_EQ(attrs.size(), 4);
   EXPECT_EQ(attrs[0].key(), "rpc.method");
@@ -227,6 +228,35 @@ TEST(SpanReuseTest, ASpanReleasedAfterItsProviderShutDownDoesNotKeepItAlive) {
   EXPECT_FALSE(exporter.expired());
   span.reset();  // released after the shutdown: deleted, not kept for reuse
   EXPECT_TRUE(exporter.expired());
+}
+
+TEST(SpanReuseTest, WithTwoProcessorsEachExportsEverySpanWhole) {
+  auto batched = std::make_shared<InMemorySpanExporter>();
+  auto simple = std::make_shared<InMemorySpanExporter>();
+  TracerProviderOptions o;
+  o.processors.push_back(std::make_shared<BatchSpanProcessor>(
+      batched, BatchOptions{.max_queue_size = 16, .max_export_batch_size = 4}));
+  o.processors.push_back(std::make_shared<SimpleSpanProcessor>(simple));
+  TracerProvider provider(std::move(o));
+  Tracer tracer = provider.GetTracer("two");
+  for (int i = 0; i < 40; ++i) {
+    auto span = tracer.StartSpan("s" + std::to_string(i), {.attributes = {{"i", i}}});
+    if (i % 5 == 0) span->AddEvent("e", {{"at", i}});
+    span->End();
+    if (i % 8 == 7) {
+      ASSERT_TRUE(provider.ForceFlush());
+    }
+  }
+  ASSERT_TRUE(provider.ForceFlush());
+  for (const auto& exporter : {batched, simple}) {
+    const std::vector<SpanData> spans = exporter->spans();
+    ASSERT_EQ(spans.size(), 40u);
+    for (int i = 0; i < 40; ++i) {
+      EXPECT_EQ(spans[i].name, "s" + std::to_string(i));
+      EXPECT_EQ(*Find(spans[i], "i"), AttributeValue(i));
+      EXPECT_EQ(spans[i].events.size(), i % 5 == 0 ? 1u : 0u);
+    }
+  }
 }
 
 }  // namespace
