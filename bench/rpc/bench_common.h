@@ -49,8 +49,7 @@ class LatencyRecorder {
 // Counts what it is given and drops it. Thread-safe.
 class DiscardingExporter final : public periscope::trace::SpanExporter {
  public:
-  periscope::trace::ExportResult Export(
-      std::span<const periscope::trace::SpanData* const> s) override {
+  periscope::trace::ExportResult Export(std::span<const periscope::trace::SpanData> s) override {
     exported_ += s.size();
     return periscope::trace::ExportResult::Ok();
   }

@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "loadgen/otlp_sink_testing.h"
-#include "sdk/in_memory_tracing.h"
 #include "sdk/otlp_client.h"
 #include "sdk/otlp_encoder.h"
 #include "sdk/otlp_span_wire.h"
@@ -127,13 +126,11 @@ std::vector<pt::LogRecordData> Logs() {
 }
 
 // What the exporter did before: build the request message, then serialize it.
-using SpanPointers = std::vector<const pt::SpanData*>;
-
-__attribute__((noinline)) void OldSpans(const SpanPointers& spans, std::string& out) {
+__attribute__((noinline)) void OldSpans(const std::vector<pt::SpanData>& spans, std::string& out) {
   out.clear();
   internal::EncodeSpans(spans).AppendToString(&out);
 }
-__attribute__((noinline)) void NewSpans(const SpanPointers& spans, std::string& out) {
+__attribute__((noinline)) void NewSpans(const std::vector<pt::SpanData>& spans, std::string& out) {
   internal::EncodeSpansWire(spans, out);
 }
 __attribute__((noinline)) void OldLogs(const std::vector<pt::LogRecordData>& logs,
@@ -161,14 +158,8 @@ void Run(benchmark::State& state, const Items& items, Encode encode) {
   state.counters["bytes_per_span"] = static_cast<double>(out.size()) / kBatch;
 }
 
-void BM_EncodeSpansProto(benchmark::State& state) {
-  const std::vector<pt::SpanData> spans = RpcSpans();
-  Run(state, pt::testing::Pointers(spans), OldSpans);
-}
-void BM_EncodeSpansWire(benchmark::State& state) {
-  const std::vector<pt::SpanData> spans = RpcSpans();
-  Run(state, pt::testing::Pointers(spans), NewSpans);
-}
+void BM_EncodeSpansProto(benchmark::State& state) { Run(state, RpcSpans(), OldSpans); }
+void BM_EncodeSpansWire(benchmark::State& state) { Run(state, RpcSpans(), NewSpans); }
 void BM_EncodeLogsProto(benchmark::State& state) { Run(state, Logs(), OldLogs); }
 void BM_EncodeLogsWire(benchmark::State& state) { Run(state, Logs(), NewLogs); }
 
@@ -178,8 +169,7 @@ void RunExport(benchmark::State& state, Export export_batch) {
   periscope::testing::OtlpTestSink sink({.parse = false});
   internal::OtlpClient client({.endpoint = "http://" + sink.http_target() + "/v1/traces"},
                               pt::OtlpSignal::kTraces);
-  const std::vector<pt::SpanData> values = RpcSpans();
-  const SpanPointers spans = pt::testing::Pointers(values);
+  const std::vector<pt::SpanData> spans = RpcSpans();
   std::string buffer;
   if (!export_batch(client, spans, buffer).ok()) state.SkipWithError("export failed");
   const uint64_t allocs0 = g_allocs.load();
@@ -192,16 +182,15 @@ void RunExport(benchmark::State& state, Export export_batch) {
 }
 
 void BM_ExportHttpProto(benchmark::State& state) {
-  RunExport(state, [](internal::OtlpClient& client, const SpanPointers& spans, std::string&) {
-    return client.Export(internal::EncodeSpans(spans));
-  });
+  RunExport(state, [](internal::OtlpClient& client, const std::vector<pt::SpanData>& spans,
+                      std::string&) { return client.Export(internal::EncodeSpans(spans)); });
 }
 void BM_ExportHttpWire(benchmark::State& state) {
-  RunExport(state,
-            [](internal::OtlpClient& client, const SpanPointers& spans, std::string& buffer) {
-              internal::EncodeSpansWire(spans, buffer);
-              return client.ExportSerialized(buffer);
-            });
+  RunExport(state, [](internal::OtlpClient& client, const std::vector<pt::SpanData>& spans,
+                      std::string& buffer) {
+    internal::EncodeSpansWire(spans, buffer);
+    return client.ExportSerialized(buffer);
+  });
 }
 
 BENCHMARK(BM_EncodeSpansProto);
@@ -212,8 +201,7 @@ BENCHMARK(BM_ExportHttpProto);
 BENCHMARK(BM_ExportHttpWire);
 
 int Loop(std::string_view which, int batches) {
-  const std::vector<pt::SpanData> values = RpcSpans();
-  const SpanPointers spans = pt::testing::Pointers(values);
+  const std::vector<pt::SpanData> spans = RpcSpans();
   const std::vector<pt::LogRecordData> logs = Logs();
   std::string out;
   size_t total = 0;

@@ -15,7 +15,7 @@ namespace {
 // Blocks every export until released; counts what it received.
 class GatedExporter final : public SpanExporter {
  public:
-  ExportResult Export(std::span<const SpanData* const> spans) override {
+  ExportResult Export(std::span<const SpanData> spans) override {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return open_; });
     received_ += spans.size();

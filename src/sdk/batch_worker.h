@@ -34,9 +34,7 @@ class BatchWorker {
 
   ~BatchWorker() { Shutdown(options_.export_timeout); }
 
-  // Queues item; false (item untouched) when the queue is full or stopped. Span data goes in by
-  // pointer: item takes the slot's earlier (exported) data, or null when the queue grew.
-  bool Push(T& item) {
+  bool Push(T&& item) {
     std::lock_guard<SpinLock> lock(mu_);
     // Queued plus taken by the worker stays within a full queue and one export batch.
     if (stop_ || count_ >= options_.max_queue_size ||
@@ -45,10 +43,11 @@ class BatchWorker {
       return false;
     }
     // A slot left by an earlier export is reused on the producing thread, never freed on the
-    // worker.
+    // worker: spans move in one way (their data takes the slot's old strings and vectors back to
+    // the span free list, capacity intact); other items overwrite it.
     if (count_ < queue_.size()) {
-      if constexpr (std::is_same_v<T, OwnedSpanData>) {
-        queue_[count_].swap(item);
+      if constexpr (std::is_same_v<T, SpanData>) {
+        MoveSpanDataToSlot(queue_[count_], item);
       } else {
         queue_[count_] = std::move(item);
       }

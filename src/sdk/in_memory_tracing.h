@@ -1,9 +1,7 @@
 #pragma once
 
 #include <memory>
-#include <span>
 #include <utility>
-#include <vector>
 
 #include "periscope/trace.h"
 
@@ -24,14 +22,5 @@ struct InMemoryTracing {
     provider = std::make_unique<TracerProvider>(std::move(o));
   }
 };
-
-// Pointers to each of `spans`, as SpanExporter::Export and the encoders take them (valid while
-// the spans are).
-inline std::vector<const SpanData*> Pointers(std::span<const SpanData> spans) {
-  std::vector<const SpanData*> pointers;
-  pointers.reserve(spans.size());
-  for (const SpanData& span : spans) pointers.push_back(&span);
-  return pointers;
-}
 
 }  // namespace periscope::trace::testing

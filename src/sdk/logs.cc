@@ -62,7 +62,7 @@ void Logger::Emit(Severity severity, AttributeValue body, Attributes attributes,
   }
   r.resource = p.resource;
   r.scope = shared_->scope;
-  p.worker->Push(r);
+  p.worker->Push(std::move(r));
 }
 
 struct LoggerProvider::Impl {

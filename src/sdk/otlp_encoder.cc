@@ -3,8 +3,6 @@
 #include <map>
 #include <utility>
 
-#include "sdk/item_of.h"
-
 namespace periscope::trace::internal {
 namespace {
 
@@ -43,13 +41,12 @@ void EncodeScope(const InstrumentationScope* scope, common::InstrumentationScope
 }
 
 // Groups items by (resource, scope) pointer identity, preserving first-seen order.
-template <class ResourceMsg, class Elem, class AddResource, class AddScope, class AddItem>
-void Group(std::span<const Elem> items, AddResource add_resource, AddScope add_scope,
+template <class Item, class ResourceMsg, class AddResource, class AddScope, class AddItem>
+void Group(std::span<const Item> items, AddResource add_resource, AddScope add_scope,
            AddItem add_item) {
   std::map<const Resource*, ResourceMsg*> resources;
   std::map<std::pair<const Resource*, const InstrumentationScope*>, void*> scopes;
-  for (const Elem& elem : items) {
-    const auto& item = ItemOf(elem);
+  for (const Item& item : items) {
     const Resource* r = item.resource.get();
     auto rit = resources.find(r);
     if (rit == resources.end()) rit = resources.emplace(r, add_resource(r)).first;
@@ -132,10 +129,9 @@ void EncodeAttributes(const Attributes& attrs,
   }
 }
 
-otlp_collector::trace::v1::ExportTraceServiceRequest EncodeSpans(
-    std::span<const SpanData* const> spans) {
+otlp_collector::trace::v1::ExportTraceServiceRequest EncodeSpans(std::span<const SpanData> spans) {
   otlp_collector::trace::v1::ExportTraceServiceRequest req;
-  Group<tracepb::ResourceSpans>(
+  Group<SpanData, tracepb::ResourceSpans>(
       spans,
       [&](const Resource* r) {
         auto* rs = req.add_resource_spans();
@@ -156,7 +152,7 @@ otlp_collector::trace::v1::ExportTraceServiceRequest EncodeSpans(
 otlp_collector::logs::v1::ExportLogsServiceRequest EncodeLogs(
     std::span<const LogRecordData> records) {
   otlp_collector::logs::v1::ExportLogsServiceRequest req;
-  Group<logspb::ResourceLogs>(
+  Group<LogRecordData, logspb::ResourceLogs>(
       records,
       [&](const Resource* r) {
         auto* rl = req.add_resource_logs();

@@ -20,8 +20,7 @@ void EncodeAttributes(
 
 // Builds OTLP export requests; items sharing a Resource / InstrumentationScope object are grouped
 // under one ResourceX / ScopeX.
-otlp_collector::trace::v1::ExportTraceServiceRequest EncodeSpans(
-    std::span<const SpanData* const> spans);
+otlp_collector::trace::v1::ExportTraceServiceRequest EncodeSpans(std::span<const SpanData> spans);
 otlp_collector::logs::v1::ExportLogsServiceRequest EncodeLogs(
     std::span<const LogRecordData> records);
 otlp_collector::metrics::v1::ExportMetricsServiceRequest EncodeMetrics(

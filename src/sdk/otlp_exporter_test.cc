@@ -14,7 +14,6 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "periscope/trace.h"
-#include "sdk/in_memory_tracing.h"
 #include "sdk/otlp_encoder.h"
 #include "sdk/otlp_transport.h"
 
@@ -24,7 +23,6 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace collector = ::opentelemetry::proto::collector;
-using testing::Pointers;
 
 // An HTTP server on 127.0.0.1:0 answering each request with a scripted reply; records requests
 // and counts connections. Thread-safe.
@@ -178,7 +176,7 @@ void MakeTree(TracerProvider& provider, int children) {
 }
 
 TEST(OtlpExporterTest, GrpcDeliversEverythingOnShutdown) {
-  periscope::testing::OtlpTestSink sink({.keep_requests = true});
+  testing::OtlpTestSink sink({.keep_requests = true});
   auto exporter = std::make_shared<OtlpSpanExporter>(
       OtlpExporterOptions{.protocol = OtlpProtocol::kGrpc, .endpoint = sink.grpc_target()});
   auto provider = BatchProvider(exporter);
@@ -197,7 +195,7 @@ TEST(OtlpExporterTest, GrpcDeliversEverythingOnShutdown) {
 }
 
 TEST(OtlpExporterTest, HttpDeliversEverythingOverOneKeptAliveConnection) {
-  periscope::testing::OtlpTestSink sink;
+  testing::OtlpTestSink sink;
   auto exporter = std::make_shared<OtlpSpanExporter>(
       OtlpExporterOptions{.endpoint = "http://" + sink.http_target() + "/v1/traces"});
   auto provider = BatchProvider(exporter);
@@ -218,7 +216,7 @@ TEST(OtlpExporterTest, HttpRetriesOn503ThenSucceeds) {
                              .headers = {{"Authorization", "Bearer t"}},
                              .retry = FastRetry()});
   auto spans = SomeSpans(3);
-  ExportResult r = exporter.Export(Pointers(spans));
+  ExportResult r = exporter.Export(spans);
   EXPECT_TRUE(r.ok()) << r.message;
   OtlpExporterStats stats = exporter.stats();
   EXPECT_EQ(stats.requests, 3u);
@@ -236,7 +234,7 @@ TEST(OtlpExporterTest, HttpRetriesOn503ThenSucceeds) {
 TEST(OtlpExporterTest, HttpDoesNotRetryOn400) {
   ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {400, "bad", ""}; });
   OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .retry = FastRetry()});
-  ExportResult r = exporter.Export(Pointers(SomeSpans(1)));
+  ExportResult r = exporter.Export(SomeSpans(1));
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.message.find("400"), std::string::npos);
   EXPECT_EQ(server.seen().size(), 1u);
@@ -246,14 +244,14 @@ TEST(OtlpExporterTest, HttpDoesNotRetryOn400) {
 TEST(OtlpExporterTest, HttpGivesUpAfterMaxAttempts) {
   ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {502, "", ""}; });
   OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .retry = FastRetry(4)});
-  EXPECT_FALSE(exporter.Export(Pointers(SomeSpans(1))).ok());
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
   EXPECT_EQ(server.seen().size(), 4u);
 }
 
 TEST(OtlpExporterTest, HttpGzipBodyDecompressesToTheRequest) {
   ScriptedHttpServer server([](int) -> ScriptedHttpServer::Reply { return {200, "", ""}; });
   OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .gzip = true});
-  ASSERT_TRUE(exporter.Export(Pointers(SomeSpans(10))).ok());
+  ASSERT_TRUE(exporter.Export(SomeSpans(10)).ok());
   auto seen = server.seen();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].content_encoding, "gzip");
@@ -281,7 +279,7 @@ TEST(OtlpExporterTest, ConnectionRefusedIsRetriedThenFails) {
   }
   OtlpSpanExporter exporter({.endpoint = "http://127.0.0.1:" + std::to_string(port) + "/v1/traces",
                              .retry = FastRetry(3)});
-  EXPECT_FALSE(exporter.Export(Pointers(SomeSpans(1))).ok());
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
   EXPECT_EQ(exporter.stats().requests, 3u);
 }
 
@@ -293,7 +291,7 @@ TEST(OtlpExporterTest, ShutdownInterruptsBackoff) {
                                        .max_backoff = std::chrono::seconds(60)}});
   auto spans = SomeSpans(1);
   auto start = std::chrono::steady_clock::now();
-  std::thread t([&] { EXPECT_FALSE(exporter.Export(Pointers(spans)).ok()); });
+  std::thread t([&] { EXPECT_FALSE(exporter.Export(spans).ok()); });
   while (server.seen().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   exporter.Shutdown();
   t.join();
@@ -302,7 +300,7 @@ TEST(OtlpExporterTest, ShutdownInterruptsBackoff) {
 
 TEST(OtlpExporterTest, UnsupportedEndpointFailsCleanly) {
   OtlpSpanExporter exporter({.endpoint = "https://example.invalid/v1/traces"});
-  ExportResult r = exporter.Export(Pointers(SomeSpans(1)));
+  ExportResult r = exporter.Export(SomeSpans(1));
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.message.find("https"), std::string::npos);
 }
@@ -349,7 +347,7 @@ TEST(OtlpExporterTest, GrpcRetriesUnavailableAndThrottlingWithRetryInfo) {
                              .endpoint = "http://" + server.target(),
                              .headers = {{"X-Api-Key", "secret"}},
                              .retry = FastRetry()});
-  ExportResult r = exporter.Export(Pointers(SomeSpans(2)));
+  ExportResult r = exporter.Export(SomeSpans(2));
   EXPECT_TRUE(r.ok()) << r.message;
   EXPECT_EQ(service.calls(), 3);
   EXPECT_EQ(exporter.stats().retries, 2u);
@@ -364,8 +362,8 @@ TEST(OtlpExporterTest, GrpcDoesNotRetryPermanentErrors) {
   GrpcServer server(&service);
   OtlpSpanExporter exporter(
       {.protocol = OtlpProtocol::kGrpc, .endpoint = server.target(), .retry = FastRetry()});
-  EXPECT_FALSE(exporter.Export(Pointers(SomeSpans(1))).ok());
-  EXPECT_FALSE(exporter.Export(Pointers(SomeSpans(1))).ok());
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
   EXPECT_EQ(service.calls(), 2);
 }
 
@@ -416,14 +414,14 @@ TEST(OtlpExporterTest, GrpcGzipSendsTheEncodedBatchAndCountsRejections) {
                              .retry = FastRetry()});
   std::vector<SpanData> first = AttributedSpans(30);
   std::vector<SpanData> second = AttributedSpans(2);
-  ASSERT_TRUE(exporter.Export(Pointers(first)).ok());
-  ASSERT_TRUE(exporter.Export(Pointers(second)).ok());
+  ASSERT_TRUE(exporter.Export(first).ok());
+  ASSERT_TRUE(exporter.Export(second).ok());
   auto requests = service.requests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-      requests[0], internal::EncodeSpans(Pointers(first))));
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-      requests[1], internal::EncodeSpans(Pointers(second))));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(requests[0],
+                                                                 internal::EncodeSpans(first)));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(requests[1],
+                                                                 internal::EncodeSpans(second)));
   EXPECT_EQ(exporter.stats().rejected, 4u);
   EXPECT_EQ(exporter.stats().requests, 2u);
 }
@@ -435,7 +433,7 @@ TEST(OtlpExporterTest, GrpcDeadlineExceededIsRetriedThenFails) {
                              .endpoint = server.target(),
                              .timeout = std::chrono::milliseconds(50),
                              .retry = FastRetry(2)});
-  ExportResult r = exporter.Export(Pointers(SomeSpans(1)));
+  ExportResult r = exporter.Export(SomeSpans(1));
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.message.find("status 4"), std::string::npos) << r.message;  // DEADLINE_EXCEEDED
   EXPECT_EQ(exporter.stats().retries, 1u);
@@ -449,12 +447,12 @@ TEST(OtlpExporterTest, HttpBodyIsTheEncodedBatchAndRejectionsAreCounted) {
   OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .retry = FastRetry()});
   std::vector<SpanData> big = AttributedSpans(40);
   std::vector<SpanData> small = AttributedSpans(1);
-  ASSERT_TRUE(exporter.Export(Pointers(big)).ok());
-  ASSERT_TRUE(exporter.Export(Pointers(small)).ok());
+  ASSERT_TRUE(exporter.Export(big).ok());
+  ASSERT_TRUE(exporter.Export(small).ok());
   auto seen = server.seen();
   ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[0].body, internal::EncodeSpans(Pointers(big)).SerializeAsString());
-  EXPECT_EQ(seen[1].body, internal::EncodeSpans(Pointers(small)).SerializeAsString());
+  EXPECT_EQ(seen[0].body, internal::EncodeSpans(big).SerializeAsString());
+  EXPECT_EQ(seen[1].body, internal::EncodeSpans(small).SerializeAsString());
   EXPECT_EQ(exporter.stats().rejected, 6u);
 }
 
@@ -584,7 +582,7 @@ TEST(OtlpEnvTest, ResourceFromEnv) {
 }
 
 TEST(OtlpEnvTest, ProviderFromEnvExportsToConfiguredEndpoint) {
-  periscope::testing::OtlpTestSink sink;
+  testing::OtlpTestSink sink;
   auto provider = MakeTracerProviderFromEnv(
       FakeEnv({{"OTEL_SERVICE_NAME", "env-svc"},
                {"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},

@@ -134,7 +134,7 @@ OtlpSpanExporter::OtlpSpanExporter(OtlpExporterOptions options)
 
 OtlpSpanExporter::~OtlpSpanExporter() = default;
 
-ExportResult OtlpSpanExporter::Export(std::span<const SpanData* const> spans) {
+ExportResult OtlpSpanExporter::Export(std::span<const SpanData> spans) {
   internal::EncodeSpansWire(spans, impl_->buffer);
   ExportResult result = impl_->client.ExportSerialized(impl_->buffer);
   TrimBuffer(impl_->buffer);

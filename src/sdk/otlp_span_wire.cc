@@ -164,7 +164,7 @@ void WriteLogRecord(WireWriter& w, const LogRecordData& r) {
 
 }  // namespace
 
-void EncodeSpansWire(std::span<const SpanData* const> spans, std::string& out) {
+void EncodeSpansWire(std::span<const SpanData> spans, std::string& out) {
   SharedAttributeFields shared;
   WireWriter w(out);
   WriteGrouped(w, spans,

@@ -11,7 +11,7 @@ namespace periscope::trace::internal {
 // Replaces out's contents with the protobuf bytes of the ExportTraceServiceRequest that
 // EncodeSpans(spans) builds (same grouping, fields and values), without protobuf message objects.
 // out keeps its capacity: reuse it across batches.
-void EncodeSpansWire(std::span<const SpanData* const> spans, std::string& out);
+void EncodeSpansWire(std::span<const SpanData> spans, std::string& out);
 
 // The same for logs: the bytes of EncodeLogs(records).
 void EncodeLogsWire(std::span<const LogRecordData> records, std::string& out);

@@ -6,7 +6,6 @@
 #include <limits>
 #include <random>
 
-#include "sdk/in_memory_tracing.h"
 #include "sdk/otlp_encoder.h"
 
 namespace periscope::trace::internal {
@@ -17,8 +16,7 @@ namespace collector = ::opentelemetry::proto::collector;
 
 // Encodes spans both ways; the wire bytes must parse to EncodeSpans' message and equal its
 // serialization.
-void ExpectSameAsEncodeSpans(std::span<const SpanData> values) {
-  const std::vector<const SpanData*> spans = testing::Pointers(values);
+void ExpectSameAsEncodeSpans(std::span<const SpanData> spans) {
   std::string wire = "left over from an earlier batch";
   EncodeSpansWire(spans, wire);
   collector::trace::v1::ExportTraceServiceRequest expected = EncodeSpans(spans);
@@ -184,7 +182,7 @@ TEST(OtlpSpanWireTest, GroupsInterleavedResourcesAndScopesInFirstSeenOrder) {
   ExpectSameAsEncodeSpans(spans);
   collector::trace::v1::ExportTraceServiceRequest parsed;
   std::string wire;
-  EncodeSpansWire(testing::Pointers(spans), wire);
+  EncodeSpansWire(spans, wire);
   ASSERT_TRUE(parsed.ParseFromString(wire));
   ASSERT_EQ(parsed.resource_spans_size(), 3);
   EXPECT_EQ(parsed.resource_spans(0).scope_spans_size(), 2);
@@ -210,7 +208,7 @@ TEST(OtlpSpanWireTest, SharedAttributesComeFirstAndOwnValuesOverride) {
   ExpectSameAsEncodeSpans(spans);
 
   std::string wire;
-  EncodeSpansWire(testing::Pointers({&overridden, 1}), wire);
+  EncodeSpansWire({&overridden, 1}, wire);
   collector::trace::v1::ExportTraceServiceRequest parsed;
   ASSERT_TRUE(parsed.ParseFromString(wire));
   const auto& attrs = parsed.resource_spans(0).scope_spans(0).spans(0).attributes();
@@ -337,10 +335,10 @@ TEST(OtlpSpanWireTest, ReusedBufferHoldsOnlyTheLatestBatch) {
   big.attributes = {{"blob", std::string(5000, 'b')}};
   SpanData small = BasicSpan(MakeResource("svc"), nullptr, 2);
   std::string wire;
-  EncodeSpansWire(testing::Pointers({&big, 1}), wire);
+  EncodeSpansWire({&big, 1}, wire);
   const size_t capacity = wire.capacity();
-  EncodeSpansWire(testing::Pointers({&small, 1}), wire);
-  EXPECT_EQ(wire, EncodeSpans(testing::Pointers({&small, 1})).SerializeAsString());
+  EncodeSpansWire({&small, 1}, wire);
+  EXPECT_EQ(wire, EncodeSpans({&small, 1}).SerializeAsString());
   EXPECT_EQ(wire.capacity(), capacity);
 }
 

@@ -6,12 +6,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "periscope/trace/common.h"
-#include "sdk/item_of.h"
 
 namespace periscope::trace::internal {
 
@@ -136,15 +134,13 @@ void WriteScopeField(WireWriter& w, const InstrumentationScope* scope);
 // Writes items as an Export*ServiceRequest body: field 1 ResourceX { resource = 1, field 2 ScopeX
 // { scope = 1, write_item(items...) } }, grouping items by (resource, scope) pointer identity in
 // first-seen order. write_item(w, item) writes one item (as field 2 of ScopeX).
-template <class Elem, class WriteItem>
-void WriteGrouped(WireWriter& w, std::span<const Elem> items, WriteItem write_item) {
-  using Item = std::remove_cvref_t<decltype(ItemOf(items.front()))>;
+template <class Item, class WriteItem>
+void WriteGrouped(WireWriter& w, std::span<const Item> items, WriteItem write_item) {
   if (items.empty()) return;
-  const Resource* r0 = ItemOf(items.front()).resource.get();
-  const InstrumentationScope* s0 = ItemOf(items.front()).scope.get();
+  const Resource* r0 = items.front().resource.get();
+  const InstrumentationScope* s0 = items.front().scope.get();
   bool one_group = true;
-  for (const Elem& elem : items) {
-    const Item& item = ItemOf(elem);
+  for (const Item& item : items) {
     if (item.resource.get() != r0 || item.scope.get() != s0) {
       one_group = false;
       break;
@@ -155,7 +151,7 @@ void WriteGrouped(WireWriter& w, std::span<const Elem> items, WriteItem write_it
     WriteResourceField(w, r0);
     WireWriter::Nested ss = w.Begin(2, 3);
     WriteScopeField(w, s0);
-    for (const Elem& elem : items) write_item(w, ItemOf(elem));
+    for (const Item& item : items) write_item(w, item);
     w.End(ss);
     w.End(rs);
     return;
@@ -171,8 +167,7 @@ void WriteGrouped(WireWriter& w, std::span<const Elem> items, WriteItem write_it
   std::vector<ResourceGroup> groups;
   std::map<const Resource*, size_t> resource_index;
   std::map<std::pair<const Resource*, const InstrumentationScope*>, size_t> scope_index;
-  for (const Elem& elem : items) {
-    const Item& item = ItemOf(elem);
+  for (const Item& item : items) {
     const Resource* r = item.resource.get();
     auto [rit, new_resource] = resource_index.emplace(r, groups.size());
     if (new_resource) groups.push_back({r, {}});

@@ -35,22 +35,15 @@ void SetSpanStatus(SpanData& data, StatusCode code, std::string_view description
 }
 
 // Sets the end time and hands an ended span's data to the provider's processors (when sampled
-// and the provider still runs). A sole batch processor takes it by pointer: `owned` then holds
-// earlier exported data (never null), which the span recycles.
-void EndSpanData(const internal::ProviderState& provider, internal::OwnedSpanData& owned,
-                 Timestamp end_time) {
-  SpanData& data = *owned;
+// and the provider still runs).
+void EndSpanData(const internal::ProviderState& provider, SpanData& data, Timestamp end_time) {
   data.end_time = std::max(end_time, data.start_time);
   const std::vector<std::shared_ptr<SpanProcessor>>& processors = provider.processors;
   if (processors.empty() || !data.context.sampled() ||
       provider.shut_down.load(std::memory_order_acquire)) {
     return;
   }
-  if (provider.sole_batch != nullptr) [[likely]] {
-    if (internal::QueueEndedSpan(*provider.sole_batch, owned) && !owned) [[unlikely]] {
-      owned.reset(internal::TakeSpanData());  // the queue grew by a slot
-    }
-  } else if (processors.size() == 1) {
+  if (processors.size() == 1) [[likely]] {
     processors.front()->OnEnd(std::move(data));
   } else {
     EndToEach(processors, data);
@@ -196,7 +189,7 @@ void Span::End(Timestamp end_time) {
     recording_ = false;
   }
   // No other method touches data_ once recording_ is false.
-  EndSpanData(*tracer_->provider, data_, end_time);
+  EndSpanData(*tracer_->provider, *data_, end_time);
 }
 
 void UniqueSpan::SetAttribute(std::string_view key, AttributeValue value) {
@@ -209,7 +202,7 @@ void UniqueSpan::SetStatus(StatusCode code, std::string_view description) {
 
 void UniqueSpan::End(Timestamp end_time) {
   if (!data_) return;
-  EndSpanData(*tracer_->provider, data_, end_time);
+  EndSpanData(*tracer_->provider, *data_, end_time);
   data_.reset();
 }
 

@@ -11,8 +11,7 @@ SimpleSpanProcessor::SimpleSpanProcessor(std::shared_ptr<SpanExporter> exporter)
 void SimpleSpanProcessor::OnEnd(SpanData&& span) {
   std::lock_guard<std::mutex> lock(mu_);
   if (shut_down_ || !exporter_) return;
-  const SpanData* one = &span;
-  exporter_->Export(std::span<const SpanData* const>(&one, 1));
+  exporter_->Export(std::span<const SpanData>(&span, 1));
 }
 
 bool SimpleSpanProcessor::Shutdown(std::chrono::milliseconds) {
@@ -43,19 +42,10 @@ BatchOptions BatchOptions::FromEnv(std::string_view prefix, const EnvGetter& env
 struct BatchSpanProcessor::Impl {
   Impl(std::shared_ptr<SpanExporter> e, BatchOptions options)
       : exporter(std::move(e)),
-        worker([this](std::span<const internal::OwnedSpanData> spans) { return Export(spans); },
-               options, [this] { exporter->Shutdown(); }) {}
-
-  // On the worker thread.
-  ExportResult Export(std::span<const internal::OwnedSpanData> spans) {
-    batch.clear();
-    for (const internal::OwnedSpanData& span : spans) batch.push_back(span.get());
-    return exporter->Export(batch);
-  }
-
+        worker([this](std::span<const SpanData> spans) { return exporter->Export(spans); }, options,
+               [this] { exporter->Shutdown(); }) {}
   std::shared_ptr<SpanExporter> exporter;
-  std::vector<const SpanData*> batch;  // the worker's, reused from export to export
-  internal::BatchWorker<internal::OwnedSpanData> worker;
+  internal::BatchWorker<SpanData> worker;
 };
 
 BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, BatchOptions options)
@@ -63,20 +53,7 @@ BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, B
 
 BatchSpanProcessor::~BatchSpanProcessor() = default;
 
-void BatchSpanProcessor::OnEnd(SpanData&& span) {
-  // The span's fields move to recycled data, which the queue takes by pointer.
-  internal::OwnedSpanData data(internal::TakeSpanData());
-  internal::MoveSpanDataToSlot(*data, span);
-  impl_->worker.Push(data);
-}
-
-namespace internal {
-
-bool QueueEndedSpan(BatchSpanProcessor& processor, OwnedSpanData& data) noexcept {
-  return processor.impl_->worker.Push(data);
-}
-
-}  // namespace internal
+void BatchSpanProcessor::OnEnd(SpanData&& span) { impl_->worker.Push(std::move(span)); }
 
 bool BatchSpanProcessor::ForceFlush(std::chrono::milliseconds timeout) {
   return impl_->worker.Flush(timeout);
@@ -90,11 +67,10 @@ bool BatchSpanProcessor::Shutdown(std::chrono::milliseconds timeout) {
 
 BatchStats BatchSpanProcessor::stats() const { return impl_->worker.stats(); }
 
-ExportResult InMemorySpanExporter::Export(std::span<const SpanData* const> spans) {
+ExportResult InMemorySpanExporter::Export(std::span<const SpanData> spans) {
   std::lock_guard<std::mutex> lock(mu_);
   // Kept with one attribute list, as a reader expects it.
-  for (const SpanData* one : spans) {
-    const SpanData& span = *one;
+  for (const SpanData& span : spans) {
     SpanData& kept = spans_.emplace_back(span);
     if (kept.shared_attributes) {
       kept.attributes = span.AllAttributes();

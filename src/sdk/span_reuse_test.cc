@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "periscope/trace.h"
-#include "sdk/in_memory_tracing.h"
 #include "sdk/otlp_encoder.h"
 
 namespace periscope::trace {
@@ -101,8 +100,8 @@ TEST(SpanReuseTest, SharedAttributesComeFirstAndTheSpansOwnOverrideThem) {
   struct Capture : SpanExporter {
     std::vector<SpanData>* out;
     explicit Capture(std::vector<SpanData>* o) : out(o) {}
-    ExportResult Export(std::span<const SpanData* const> spans) override {
-      for (const SpanData* span : spans) out->push_back(*span);
+    ExportResult Export(std::span<const SpanData> spans) override {
+      out->insert(out->end(), spans.begin(), spans.end());
       return ExportResult::Ok();
     }
   };
@@ -133,7 +132,7 @@ TEST(SpanReuseTest, SharedAttributesComeFirstAndTheSpansOwnOverrideThem) {
   EXPECT_EQ(all[3], KeyValue("rpc.periscope.status_code", 5));
 
   // OTLP: every key once, the span's own value for an overridden key.
-  auto request = internal::EncodeSpans(testing::Pointers(exported));
+  auto request = internal::EncodeSpans(exported);
   const auto& attrs = request.resource_spans(0).scope_spans(0).spans(0).attributes();
   ASSERT_EQ(attrs.size(), 4);
   EXPECT_EQ(attrs[0].key(), "rpc.method");

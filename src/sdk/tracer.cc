@@ -370,9 +370,6 @@ TracerProvider::TracerProvider(TracerProviderOptions options)
   state->sampler_shortcut = internal::ShortcutFor(*state->sampler);
   state->processors = std::move(options.processors);
   std::erase(state->processors, nullptr);
-  if (state->processors.size() == 1) {
-    state->sole_batch = dynamic_cast<BatchSpanProcessor*>(state->processors.front().get());
-  }
   state->limits = options.limits;
   shared_->provider = std::move(state);
 }

@@ -30,8 +30,6 @@ struct ProviderState {
   std::shared_ptr<const Sampler> sampler;
   SamplerShortcut sampler_shortcut = SamplerShortcut::kNone;
   std::vector<std::shared_ptr<SpanProcessor>> processors;
-  // processors' only element when that is a BatchSpanProcessor (spans end into it by pointer).
-  BatchSpanProcessor* sole_batch = nullptr;
   SpanLimits limits;
   std::atomic<bool> shut_down{false};
 };

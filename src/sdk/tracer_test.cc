@@ -141,7 +141,7 @@ TEST(TracerTest, RecordsAttributesEventsLinksAndStatus) {
   EXPECT_GE(s.end_time, s.start_time);
 
   // Every attribute type reaches OTLP as the matching AnyValue.
-  auto req = internal::EncodeSpans(testing::Pointers(spans));
+  auto req = internal::EncodeSpans(spans);
   const auto& ps = req.resource_spans(0).scope_spans(0).spans(0);
   std::map<std::string, const ::opentelemetry::proto::common::v1::AnyValue*> by_key;
   for (const auto& kv : ps.attributes()) by_key[kv.key()] = &kv.value();

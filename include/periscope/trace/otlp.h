@@ -59,7 +59,7 @@ class OtlpSpanExporter final : public SpanExporter {
  public:
   explicit OtlpSpanExporter(OtlpExporterOptions options);
   ~OtlpSpanExporter() override;
-  ExportResult Export(std::span<const SpanData* const> spans) override;
+  ExportResult Export(std::span<const SpanData> spans) override;
   void Shutdown() override;
   OtlpExporterStats stats() const;
 

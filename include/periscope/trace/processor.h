@@ -12,21 +12,11 @@
 
 namespace periscope::trace {
 
-class BatchSpanProcessor;
-
-namespace internal {
-// How a span ends into a provider's only processor when that is a BatchSpanProcessor: its data
-// goes into the queue by pointer (data takes the pointer of a slot exported earlier, or becomes
-// null); false when the queue refused it (full or shut down), data unchanged.
-bool QueueEndedSpan(BatchSpanProcessor& processor, OwnedSpanData& data) noexcept;
-}  // namespace internal
-
-// Sends finished spans somewhere. Export is called by one thread at a time; the spans stay valid
-// until it returns (a batch processor hands them over by pointer, not by copy).
+// Sends finished spans somewhere. Export is called by one thread at a time.
 class SpanExporter {
  public:
   virtual ~SpanExporter() = default;
-  virtual ExportResult Export(std::span<const SpanData* const> spans) = 0;
+  virtual ExportResult Export(std::span<const SpanData> spans) = 0;
   // Interrupts retries in progress; later exports fail.
   virtual void Shutdown() {}
 };
@@ -79,9 +69,6 @@ struct BatchStats {
 // OnEnd never waits for the exporter: when the queue is full the span is dropped and counted.
 // Thread-safe.
 class BatchSpanProcessor final : public SpanProcessor {
-  friend bool internal::QueueEndedSpan(BatchSpanProcessor& processor,
-                                       internal::OwnedSpanData& data) noexcept;
-
  public:
   BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, BatchOptions options = {});
   ~BatchSpanProcessor() override;
@@ -99,7 +86,7 @@ class BatchSpanProcessor final : public SpanProcessor {
 // `attributes`. Thread-safe.
 class InMemorySpanExporter final : public SpanExporter {
  public:
-  ExportResult Export(std::span<const SpanData* const> spans) override;
+  ExportResult Export(std::span<const SpanData> spans) override;
   std::vector<SpanData> spans() const;
   void Clear();
 

@@ -90,8 +90,6 @@ class SpinLock {
 struct SpanDataRecycler {
   void operator()(SpanData* data) const noexcept;
 };
-// Span data owned by one span or one batch queue slot at a time.
-using OwnedSpanData = std::unique_ptr<SpanData, SpanDataRecycler>;
 // The deleter of a recording span: keeps it, data and tracer included, on the SDK's per-thread
 // free list of spans for the next span this thread starts.
 struct SpanRecycler {
@@ -145,7 +143,7 @@ class Span {
   bool recording_;  // false once ended, or from the start when not recording
   // Null when not recording. Recycled: its strings and vectors keep their capacity from span to
   // span on a thread.
-  internal::OwnedSpanData data_;
+  std::unique_ptr<SpanData, internal::SpanDataRecycler> data_;
 };
 
 // A span with exactly one owner: started by Tracer::StartUniqueSpan, never shared and never made
@@ -175,7 +173,7 @@ class UniqueSpan {
 
   SpanContext context_;
   const internal::TracerShared* tracer_ = nullptr;  // null when not recording
-  internal::OwnedSpanData data_;
+  std::unique_ptr<SpanData, internal::SpanDataRecycler> data_;
 };
 
 }  // namespace periscope::trace
