@@ -45,9 +45,15 @@ class CallScope {
 // go to the inner executor of a new shared state.
 class CallScopedExecutor {
  public:
+  using IoStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
   CallScopedExecutor(boost::asio::any_io_executor inner, std::shared_ptr<const CallContext> call)
       : state_(std::allocate_shared<const State>(CachedAllocator<State>(), std::move(inner),
                                                  std::move(call), false)) {}
+  // Over a strand of an io_context, without type-erasing it first.
+  CallScopedExecutor(const IoStrand& strand, std::shared_ptr<const CallContext> call)
+      : state_(
+            std::allocate_shared<const State>(CachedAllocator<State>(), strand, std::move(call))) {}
   CallScopedExecutor(const CallScopedExecutor& o) noexcept
       : state_(o.state_), never_(o.never_), continuation_(o.continuation_), tracked_(o.tracked_) {
     if (tracked_) WorkStarted();
@@ -182,8 +188,6 @@ class CallScopedExecutor {
   bool operator!=(const CallScopedExecutor& o) const noexcept { return !(*this == o); }
 
  private:
-  using IoStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
-
   // Over a strand of an io_context the state keeps that strand only (no type-erased copy of it).
   struct State {
     State(boost::asio::any_io_executor ex, std::shared_ptr<const CallContext> c, bool t)
@@ -194,6 +198,8 @@ class CallScopedExecutor {
         inner = std::move(ex);
       }
     }
+    State(const IoStrand& strand, std::shared_ptr<const CallContext> c)
+        : io_strand(strand), call(std::move(c)), tracked(false) {}
     std::optional<IoStrand> io_strand;   // the fast path
     boost::asio::any_io_executor inner;  // any other executor
     std::shared_ptr<const CallContext> call;

@@ -1,6 +1,4 @@
 #include <algorithm>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/version.hpp>
 #include <unordered_map>
 #include <utility>
 
@@ -46,10 +45,13 @@ const char* KindName(CallKind kind) {
 // One call in flight on a connection. Its CallContext is owned by the handler's executor (which
 // the handler's copies of it share). Comes from BlockCache. Strand-confined.
 struct CallState {
-  explicit CallState(CallScopedExecutor e) : executor(std::move(e)) {}
-  const CallContext& ctx() const { return *executor.call(); }
+  explicit CallState(CallScopedExecutor e)
+      : executor(std::move(e)), call(&executor.target<CallScopedExecutor>()->call()) {}
+  const CallContext& ctx() const { return **call; }
 
-  CallScopedExecutor executor;  // the handler's; owns the CallContext
+  // The handler's CallScopedExecutor, already type-erased: the call's coroutine copies it once.
+  asio::any_io_executor executor;
+  const std::shared_ptr<const CallContext>* call;  // the CallContext, owned by executor's state
   uint64_t id = 0;
   trace::Span* span = nullptr;  // the SERVER span, owned by ctx->trace_context
   size_t middleware_ran = 0;
@@ -60,16 +62,37 @@ struct CallState {
   std::shared_ptr<StreamCore> stream;  // streaming calls only
 };
 
-// An executor that runs each function at once on the calling thread: the executor of a call's
-// completion, which runs where the call's coroutine ends (on the connection's strand). Stateless.
-struct InlineExecutor {
-  template <class F>
-  void execute(F&& f) const {
-    std::forward<F>(f)();
+static_assert(BOOST_VERSION / 100 == 1081,
+              "LaunchCall starts a coroutine like Boost 1.81's co_spawn, through asio::detail: "
+              "check it against this Boost's boost/asio/impl/co_spawn.hpp");
+
+using EntryPoint = awaitable<asio::detail::awaitable_thread_entry_point, asio::any_io_executor>;
+
+// The bottom frame of a call's coroutine, in place of co_spawn's entry point: it owns the call's
+// state (whose signal the coroutine's cancellation state lives in) until the coroutine ends.
+// An exception here is an allocation failure while answering (RunHandler catches what handlers
+// throw); co_spawn's completion dropped it too.
+EntryPoint CallEntryPoint(std::shared_ptr<CallState> state, awaitable<void> run) {
+  (void)state;
+  try {
+    co_await std::move(run);
+  } catch (...) {
   }
-  bool operator==(const InlineExecutor&) const noexcept { return true; }
-  bool operator!=(const InlineExecutor&) const noexcept { return false; }
-};
+}
+
+// Starts `entry` on this thread, which runs the call's strand, as a coroutine whose executor is
+// the call's, cancelled by the call's signal: co_spawn(call.executor, ...) minus its first
+// dispatch (already on the strand), its tracked work guard (while a call is in flight, its
+// connection's watchdog timer is pending work of the io_context, and the coroutine does not
+// suspend after releasing its slot), its proxy cancellation signal and its completion. That is
+// five executor copies fewer per call, each two locked reference counts (and the guard two
+// locked work counts). The caller keeps the call in a CallScope around this, as the executor
+// does around every later step.
+void LaunchCall(EntryPoint entry, CallState& call, asio::cancellation_state cancellation) {
+  asio::detail::awaitable_handler<asio::any_io_executor, void>(std::move(entry), call.executor,
+                                                               call.signal.slot(), cancellation)
+      .launch();
+}
 
 // Runs the middleware's before hooks; returns the first rejection. `ran` counts the hooks run.
 Status RunBefore(const std::vector<ServerMiddleware>& middleware, const CallContext& ctx,
@@ -113,9 +136,9 @@ void TraceCall(const ServerOptions& options, const RequestFrame& request,
   if (options.tracer) {
     std::shared_ptr<trace::Span> started = StartServerSpan(*options.tracer, remote, span_template);
     span = started.get();
-    ctx.trace_context = ServerContext(remote, std::move(started));
+    ctx.trace_context = ServerContext(std::move(remote), std::move(started));
   } else {
-    ctx.trace_context = RemoteContext(remote);
+    ctx.trace_context = RemoteContext(std::move(remote));
   }
 }
 
@@ -127,6 +150,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
       : server_(std::move(server)),
         transport_(std::move(transport)),
         strand_(transport_->executor()),
+        io_strand_(strand_.target<CallScopedExecutor::IoStrand>()),
         idle_timer_(strand_),
         deadline_timer_(strand_),
         peer_(transport_->peer()),
@@ -279,9 +303,9 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     }
   }
 
-  // `state` is owned by the completion of the co_spawn that runs this coroutine: co_spawn keeps
-  // that completion in its own frame, which awaits this one and outlives it, so the reference
-  // stays valid for this frame's whole life (even when the io_context destroys it unfinished).
+  // `state` is owned by the CallEntryPoint frame that awaits this one and outlives it, so the
+  // reference stays valid for this frame's whole life (even when the io_context destroys it
+  // unfinished).
   // `connection` is kept alive by its Watchdog until this call's ReleaseCall and the rest of the
   // strand step that called it: every step of this coroutine runs on the connection's strand.
   static awaitable<void> RunHandler(const HandlerEntry* handler, std::string payload,
@@ -290,10 +314,9 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     try {
       if (state.stream) {
         RawStream stream(state.stream);
-        result =
-            co_await handler->stream(std::move(payload), std::move(stream), state.executor.call());
+        result = co_await handler->stream(std::move(payload), std::move(stream), *state.call);
       } else {
-        result = co_await handler->unary(std::move(payload), state.executor.call());
+        result = co_await handler->unary(std::move(payload), *state.call);
       }
     } catch (const boost::system::system_error& e) {
       result = e.code() == asio::error::operation_aborted
@@ -325,7 +348,11 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   void EndCall(CallState& state, Result<std::string> result, bool cancel_handler) {
     if (state.done) return;
     state.done = true;
-    if (cancel_handler) state.signal.emit(asio::cancellation_type::all);
+    if (cancel_handler) {
+      // In the call's scope, as co_spawn's proxy signal emitted it through the call's executor.
+      CallScope scope(&state.ctx());
+      state.signal.emit(asio::cancellation_type::all);
+    }
     Status status = result.status();
     if (state.stream) state.stream->Finish(status, {}, /*discard=*/true);
     FinishSpan(state.span, status);
@@ -427,8 +454,10 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
       return;
     }
 
-    auto state = std::allocate_shared<CallState>(CachedAllocator<CallState>(),
-                                                 CallScopedExecutor(strand_, std::move(owned_ctx)));
+    auto state = std::allocate_shared<CallState>(
+        CachedAllocator<CallState>(), io_strand_
+                                          ? CallScopedExecutor(*io_strand_, std::move(owned_ctx))
+                                          : CallScopedExecutor(strand_, std::move(owned_ctx)));
     state->id = id;
     state->span = span;
     state->middleware_ran = middleware_ran;
@@ -440,30 +469,18 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
         transport_->Send(EncodeControlFrame(FrameKind::kCredit, id, options.stream_window));
       }
     }
+    // What may throw (allocations) comes before the call counts as in flight.
+    CallState& call = *state;
+    asio::cancellation_state cancellation(call.signal.slot());
+    EntryPoint entry =
+        CallEntryPoint(state, RunHandler(handler, std::move(request.payload), call, *this));
     calls_.emplace(id, state);
     ++in_flight_;
     if (ctx.deadline) WatchDeadline(*ctx.deadline);
-    asio::cancellation_slot slot = state->signal.slot();
-    const CallScopedExecutor& executor = state->executor;
-    // Handed over as a function: co_spawn then converts the executor to any_io_executor once.
-    auto run = [run = RunHandler(handler, std::move(request.payload), *state, *this)]() mutable {
-      return std::move(run);
-    };
-    // The completion owns the state for the coroutines: its signal holds the cancellation state
-    // co_spawn's coroutine reads until it ends, and RunHandler refers to it. It only releases the
-    // state, so it runs inline where the coroutine ends instead of being scheduled (and its work
-    // tracked) through the call's executor.
-    auto done = asio::bind_cancellation_slot(
-        slot,
-        asio::bind_executor(InlineExecutor(), [state = std::move(state)](std::exception_ptr) {}));
-    try {
-      asio::co_spawn(executor, std::move(run), std::move(done));
-    } catch (...) {
-      // Nothing will run the call (co_spawn could not start it): free its slot, which the
-      // watchdog waits for.
-      if (calls_.contains(id)) ReleaseCall(id);
-      throw;
-    }
+    // A handler that does not suspend ends its call, and its coroutine, inside LaunchCall:
+    // `state` keeps the call's context alive until this scope has ended.
+    CallScope scope(&ctx);
+    LaunchCall(std::move(entry), call, cancellation);
   }
 
   void Respond(uint64_t id, const Status& status, std::string payload = {}) {
@@ -482,6 +499,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   std::shared_ptr<ServerImpl> server_;
   std::shared_ptr<Transport> transport_;
   asio::any_io_executor strand_;
+  const CallScopedExecutor::IoStrand* io_strand_;  // strand_'s, when it is an io_context strand
   asio::steady_timer idle_timer_;
   asio::system_timer deadline_timer_;
   bool deadline_armed_ = false;

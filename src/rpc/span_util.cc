@@ -30,6 +30,19 @@ void Store(uint64_t v, std::array<uint8_t, N>& bytes, size_t at) {
   std::memcpy(bytes.data() + at, &v, 8);
 }
 
+// The ids and flags of the frame's trace fields, written into `context` (marked remote).
+void SetFromTraceFields(const RequestFrame& frame, trace::SpanContext& context) {
+  std::array<uint8_t, 16> trace_id;
+  Store(frame.trace_id_low.value, trace_id, 0);
+  Store(frame.trace_id_high.value, trace_id, 8);
+  std::array<uint8_t, 8> span_id;
+  Store(frame.parent_span_id.value, span_id, 0);
+  context.trace_id = trace::TraceId(trace_id);
+  context.span_id = trace::SpanId(span_id);
+  context.flags.value = frame.trace_flags;
+  context.is_remote = true;
+}
+
 }  // namespace
 
 void SetTraceFields(const trace::SpanContext& context, RequestFrame& frame) {
@@ -45,16 +58,8 @@ bool HasTraceFields(const RequestFrame& frame) {
 }
 
 trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
-  std::array<uint8_t, 16> trace_id;
-  Store(frame.trace_id_low.value, trace_id, 0);
-  Store(frame.trace_id_high.value, trace_id, 8);
-  std::array<uint8_t, 8> span_id;
-  Store(frame.parent_span_id.value, span_id, 0);
   trace::SpanContext context;
-  context.trace_id = trace::TraceId(trace_id);
-  context.span_id = trace::SpanId(span_id);
-  context.flags.value = frame.trace_flags;
-  context.is_remote = true;
+  SetFromTraceFields(frame, context);
   return context;
 }
 
@@ -136,17 +141,18 @@ void InjectContext(const trace::Context& context, RequestFrame& frame) {
 
 RemoteParent ExtractRemoteParent(const RequestFrame& frame, const Metadata& metadata) {
   if (!HasTraceFields(frame)) return ExtractRemoteParent(metadata);
+  // Built in place (the result is returned without a copy); an invalid parent is no parent.
   RemoteParent remote;
-  trace::SpanContext sc = TraceFieldsContext(frame);
-  if (sc.IsValid()) {
-    if (!metadata.empty()) {
-      if (const std::string* ts = Find(metadata, "tracestate")) {
-        if (std::optional<trace::TraceState> state = trace::TraceState::Parse(*ts)) {
-          sc.trace_state = std::move(*state);
-        }
+  trace::SpanContext& sc = remote.span_context;
+  SetFromTraceFields(frame, sc);
+  if (!sc.IsValid()) {
+    sc = trace::SpanContext();
+  } else if (!metadata.empty()) {
+    if (const std::string* ts = Find(metadata, "tracestate")) {
+      if (std::optional<trace::TraceState> state = trace::TraceState::Parse(*ts)) {
+        sc.trace_state = std::move(*state);
       }
     }
-    remote.span_context = std::move(sc);
   }
   if (!metadata.empty()) {
     if (const std::string* header = Find(metadata, "baggage")) {
@@ -165,6 +171,7 @@ RemoteParent ExtractRemoteParent(const Metadata& metadata) {
     remote.baggage = context.baggage();
     return remote;
   }
+  if (metadata.empty()) return remote;  // the usual untraced call: no key to look up
   if (const std::string* header = Find(metadata, "traceparent")) {
     if (std::optional<trace::SpanContext> sc = trace::ParseTraceparent(*header)) {
       if (const std::string* ts = Find(metadata, "tracestate")) {
@@ -187,10 +194,22 @@ trace::Context RemoteContext(const RemoteParent& remote) {
   return context.WithRemoteSpanContext(remote.span_context);
 }
 
-trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::Span> span) {
+trace::Context RemoteContext(RemoteParent&& remote) {
   trace::Context context;
-  if (!remote.baggage.empty()) context = std::move(context).WithBaggage(remote.baggage);
-  return std::move(context).WithSpan(std::move(span));
+  if (!remote.baggage.empty()) context = std::move(context).WithBaggage(std::move(remote.baggage));
+  if (!remote.span_context.IsValid()) return context;
+  remote.span_context.is_remote = true;  // what WithRemoteSpanContext does, without a copy
+  return std::move(context).WithSpan(trace::Span::NonRecording(remote.span_context));
+}
+
+trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::Span> span) {
+  if (remote.baggage.empty()) return trace::Context().WithSpan(std::move(span));
+  return trace::Context().WithBaggage(remote.baggage).WithSpan(std::move(span));
+}
+
+trace::Context ServerContext(RemoteParent&& remote, std::shared_ptr<trace::Span> span) {
+  if (remote.baggage.empty()) return trace::Context().WithSpan(std::move(span));
+  return trace::Context().WithBaggage(std::move(remote.baggage)).WithSpan(std::move(span));
 }
 
 namespace {
