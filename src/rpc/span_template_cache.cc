@@ -1,5 +1,7 @@
 #include "rpc/span_template_cache.h"
 
+#include "sdk/equal_text.h"
+
 namespace periscope::rpc::internal {
 namespace {
 
@@ -53,8 +55,9 @@ const SpanTemplate& SpanTemplateCache::Find(bool server, std::string_view servic
                                             std::string_view method, std::string_view peer,
                                             uint16_t port) {
   auto matches = [&](const Entry& e) {
-    return e.server == server && e.port == port && e.method == method && e.service == service &&
-           e.peer == peer;
+    return e.server == server && e.port == port && trace::internal::EqualText(e.method, method) &&
+           trace::internal::EqualText(e.service, service) &&
+           trace::internal::EqualText(e.peer, peer);
   };
   if (last_ < entries_.size() && matches(entries_[last_])) return entries_[last_].span;
   for (size_t i = 0; i < entries_.size(); ++i) {

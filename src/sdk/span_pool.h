@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "periscope/trace/span.h"
+#include "sdk/equal_text.h"
 
 // Per-thread free lists that let a span start and end without touching malloc once a thread has
 // warmed up: released spans (with their data and tracer reference), span data whose strings and
@@ -61,7 +62,7 @@ inline void MoveSpanDataToSlot(SpanData& slot, SpanData& span) noexcept {
   slot.parent_is_remote = span.parent_is_remote;
   // Exchanged, not moved: the span data keeps the slot's old name, most often its next name too
   // (see FillSpanData). The slot most often held a span of the same name already.
-  if (std::string_view(slot.name) != std::string_view(span.name)) slot.name.swap(span.name);
+  if (!EqualText(slot.name, span.name)) slot.name.swap(span.name);
   slot.kind = span.kind;
   slot.start_time = span.start_time;
   slot.end_time = span.end_time;

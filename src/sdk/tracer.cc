@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "sdk/equal_text.h"
 #include "sdk/span_pool.h"
 #include "sdk/tracer_shared.h"
 
@@ -277,7 +278,7 @@ namespace {
   data.parent_is_remote = parent.is_remote;
   // Recycled data mostly held a span of the same name (the same RPC method, say): comparing is
   // cheaper than std::string's general assign.
-  if (std::string_view(data.name) != name) data.name.assign(name);
+  if (!internal::EqualText(data.name, name)) data.name.assign(name);
   data.kind = options.kind;
   data.start_time = options.start_time ? *options.start_time : Clock::now();
   data.end_time = Timestamp();
