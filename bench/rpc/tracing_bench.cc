@@ -65,7 +65,7 @@ void TracedCall(benchmark::State& state, bool traced, bool frames) {
       call.metadata = std::move(frame.metadata);
       rpc::internal::RemoteParent remote = rpc::internal::ExtractRemoteParent(frame, call.metadata);
       auto server_span = rpc::internal::StartServerSpan(server, remote, call);
-      call.trace_context = rpc::internal::ServerContext(remote, server_span);
+      call.trace_context = rpc::internal::ServerContext(std::move(remote), server_span);
       rpc::internal::FinishSpan(server_span, rpc::Status());
       rpc::internal::FinishSpan(client_span, rpc::Status());
       benchmark::DoNotOptimize(server_span);

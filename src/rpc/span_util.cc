@@ -188,23 +188,12 @@ RemoteParent ExtractRemoteParent(const Metadata& metadata) {
   return remote;
 }
 
-trace::Context RemoteContext(const RemoteParent& remote) {
-  trace::Context context = trace::Context().WithBaggage(remote.baggage);
-  if (!remote.span_context.IsValid()) return context;
-  return context.WithRemoteSpanContext(remote.span_context);
-}
-
 trace::Context RemoteContext(RemoteParent&& remote) {
   trace::Context context;
   if (!remote.baggage.empty()) context = std::move(context).WithBaggage(std::move(remote.baggage));
   if (!remote.span_context.IsValid()) return context;
   remote.span_context.is_remote = true;  // what WithRemoteSpanContext does, without a copy
   return std::move(context).WithSpan(trace::Span::NonRecording(remote.span_context));
-}
-
-trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::Span> span) {
-  if (remote.baggage.empty()) return trace::Context().WithSpan(std::move(span));
-  return trace::Context().WithBaggage(remote.baggage).WithSpan(std::move(span));
 }
 
 trace::Context ServerContext(RemoteParent&& remote, std::shared_ptr<trace::Span> span) {

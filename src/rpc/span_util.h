@@ -54,13 +54,11 @@ RemoteParent ExtractRemoteParent(const Metadata& metadata);
 void SetTraceFields(const trace::SpanContext& context, RequestFrame& frame);
 bool HasTraceFields(const RequestFrame& frame);
 trace::SpanContext TraceFieldsContext(const RequestFrame& frame);
-// The context of a call served without a tracer: the remote parent as a non-recording span
-// (with its baggage, taken from an rvalue `remote`).
-trace::Context RemoteContext(const RemoteParent& remote);
+// The context of a call served without a tracer: the remote parent as a non-recording span, with
+// its baggage (taken from `remote`).
 trace::Context RemoteContext(RemoteParent&& remote);
 // The context of a call whose SERVER span is `span`, with the remote parent's baggage (taken
-// from an rvalue `remote`).
-trace::Context ServerContext(const RemoteParent& remote, std::shared_ptr<trace::Span> span);
+// from `remote`).
 trace::Context ServerContext(RemoteParent&& remote, std::shared_ptr<trace::Span> span);
 // Records the call's outcome on span (status ERROR with the message when not ok) and ends it.
 void FinishSpan(trace::Span* span, const Status& status);

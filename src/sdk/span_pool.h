@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <new>
-#include <string_view>
 #include <utility>
 
 #include "periscope/trace/span.h"
@@ -86,7 +85,8 @@ inline void MoveSpanDataToSlot(SpanData& slot, SpanData& span) noexcept {
   if (slot.scope != span.scope) slot.scope.swap(span.scope);
 }
 
-inline constexpr size_t kSpanBlockSize = 256;
+// Room for the control block of a recycled span's shared_ptr (the span itself is recycled whole).
+inline constexpr size_t kSpanBlockSize = 64;
 // One block of kSpanBlockSize bytes from this thread's free list (or operator new), and back.
 void* TakeSpanBlock();
 void GiveSpanBlock(void* block) noexcept;

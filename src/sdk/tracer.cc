@@ -246,14 +246,16 @@ namespace {
   return decision != SamplingDecision::kDrop && !provider.shut_down.load(std::memory_order_acquire);
 }
 
-// to = from, for a context whose trace state is most often empty on both sides.
-[[gnu::always_inline]] inline void AssignSpanContext(SpanContext& to, SpanContext& from) {
+// to = from (copied from an lvalue, moved from an rvalue), for a context whose trace state is
+// most often empty on both sides.
+template <class From>
+[[gnu::always_inline]] inline void AssignSpanContext(SpanContext& to, From&& from) {
   to.trace_id = from.trace_id;
   to.span_id = from.span_id;
   to.flags = from.flags;
   to.is_remote = from.is_remote;
   if (!from.trace_state.empty() || !to.trace_state.empty()) {
-    to.trace_state = std::move(from.trace_state);
+    to.trace_state = std::forward<From>(from).trace_state;
   }
 }
 
@@ -267,13 +269,7 @@ namespace {
                                                 StartSpanOptions& options, bool take,
                                                 std::optional<Attributes>& sampler_attributes) {
   const internal::ProviderState& provider = *tracer.provider;
-  data.context.trace_id = context.trace_id;
-  data.context.span_id = context.span_id;
-  data.context.flags = context.flags;
-  data.context.is_remote = false;
-  if (!context.trace_state.empty() || !data.context.trace_state.empty()) {
-    data.context.trace_state = context.trace_state;
-  }
+  AssignSpanContext(data.context, context);
   data.parent_span_id = parent.IsValid() ? parent.span_id : SpanId();
   data.parent_is_remote = parent.is_remote;
   // Recycled data mostly held a span of the same name (the same RPC method, say): comparing is
@@ -337,7 +333,7 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
   if (span == nullptr) [[unlikely]] {
     span = new Span(Span::PrivateTag(), std::move(sc), shared_);
   } else {
-    AssignSpanContext(span->context_, sc);
+    AssignSpanContext(span->context_, std::move(sc));
     if (span->tracer_ != shared_) [[unlikely]]
       span->tracer_ = shared_;
     span->recording_ = true;
