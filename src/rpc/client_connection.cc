@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "periscope/trace/wall_clock.h"
 #include "rpc/block_cache.h"
 #include "rpc/frame.h"
 #include "rpc/span_util.h"
@@ -36,18 +37,30 @@ const CallContext* ResolveParent(const CallOptions& options) {
   return options.parent ? options.parent : CurrentCall();
 }
 
-std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options) {
+namespace {
+
+template <class Now>
+std::optional<trace::Timestamp> EarliestDeadline(const CallOptions& options, Now now) {
   std::optional<trace::Timestamp> deadline = options.deadline;
   auto tighten = [&deadline](trace::Timestamp t) {
     if (!deadline || t < *deadline) deadline = t;
   };
   if (options.timeout) {
-    tighten(trace::Clock::now() +
-            std::chrono::duration_cast<trace::Clock::duration>(*options.timeout));
+    tighten(now() + std::chrono::duration_cast<trace::Clock::duration>(*options.timeout));
   }
   const CallContext* parent = ResolveParent(options);
   if (parent && parent->deadline) tighten(*parent->deadline);
   return deadline;
+}
+
+}  // namespace
+
+std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options) {
+  return EarliestDeadline(options, [] { return trace::Clock::now(); });
+}
+
+std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options, trace::Timestamp now) {
+  return EarliestDeadline(options, [now] { return now; });
 }
 
 namespace {
@@ -78,8 +91,10 @@ std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::st
   frame.method = std::move(request.method);
   record->kind = kind;
   record->metadata = std::move(options.metadata);
+  // The call's one clock reading before it is sent: its duration, deadline and span start.
   record->start = std::chrono::steady_clock::now();
-  record->deadline = ResolveDeadline(options);
+  const trace::Timestamp start = trace::WallTimeAt(record->start);
+  record->deadline = ResolveDeadline(options, start);
   for (const ClientInterceptor& interceptor : channel.interceptors) {
     ++record->interceptors_run;
     if (!interceptor.before) continue;
@@ -100,8 +115,8 @@ std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::st
     parent = &current;
   }
   if (channel.tracer) {
-    record->span =
-        StartClientSpan(*channel.tracer, *parent, frame.service, frame.method, address, port);
+    record->span = StartClientSpan(*channel.tracer, *parent, frame.service, frame.method, address,
+                                   port, start);
   }
   if (!record->metadata.empty()) frame.metadata = record->metadata;
   frame.payload = std::move(request.payload);
@@ -115,8 +130,9 @@ std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::st
 
 // Ends the span and runs the after hooks of the interceptors whose before hook ran.
 void Complete(const ChannelOptions& channel, CallRecord& record, const Status& status) {
-  FinishSpan(record.span, status);
-  auto duration = std::chrono::steady_clock::now() - record.start;
+  const auto now = std::chrono::steady_clock::now();
+  FinishSpan(record.span, status, trace::WallTimeAt(now));
+  auto duration = now - record.start;
   for (size_t i = record.interceptors_run; i-- > 0;) {
     const ClientInterceptor& interceptor = channel.interceptors[i];
     if (!interceptor.after) continue;

@@ -169,6 +169,28 @@ TEST_F(EchoServerTest, CreatesClientAndServerSpansInOneTrace) {
   EXPECT_EQ(failed_server->parent_span_id, failed_client->context.span_id);
 }
 
+TEST_F(EchoServerTest, TheServerSpanLiesWithinTheClientSpanOnTheWallClock) {
+  Client<Echo> client(Connect());
+  const trace::Timestamp before = trace::Clock::now();
+  ASSERT_TRUE(CallOnce<Echo::Say>(client, {"timed"}).ok());
+  const trace::Timestamp after = trace::Clock::now();
+  std::vector<trace::SpanData> spans = Spans();
+  ASSERT_EQ(spans.size(), 2u);
+  const trace::SpanData& client_span =
+      spans[0].kind == trace::SpanKind::kClient ? spans[0] : spans[1];
+  const trace::SpanData& server_span =
+      spans[0].kind == trace::SpanKind::kClient ? spans[1] : spans[0];
+  ASSERT_EQ(server_span.kind, trace::SpanKind::kServer);
+  // Both ends stamp their spans from their steady clock readings (trace::WallTimeAt): in one
+  // process the server's span lies within the client's, and both within the wall-clock time
+  // around the call (give or take what the wall clock moved since the last anchoring).
+  EXPECT_LE(client_span.start_time, server_span.start_time);
+  EXPECT_LE(server_span.start_time, server_span.end_time);
+  EXPECT_LE(server_span.end_time, client_span.end_time);
+  EXPECT_GT(client_span.start_time, before - 50ms);
+  EXPECT_LT(client_span.end_time, after + 50ms);
+}
+
 TEST_F(EchoServerTest, ClientSpanIsChildOfTheCallersSpan) {
   Client<Echo> client(Connect());
   auto parent = provider_.GetTracer("app").StartSpan("checkout");

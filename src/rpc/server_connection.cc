@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "periscope/trace/wall_clock.h"
 #include "rpc/block_cache.h"
 #include "rpc/call_scope.h"
 #include "rpc/connection_methods.h"
@@ -107,9 +108,9 @@ Status RunBefore(const std::vector<ServerMiddleware>& middleware, const CallCont
 }
 
 void RunAfter(const std::vector<ServerMiddleware>& middleware, size_t ran, const CallContext& ctx,
-              const Status& status, std::chrono::steady_clock::time_point start) {
-  auto duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::steady_clock::now() - start);
+              const Status& status, std::chrono::steady_clock::time_point start,
+              std::chrono::steady_clock::time_point now) {
+  auto duration = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start);
   for (size_t i = ran; i-- > 0;) {
     if (middleware[i].after) middleware[i].after(ctx, status, duration);
   }
@@ -131,10 +132,12 @@ void MakeContext(RequestFrame& request, const std::string& peer, CallContext& ct
 // Sets the call's trace context from the request and, with a tracer, starts its SERVER span from
 // the method's template.
 void TraceCall(const ServerOptions& options, const RequestFrame& request,
-               const SpanTemplate& span_template, CallContext& ctx, trace::Span*& span) {
+               const SpanTemplate& span_template, trace::Timestamp start, CallContext& ctx,
+               trace::Span*& span) {
   RemoteParent remote = ExtractRemoteParent(request, ctx.metadata);
   if (options.tracer) {
-    std::shared_ptr<trace::Span> started = StartServerSpan(*options.tracer, remote, span_template);
+    std::shared_ptr<trace::Span> started =
+        StartServerSpan(*options.tracer, remote, span_template, start);
     span = started.get();
     ctx.trace_context = ServerContext(std::move(remote), std::move(started));
   } else {
@@ -355,11 +358,15 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     }
     Status status = result.status();
     if (state.stream) state.stream->Finish(status, {}, /*discard=*/true);
-    FinishSpan(state.span, status);
+    // The call's one clock reading at its end: its span's end, duration and the connection's
+    // last activity.
+    const auto now = std::chrono::steady_clock::now();
+    FinishSpan(state.span, status, trace::WallTimeAt(now));
     state.span = nullptr;
-    RunAfter(server_->options_.middleware, state.middleware_ran, state.ctx(), status, state.start);
+    RunAfter(server_->options_.middleware, state.middleware_ran, state.ctx(), status, state.start,
+             now);
     if (!state.cancelled_by_client) {
-      Respond(state.id, status, result.ok() ? std::move(result).value() : std::string());
+      Respond(state.id, status, result.ok() ? std::move(result).value() : std::string(), now);
     } else if (!status.ok()) {
       server_->calls_failed_++;
     }
@@ -408,7 +415,8 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   }
 
   // Checks that make a call fail before its handler runs.
-  Status Admit(const HandlerEntry* handler, const CallContext& ctx, uint64_t id) {
+  Status Admit(const HandlerEntry* handler, const CallContext& ctx, uint64_t id,
+               trace::Timestamp now) {
     const ServerOptions& options = server_->options_;
     if (handler == nullptr)
       return UnimplementedError("unknown method " + ctx.service + "/" + ctx.method);
@@ -423,7 +431,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     if (calls_.contains(id)) {
       return InvalidArgumentError("request id " + std::to_string(id) + " is already in flight");
     }
-    if (ctx.deadline && *ctx.deadline <= trace::Clock::now()) {
+    if (ctx.deadline && *ctx.deadline <= now) {
       return DeadlineExceededError("deadline passed before " + ctx.service + "/" + ctx.method +
                                    " started");
     }
@@ -434,23 +442,26 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     ServerImpl& server = *server_;
     const ServerOptions& options = server.options_;
     server.calls_++;
+    // The call's one clock reading at its start: its span's start, deadline check and duration.
     const auto start = std::chrono::steady_clock::now();
+    const trace::Timestamp wall_start = trace::WallTimeAt(start);
     auto owned_ctx = std::allocate_shared<CallContext>(CachedAllocator<CallContext>());
     CallContext& ctx = *owned_ctx;
     MakeContext(request, peer_, ctx);
     const ConnectionMethods::Method& method =
         methods_.Find(server, ctx.service, ctx.method, peer_, options.tracer.has_value());
     trace::Span* span = nullptr;
-    TraceCall(options, request, method.span, ctx, span);
+    TraceCall(options, request, method.span, wall_start, ctx, span);
     const uint64_t id = request.id;
     const HandlerEntry* handler = method.handler;
     size_t middleware_ran = 0;
-    Status early = Admit(handler, ctx, id);
+    Status early = Admit(handler, ctx, id, wall_start);
     if (early.ok()) early = RunBefore(options.middleware, ctx, middleware_ran);
     if (!early.ok()) {
-      FinishSpan(span, early);
-      RunAfter(options.middleware, middleware_ran, ctx, early, start);
-      Respond(id, early);
+      const auto now = std::chrono::steady_clock::now();
+      FinishSpan(span, early, trace::WallTimeAt(now));
+      RunAfter(options.middleware, middleware_ran, ctx, early, start, now);
+      Respond(id, early, {}, now);
       return;
     }
 
@@ -483,7 +494,9 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     LaunchCall(std::move(entry), call, cancellation);
   }
 
-  void Respond(uint64_t id, const Status& status, std::string payload = {}) {
+  // now: the steady time, for the connection's idle timeout.
+  void Respond(uint64_t id, const Status& status, std::string payload,
+               std::chrono::steady_clock::time_point now) {
     if (!status.ok()) server_->calls_failed_++;
     if (!open_) return;
     ResponseFrame frame;
@@ -493,7 +506,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     frame.payload = std::move(payload);
     FramePieces pieces = EncodeFramePieces(std::move(frame));
     transport_->Send(std::move(pieces.head), std::move(pieces.payload));
-    last_activity_ = std::chrono::steady_clock::now();
+    last_activity_ = now;
   }
 
   std::shared_ptr<ServerImpl> server_;

@@ -1,7 +1,5 @@
 #include "rpc/span_template_cache.h"
 
-#include "sdk/equal_text.h"
-
 namespace periscope::rpc::internal {
 namespace {
 
@@ -41,27 +39,11 @@ SpanTemplateCache& SpanTemplateCache::ForThisThread() {
   return cache;
 }
 
-const SpanTemplate& SpanTemplateCache::Server(std::string_view service, std::string_view method,
-                                              std::string_view peer) {
-  return Find(true, service, method, peer, 0);
-}
-
-const SpanTemplate& SpanTemplateCache::Client(std::string_view service, std::string_view method,
-                                              std::string_view address, uint16_t port) {
-  return Find(false, service, method, address, port);
-}
-
-const SpanTemplate& SpanTemplateCache::Find(bool server, std::string_view service,
-                                            std::string_view method, std::string_view peer,
-                                            uint16_t port) {
-  auto matches = [&](const Entry& e) {
-    return e.server == server && e.port == port && trace::internal::EqualText(e.method, method) &&
-           trace::internal::EqualText(e.service, service) &&
-           trace::internal::EqualText(e.peer, peer);
-  };
-  if (last_ < entries_.size() && matches(entries_[last_])) return entries_[last_].span;
+const SpanTemplate& SpanTemplateCache::FindOrAdd(bool server, std::string_view service,
+                                                 std::string_view method, std::string_view peer,
+                                                 uint16_t port) {
   for (size_t i = 0; i < entries_.size(); ++i) {
-    if (matches(entries_[i])) {
+    if (entries_[i].Matches(server, service, method, peer, port)) {
       last_ = i;
       return entries_[i].span;
     }

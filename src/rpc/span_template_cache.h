@@ -8,6 +8,7 @@
 
 #include "periscope/trace/common.h"
 #include "periscope/trace/tracer.h"
+#include "sdk/equal_text.h"
 
 namespace periscope::rpc::internal {
 
@@ -42,10 +43,14 @@ class SpanTemplateCache {
 
   // The SERVER span template of a call from `peer` (may be empty).
   const SpanTemplate& Server(std::string_view service, std::string_view method,
-                             std::string_view peer);
+                             std::string_view peer) {
+    return Find(true, service, method, peer, 0);
+  }
   // The CLIENT span template of a call to address:port (port 0: none).
   const SpanTemplate& Client(std::string_view service, std::string_view method,
-                             std::string_view address, uint16_t port);
+                             std::string_view address, uint16_t port) {
+    return Find(false, service, method, address, port);
+  }
 
  private:
   struct Entry {
@@ -55,9 +60,23 @@ class SpanTemplateCache {
     std::string peer;
     uint16_t port = 0;
     SpanTemplate span;
+
+    bool Matches(bool s, std::string_view sv, std::string_view m, std::string_view p,
+                 uint16_t pt) const {
+      return server == s && port == pt && trace::internal::EqualText(method, m) &&
+             trace::internal::EqualText(service, sv) && trace::internal::EqualText(peer, p);
+    }
   };
+  // Inline for the usual case, the same template as the thread's last lookup.
   const SpanTemplate& Find(bool server, std::string_view service, std::string_view method,
-                           std::string_view peer, uint16_t port);
+                           std::string_view peer, uint16_t port) {
+    if (last_ < entries_.size() && entries_[last_].Matches(server, service, method, peer, port)) {
+      return entries_[last_].span;
+    }
+    return FindOrAdd(server, service, method, peer, port);
+  }
+  const SpanTemplate& FindOrAdd(bool server, std::string_view service, std::string_view method,
+                                std::string_view peer, uint16_t port);
 
   std::vector<Entry> entries_;
   size_t last_ = 0;     // the entry found last: looked at first

@@ -67,27 +67,30 @@ trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
 // reference (no reference count on its attribute set).
 trace::UniqueSpan StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
                                   const std::string& service, const std::string& method,
-                                  const std::string& address, uint16_t port) {
+                                  const std::string& address, uint16_t port,
+                                  trace::Timestamp start) {
   static const trace::SpanContext kNoParent;
   const SpanTemplate& span =
       SpanTemplateCache::ForThisThread().Client(service, method, address, port);
   const trace::Span* parent_span = parent.span().get();
   return tracer.StartUniqueSpan(span.name, parent_span ? parent_span->context() : kNoParent,
-                                span.options);
+                                span.options, start);
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
-                                             const RemoteParent& remote, const CallContext& call) {
+                                             const RemoteParent& remote, const CallContext& call,
+                                             trace::Timestamp start) {
   return StartServerSpan(
       tracer, remote,
-      SpanTemplateCache::ForThisThread().Server(call.service, call.method, call.peer));
+      SpanTemplateCache::ForThisThread().Server(call.service, call.method, call.peer), start);
 }
 
 // The extracted parent is marked remote by the extraction; an invalid one makes a root, never a
 // child of the thread's current context.
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
-                                             const RemoteParent& remote, const SpanTemplate& span) {
-  return tracer.StartSpanWithParent(span.name, remote.span_context, span.options);
+                                             const RemoteParent& remote, const SpanTemplate& span,
+                                             trace::Timestamp start) {
+  return tracer.StartSpanWithParent(span.name, remote.span_context, span.options, start);
 }
 
 void InjectContext(const trace::Context& context, Metadata& metadata) {
@@ -206,22 +209,22 @@ namespace {
 // A call's outcome on a span (Span or UniqueSpan): status ERROR with the message and the status
 // code attribute when not ok (the shared attributes say OK (0) already); then the span ends.
 template <class SpanType>
-void RecordOutcomeAndEnd(SpanType& span, const Status& status) {
+void RecordOutcomeAndEnd(SpanType& span, const Status& status, trace::Timestamp end) {
   if (!status.ok()) {
     span.SetAttribute(kRpcStatusCodeKey, static_cast<int64_t>(status.code()));
     span.SetStatus(trace::StatusCode::kError, status.ToString());
   }
-  span.End();
+  span.End(end);
 }
 
 }  // namespace
 
-void FinishSpan(trace::Span* span, const Status& status) {
-  if (span) RecordOutcomeAndEnd(*span, status);
+void FinishSpan(trace::Span* span, const Status& status, trace::Timestamp end) {
+  if (span) RecordOutcomeAndEnd(*span, status, end);
 }
 
-void FinishSpan(trace::UniqueSpan& span, const Status& status) {
-  if (span.IsRecording()) RecordOutcomeAndEnd(span, status);
+void FinishSpan(trace::UniqueSpan& span, const Status& status, trace::Timestamp end) {
+  if (span.IsRecording()) RecordOutcomeAndEnd(span, status, end);
 }
 
 }  // namespace periscope::rpc::internal

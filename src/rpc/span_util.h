@@ -22,17 +22,22 @@ struct RemoteParent {
   trace::Baggage baggage;
 };
 
-// A CLIENT span named "service/method" with the RPC semantic-convention attributes. It has one
-// owner (the call): `tracer` must outlive its End().
+// A CLIENT span named "service/method" with the RPC semantic-convention attributes, started at
+// `start` (the call's own clock reading, through trace::WallTimeAt). It has one owner (the
+// call): `tracer` must outlive its End().
 trace::UniqueSpan StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
                                   const std::string& service, const std::string& method,
-                                  const std::string& address, uint16_t port);
-// A SERVER span, child of the remote parent (a root when the request carried none); its name
-// and attributes from `span` (by default, this thread's template for the call's method and peer).
+                                  const std::string& address, uint16_t port,
+                                  trace::Timestamp start);
+// A SERVER span started at `start`, child of the remote parent (a root when the request carried
+// none); its name and attributes from `span` (by default, this thread's template for the call's
+// method and peer).
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
-                                             const RemoteParent& remote, const CallContext& call);
+                                             const RemoteParent& remote, const CallContext& call,
+                                             trace::Timestamp start);
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
-                                             const RemoteParent& remote, const SpanTemplate& span);
+                                             const RemoteParent& remote, const SpanTemplate& span,
+                                             trace::Timestamp start);
 // Injects the context into a request: the span context as the frame's binary trace fields
 // (tracestate and baggage into its metadata, only when non-empty). With a non-default global
 // propagator, its fields go into the metadata instead.
@@ -60,11 +65,13 @@ trace::Context RemoteContext(RemoteParent&& remote);
 // The context of a call whose SERVER span is `span`, with the remote parent's baggage (taken
 // from `remote`).
 trace::Context ServerContext(RemoteParent&& remote, std::shared_ptr<trace::Span> span);
-// Records the call's outcome on span (status ERROR with the message when not ok) and ends it.
-void FinishSpan(trace::Span* span, const Status& status);
-inline void FinishSpan(const std::shared_ptr<trace::Span>& span, const Status& status) {
-  FinishSpan(span.get(), status);
+// Records the call's outcome on span (status ERROR with the message when not ok) and ends it at
+// `end`.
+void FinishSpan(trace::Span* span, const Status& status, trace::Timestamp end);
+inline void FinishSpan(const std::shared_ptr<trace::Span>& span, const Status& status,
+                       trace::Timestamp end) {
+  FinishSpan(span.get(), status, end);
 }
-void FinishSpan(trace::UniqueSpan& span, const Status& status);
+void FinishSpan(trace::UniqueSpan& span, const Status& status, trace::Timestamp end);
 
 }  // namespace periscope::rpc::internal

@@ -8,6 +8,8 @@
 namespace periscope::trace {
 namespace {
 
+using namespace std::chrono_literals;
+
 using Fixture = testing::InMemoryTracing;
 
 SpanContext RemoteParent(bool sampled, std::string_view trace_state = "") {
@@ -162,6 +164,25 @@ TEST(SpanStartTest, ConstOptionsWithAGivenParentAreReadNotTaken) {
     EXPECT_EQ(s.attributes, Attributes({{"shared", true}, {"a", 1}}));
     ASSERT_EQ(s.links.size(), 1u);
   }
+}
+
+TEST(SpanStartTest, AGivenStartTimeWinsOverTheOptionsAndNow) {
+  Fixture f(AlwaysOnSampler());
+  Tracer tracer = f.provider->GetTracer("lib");
+  const Timestamp given = Clock::now() - std::chrono::seconds(3);
+  StartSpanOptions options;
+  options.start_time = given - std::chrono::seconds(1);
+  tracer.StartSpanWithParent("shared", RemoteParent(true), options, given)->End(given + 5ms);
+  UniqueSpan unique = tracer.StartUniqueSpan("unique", RemoteParent(true), options, given);
+  unique.End(given + 7ms);
+  tracer.StartSpanWithParent("from options", RemoteParent(true), options)->End();
+  auto spans = f.exporter->spans();
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0].start_time, given);
+  EXPECT_EQ(spans[0].end_time, given + 5ms);
+  EXPECT_EQ(spans[1].start_time, given);
+  EXPECT_EQ(spans[1].end_time, given + 7ms);
+  EXPECT_EQ(spans[2].start_time, given - std::chrono::seconds(1));
 }
 
 }  // namespace

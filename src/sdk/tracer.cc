@@ -224,6 +224,12 @@ std::shared_ptr<Span> Tracer::StartSpanWithParent(std::string_view name, const S
   return Start(name, &parent, const_cast<StartSpanOptions&>(options), false);
 }
 
+std::shared_ptr<Span> Tracer::StartSpanWithParent(std::string_view name, const SpanContext& parent,
+                                                  const StartSpanOptions& options,
+                                                  Timestamp start_time) const {
+  return Start(name, &parent, const_cast<StartSpanOptions&>(options), false, &start_time);
+}
+
 namespace {
 
 // The new span's context (trace id, fresh span id, flags, tracestate); false when the sampler
@@ -262,12 +268,10 @@ template <class From>
 // Overwrites every field of recycled span data (its strings keep their capacity) for a span
 // starting now. take: whether the attributes, shared attributes and links may be moved out of
 // options.
-[[gnu::always_inline]] inline void FillSpanData(SpanData& data,
-                                                const internal::TracerShared& tracer,
-                                                const SpanContext& context,
-                                                const SpanContext& parent, std::string_view name,
-                                                StartSpanOptions& options, bool take,
-                                                std::optional<Attributes>& sampler_attributes) {
+[[gnu::always_inline]] inline void FillSpanData(
+    SpanData& data, const internal::TracerShared& tracer, const SpanContext& context,
+    const SpanContext& parent, std::string_view name, StartSpanOptions& options, bool take,
+    const Timestamp* start_time, std::optional<Attributes>& sampler_attributes) {
   const internal::ProviderState& provider = *tracer.provider;
   AssignSpanContext(data.context, context);
   data.parent_span_id = parent.IsValid() ? parent.span_id : SpanId();
@@ -276,7 +280,9 @@ template <class From>
   // cheaper than std::string's general assign.
   if (!internal::EqualText(data.name, name)) data.name.assign(name);
   data.kind = options.kind;
-  data.start_time = options.start_time ? *options.start_time : Clock::now();
+  data.start_time = start_time           ? *start_time
+                    : options.start_time ? *options.start_time
+                                         : Clock::now();
   data.end_time = Timestamp();
   data.status = StatusCode::kUnset;
   data.status_message.clear();
@@ -318,7 +324,8 @@ template <class From>
 }  // namespace
 
 std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* parent_or_null,
-                                    StartSpanOptions& options, bool take) const {
+                                    StartSpanOptions& options, bool take,
+                                    const Timestamp* start_time) const {
   const SpanContext& parent = parent_or_null ? *parent_or_null : ParentOf(options);
   SpanContext sc;
   // Only when a sampler that is asked adds attributes: most spans never construct (or destroy) it.
@@ -339,13 +346,23 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
     span->recording_ = true;
   }
   std::shared_ptr<Span> owner(span, internal::SpanRecycler(), internal::SpanBlockAllocator<Span>());
-  FillSpanData(*span->data_, *shared_, span->context_, parent, name, options, take,
+  FillSpanData(*span->data_, *shared_, span->context_, parent, name, options, take, start_time,
                sampler_attributes);
   return owner;
 }
 
 UniqueSpan Tracer::StartUniqueSpan(std::string_view name, const SpanContext& parent,
                                    const StartSpanOptions& options) const& {
+  return StartUnique(name, parent, options, nullptr);
+}
+
+UniqueSpan Tracer::StartUniqueSpan(std::string_view name, const SpanContext& parent,
+                                   const StartSpanOptions& options, Timestamp start_time) const& {
+  return StartUnique(name, parent, options, &start_time);
+}
+
+UniqueSpan Tracer::StartUnique(std::string_view name, const SpanContext& parent,
+                               const StartSpanOptions& options, const Timestamp* start_time) const {
   UniqueSpan span;
   std::optional<Attributes> sampler_attributes;
   if (!DecideSpan(*shared_->provider, name, parent, options, span.context_, sampler_attributes)) {
@@ -355,7 +372,7 @@ UniqueSpan Tracer::StartUniqueSpan(std::string_view name, const SpanContext& par
   span.data_.reset(internal::TakeSpanData());
   // FillSpanData reads options without changing them when it may not take from them.
   FillSpanData(*span.data_, *shared_, span.context_, parent, name,
-               const_cast<StartSpanOptions&>(options), false, sampler_attributes);
+               const_cast<StartSpanOptions&>(options), false, start_time, sampler_attributes);
   return span;
 }
 

@@ -50,6 +50,11 @@ class Tracer {
   // no reference count per span.
   std::shared_ptr<Span> StartSpanWithParent(std::string_view name, const SpanContext& parent,
                                             const StartSpanOptions& options) const;
+  // The same, started at start_time instead of options.start_time or now: for instrumentation
+  // that has read the clock already (see WallTimeAt).
+  std::shared_ptr<Span> StartSpanWithParent(std::string_view name, const SpanContext& parent,
+                                            const StartSpanOptions& options,
+                                            Timestamp start_time) const;
   // A child of `parent` (a root when `parent` is invalid) with exactly one owner: see UniqueSpan
   // (it must be ended while this tracer or a copy is alive). Options as in the overload above.
   UniqueSpan StartUniqueSpan(std::string_view name, const SpanContext& parent,
@@ -57,15 +62,25 @@ class Tracer {
   // Not on a temporary Tracer: it would be gone before the span's End().
   UniqueSpan StartUniqueSpan(std::string_view name, const SpanContext& parent,
                              const StartSpanOptions& options) const&& = delete;
+  // The same, started at start_time instead of options.start_time or now.
+  UniqueSpan StartUniqueSpan(std::string_view name, const SpanContext& parent,
+                             const StartSpanOptions& options, Timestamp start_time) const&;
+  UniqueSpan StartUniqueSpan(std::string_view name, const SpanContext& parent,
+                             const StartSpanOptions& options,
+                             Timestamp start_time) const&& = delete;
 
  private:
   friend class TracerProvider;
   explicit Tracer(std::shared_ptr<internal::TracerShared> shared) : shared_(std::move(shared)) {}
   // parent: null to take it from options (remote_parent, parent, else the current context).
   // take: whether the span may move the attributes, shared attributes and links out of options
-  // (false: options is left as it was; parent must then be given).
+  // (false: options is left as it was; parent must then be given). start_time: null for
+  // options.start_time, else now.
   std::shared_ptr<Span> Start(std::string_view name, const SpanContext* parent,
-                              StartSpanOptions& options, bool take) const;
+                              StartSpanOptions& options, bool take,
+                              const Timestamp* start_time = nullptr) const;
+  UniqueSpan StartUnique(std::string_view name, const SpanContext& parent,
+                         const StartSpanOptions& options, const Timestamp* start_time) const;
   std::shared_ptr<internal::TracerShared> shared_;
 };
 
