@@ -43,14 +43,14 @@ class BatchWorker {
       return false;
     }
     // A slot left by an earlier export is reused on the producing thread, never freed on the
-    // worker: spans move in one way (their data takes the slot's old strings and vectors back to
-    // the span free list, capacity intact); other items overwrite it.
-    if (count_ < queue_.size()) {
-      if constexpr (std::is_same_v<T, SpanData>) {
-        MoveSpanDataToSlot(queue_[count_], item);
-      } else {
-        queue_[count_] = std::move(item);
-      }
+    // worker: a span is written into it (see MoveSpanDataToSlot: the span data keeps its name and
+    // takes the slot's old vectors back to the span free list, capacity intact), a new slot
+    // starts empty the same way; other items overwrite it.
+    if constexpr (std::is_same_v<T, SpanData>) {
+      if (count_ == queue_.size()) queue_.emplace_back();
+      MoveSpanDataToSlot(queue_[count_], item);
+    } else if (count_ < queue_.size()) {
+      queue_[count_] = std::move(item);
     } else {
       queue_.push_back(std::move(item));
     }
