@@ -21,6 +21,7 @@
 #include "periscope/trace/wall_clock.h"
 #include "rpc/block_cache.h"
 #include "rpc/frame.h"
+#include "rpc/frame_buffer.h"
 #include "rpc/span_util.h"
 #include "rpc/stream_core.h"
 
@@ -140,6 +141,9 @@ void Complete(const ChannelOptions& channel, CallRecord& record, const Status& s
     interceptor.after(info, status, std::chrono::duration_cast<std::chrono::nanoseconds>(duration));
   }
 }
+
+// Payloads over this are decoded into the transport's spare string (TakeSpareString).
+constexpr size_t kLargePayloadBytes = 32 << 10;
 
 Status CancelledByCaller() { return Status(StatusCode::kCancelled, "cancelled by the caller"); }
 
@@ -449,6 +453,10 @@ class ClientConnection : public ChannelBackend,
     switch (parsed->kind) {
       case FrameKind::kResponse: {
         ResponseFrame r;
+        // A large payload is decoded into a string this connection wrote before (no allocation).
+        if (parsed->encoded.size() > kLargePayloadBytes) {
+          r.payload = transport_->TakeSpareString(EncodedFieldLength(parsed->encoded, 3));
+        }
         Status decoded = DecodeResponseFrame(parsed->encoded, options_.decode_limits, r);
         if (!decoded.ok())
           return InvalidArgumentError("undecodable response: " + decoded.message());

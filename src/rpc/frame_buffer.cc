@@ -18,11 +18,19 @@ uint32_t LengthAt(const char* p) {
 
 }  // namespace
 
-FrameBuffer::FrameBuffer(size_t capacity, size_t direct_threshold)
+FrameBuffer::FrameBuffer(size_t capacity, size_t direct_threshold, size_t retain_limit)
     : data_(std::max<size_t>(capacity, kFrameHeaderSize * 2)),
-      direct_threshold_(direct_threshold) {}
+      direct_threshold_(direct_threshold),
+      retain_limit_(retain_limit) {}
 
 Result<std::optional<std::string_view>> FrameBuffer::Next(size_t max_frame_size) {
+  if (large_state_ == LargeState::kReady) [[unlikely]] {
+    large_state_ = LargeState::kReturned;
+    return std::optional<std::string_view>(std::string_view(large_.get(), large_size_));
+  }
+  if (large_state_ == LargeState::kReturned) [[unlikely]] {
+    EndLarge();
+  }
   if (buffered() < kFrameHeaderSize) return std::optional<std::string_view>();
   const uint32_t len = LengthAt(data_.data() + begin_);
   Status st = CheckFrameLength(len, max_frame_size);
@@ -36,6 +44,7 @@ Result<std::optional<std::string_view>> FrameBuffer::Next(size_t max_frame_size)
 }
 
 bool FrameBuffer::Ready(size_t max_frame_size) const {
+  if (large_state_ == LargeState::kReady) return true;
   if (buffered() < kFrameHeaderSize) return false;
   const uint32_t len = LengthAt(data_.data() + begin_);
   return !CheckFrameLength(len, max_frame_size).ok() || buffered() - kFrameHeaderSize >= len;
@@ -46,16 +55,45 @@ size_t FrameBuffer::pending_length() const {
   return LengthAt(data_.data() + begin_);
 }
 
-std::string FrameBuffer::TakePartial(size_t& have) {
+std::span<char> FrameBuffer::TakeLarge() {
+  EndLarge();
   const size_t len = pending_length();
-  std::string body(len, '\0');
-  have = std::min(buffered() - kFrameHeaderSize, len);
-  std::memcpy(body.data(), data_.data() + begin_ + kFrameHeaderSize, have);
+  if (large_capacity_ < len) {
+    large_.reset();  // before the new one: never both
+    large_capacity_ = 0;
+    large_.reset(new char[len]);  // default-initialised: the read fills it
+    large_capacity_ = len;
+  }
+  const size_t have = std::min(buffered() - kFrameHeaderSize, len);
+  std::memcpy(large_.get(), data_.data() + begin_ + kFrameHeaderSize, have);
   begin_ = end_ = 0;
-  return body;
+  large_size_ = len;
+  large_state_ = LargeState::kReading;
+  large_used_ = true;
+  return std::span<char>(large_.get() + have, len - have);
+}
+
+void FrameBuffer::CommitLarge() { large_state_ = LargeState::kReady; }
+
+void FrameBuffer::EndLarge() {
+  if (large_state_ == LargeState::kReturned && large_capacity_ > retain_limit_) {
+    large_.reset();
+    large_capacity_ = 0;
+  }
+  large_state_ = LargeState::kNone;
+}
+
+bool FrameBuffer::Tick() {
+  if (large_state_ == LargeState::kNone && !large_used_) {
+    large_.reset();
+    large_capacity_ = 0;
+  }
+  large_used_ = false;
+  return large_capacity_ > 0;
 }
 
 std::span<char> FrameBuffer::Prepare() {
+  if (large_state_ == LargeState::kReturned) EndLarge();
   // A pending frame that fits in the buffer must find room for its whole body.
   const size_t need = std::max(pending_length() + kFrameHeaderSize, size_t{1});
   if (need > data_.size() && need <= direct_threshold_ + kFrameHeaderSize) data_.resize(need);
@@ -67,6 +105,24 @@ std::span<char> FrameBuffer::Prepare() {
   }
   if (end_ == data_.size()) data_.resize(data_.size() * 2);
   return std::span<char>(data_.data() + end_, data_.size() - end_);
+}
+
+size_t EncodedFieldLength(std::string_view encoded, uint64_t field) {
+  serial::Reader r(encoded, DecodeLimits{});
+  serial::Reader body({}, DecodeLimits{});
+  if (!r.LengthDelimited(body).ok()) return 0;
+  while (!body.empty()) {
+    uint64_t tag = 0;
+    if (!body.TryVarint(tag)) return 0;
+    const auto wt = static_cast<WireType>(tag & 7);
+    if (tag == ((field << 3) | static_cast<uint64_t>(WireType::kLengthDelimited))) {
+      uint64_t len = 0;
+      if (!body.TryVarint(len) || len > body.remaining()) return 0;
+      return len;
+    }
+    if (!body.Skip(wt).ok()) return 0;
+  }
+  return 0;
 }
 
 }  // namespace periscope::rpc::internal

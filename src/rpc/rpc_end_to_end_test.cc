@@ -88,6 +88,47 @@ TEST_F(EchoServerTest, EchoesOverTcp) {
   EXPECT_EQ(reply->length, big.size());
 }
 
+TEST_F(EchoServerTest, LargeAndSmallPayloadsInterleaved) {
+  // Sizes around the 32 KB direct-read threshold and the 4 MB retain limit of the large-frame
+  // buffer, one after another and then concurrently on one connection: each reply is its own
+  // request (buffers reused between frames never mix payloads).
+  Client<Echo> client(Connect());
+  const std::vector<size_t> sizes = {10,      40000,   1 << 20,       (4 << 20) + 100, 33000,
+                                     100,     1 << 20, (2 << 20) + 7, 70000,           32 << 10,
+                                     5 << 20, 20,      (1 << 20) - 1, 300000};
+  auto payload = [](size_t size, size_t seed) {
+    std::string text(size, '\0');
+    for (size_t i = 0; i < size; ++i) text[i] = static_cast<char>('a' + (i * 7 + seed) % 26);
+    return text;
+  };
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    std::string text = payload(sizes[i], i);
+    Result<EchoReply> reply = CallOnce<Echo::Say>(client, {text});
+    ASSERT_TRUE(reply.ok()) << sizes[i] << ": " << reply.status().ToString();
+    EXPECT_EQ(reply->length, sizes[i]);
+    EXPECT_TRUE(reply->text == text) << "payload of " << sizes[i] << " bytes differs";
+  }
+  std::vector<std::optional<Result<EchoReply>>> replies(sizes.size());
+  std::atomic<size_t> done{0};
+  std::promise<void> all_done;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    asio::co_spawn(
+        io_.io(),
+        [&, i]() -> awaitable<void> {
+          EchoRequest request{payload(sizes[i], 100 + i)};
+          replies[i] = co_await client.Call<Echo::Say>(std::move(request));
+          if (++done == sizes.size()) all_done.set_value();
+        },
+        asio::detached);
+  }
+  ASSERT_EQ(all_done.get_future().wait_for(60s), std::future_status::ready);
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    ASSERT_TRUE(replies[i] && replies[i]->ok()) << sizes[i];
+    EXPECT_TRUE((*replies[i])->text == payload(sizes[i], 100 + i)) << sizes[i];
+  }
+  EXPECT_EQ(server_->stats().connections_accepted, 1u);
+}
+
 TEST_F(EchoServerTest, ReturnsHandlerErrors) {
   Client<Echo> client(Connect());
   Result<EchoReply> reply = CallOnce<Echo::Fail>(client, {"luck"});

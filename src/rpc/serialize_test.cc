@@ -130,6 +130,35 @@ struct Holder2 {
   std::string after;
 };
 
+TEST(SerializeTest, BigBodiesAreEncodedInPlace) {
+  // A string's length is written before its bytes (minimal varint); an aggregate's body of
+  // 16 KB or more keeps a 5-byte length varint instead of being moved over the unused bytes.
+  for (size_t size : {size_t{0}, size_t{127}, size_t{128}, size_t{16000}, size_t{16384},
+                      size_t{1} << 20, (size_t{1} << 21) + 3}) {
+    const std::string text(size, 't');
+    std::string encoded = Encode(text);
+    const size_t varint = size < 128 ? 1 : size < (1 << 14) ? 2 : size < (1 << 21) ? 3 : 4;
+    EXPECT_EQ(encoded.size(), varint + size) << size;
+    Result<std::string> back = Decode<std::string>(encoded);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(*back, text);
+
+    const Inner inner{text, -3};
+    encoded = Encode(inner);
+    const size_t body = 1 + varint + size + 1 + 1;
+    const size_t outer = body < 128 ? 1 : body < (1 << 14) ? 2 : 5;
+    EXPECT_EQ(encoded.size(), outer + body) << size;
+    Result<Inner> decoded = Decode<Inner>(encoded);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    EXPECT_EQ(*decoded, inner);
+    // Nested inside a container too.
+    const std::vector<Inner> list = {inner, Inner{"x", 1}, inner};
+    Result<std::vector<Inner>> decoded_list = Decode<std::vector<Inner>>(Encode(list));
+    ASSERT_TRUE(decoded_list.ok()) << decoded_list.status().ToString();
+    EXPECT_EQ(*decoded_list, list);
+  }
+}
+
 TEST(SerializeCompatTest, OldReaderSkipsNewTrailingFields) {
   PersonV2 v2{"ann", 30, {"a@x", "b@y"}, Inner{"i", 1}, 1.0, 2.0f, 99};
   Result<PersonV1> v1 = Decode<PersonV1>(Encode(v2));

@@ -15,6 +15,7 @@
 #include "rpc/call_scope.h"
 #include "rpc/connection_methods.h"
 #include "rpc/frame.h"
+#include "rpc/frame_buffer.h"
 #include "rpc/server_impl.h"
 #include "rpc/span_util.h"
 #include "rpc/stream_core.h"
@@ -28,6 +29,9 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
+
+// Payloads over this are decoded into the transport's spare string (TakeSpareString).
+constexpr size_t kLargePayloadBytes = 32 << 10;
 
 const char* KindName(CallKind kind) {
   switch (kind) {
@@ -226,6 +230,10 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     switch (parsed->kind) {
       case FrameKind::kRequest: {
         RequestFrame request;
+        // A large payload is decoded into a string this connection wrote before (no allocation).
+        if (parsed->encoded.size() > kLargePayloadBytes) {
+          request.payload = transport_->TakeSpareString(EncodedFieldLength(parsed->encoded, 5));
+        }
         Status st = DecodeRequestFrame(parsed->encoded, limits, request);
         if (!st.ok()) return InvalidArgumentError("undecodable request frame: " + st.message());
         if (request.id == 0) return InvalidArgumentError("request id 0 is reserved");

@@ -6,8 +6,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -50,26 +52,21 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
   std::string peer() const override { return peer_; }
 
   Result<std::optional<std::string_view>> NextFrame(size_t max_frame_size) override {
-    if (large_ready_) {
-      large_ready_ = false;
-      return std::optional<std::string_view>(large_);
-    }
-    if (!large_.empty()) large_ = std::string();  // the last big frame was dispatched
     return in_.Next(max_frame_size);
   }
 
   awaitable<Status> WaitForFrame(size_t max_frame_size) override {
     auto self = shared_from_this();
-    while (!large_ready_ && !in_.Ready(max_frame_size)) {
+    while (!in_.Ready(max_frame_size)) {
       boost::system::error_code ec;
       if (in_.pending_is_large()) {
-        // A big frame goes straight into its own body, not through the buffer.
-        size_t have = 0;
-        large_ = in_.TakePartial(have);
-        co_await asio::async_read(socket_, asio::buffer(large_.data() + have, large_.size() - have),
+        // A big frame goes straight into the large-frame buffer, not through the read buffer.
+        std::span<char> rest = in_.TakeLarge();
+        WatchRetained();
+        co_await asio::async_read(socket_, asio::buffer(rest.data(), rest.size()),
                                   redirect_error(use_awaitable, ec));
         if (ec) co_return ReadError(ec, /*mid_frame=*/true);
-        large_ready_ = true;
+        in_.CommitLarge();
         break;
       }
       std::span<char> room = in_.Prepare();
@@ -79,6 +76,12 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
       in_.Commit(n);
     }
     co_return Status::Ok();
+  }
+
+  std::string TakeSpareString(size_t bytes) override {
+    if (bytes == 0 || spare_.capacity() < bytes || spare_.capacity() / 2 > bytes) return {};
+    spare_used_ = true;
+    return std::move(spare_);
   }
 
   void Send(std::string head, std::string payload) override {
@@ -104,9 +107,45 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
     if (!socket_.is_open()) return;
     socket_.shutdown(Socket::shutdown_both, ec);
     socket_.close(ec);
+    trim_timer_.cancel();
   }
 
  private:
+  // While the transport keeps a large-frame buffer or a spare string, a timer frees each once a
+  // whole period passed without using it: one timer wait per period, none per frame.
+  void WatchRetained() {
+    if (trim_armed_ || !socket_.is_open()) return;
+    trim_armed_ = true;
+    trim_timer_.expires_after(kRetainIdlePeriod);
+    trim_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->trim_armed_ = false;
+      if (ec || !self->socket_.is_open()) return;
+      bool retained = self->in_.Tick();
+      if (!self->spare_used_) self->spare_ = std::string();
+      self->spare_used_ = false;
+      if (retained || self->spare_.capacity() > 0) self->WatchRetained();
+    });
+  }
+
+  // Keeps the biggest large payload of a written batch (up to the retain limit) as the spare
+  // string: the next large payload read is decoded into it instead of a new allocation.
+  void KeepSpare(std::vector<FramePieces>& batch) {
+    std::string* best = nullptr;
+    for (FramePieces& f : batch) {
+      const size_t capacity = f.payload.capacity();
+      if (capacity >= kDirectThreshold && capacity <= FrameBuffer::kDefaultRetainLimit &&
+          capacity > (best ? best->capacity() : spare_.capacity())) {
+        best = &f.payload;
+      }
+    }
+    if (best == nullptr) return;
+    spare_ = std::move(*best);
+    spare_.clear();
+    WatchRetained();
+  }
+
   awaitable<void> WriteLoop(std::shared_ptr<SocketTransport> self) {
     (void)self;  // keeps the transport alive while writing
     std::vector<FramePieces>& batch = batch_;
@@ -136,6 +175,7 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
         Close();
         break;
       }
+      KeepSpare(batch);
     }
     batch.clear();
     writing_ = false;
@@ -150,9 +190,15 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
 
   Socket socket_;
   std::string peer_;
-  FrameBuffer in_;
-  std::string large_;         // a frame read straight into its body (see FrameBuffer::TakePartial)
-  bool large_ready_ = false;  // large_ holds a whole frame NextFrame has not returned yet
+  static constexpr size_t kDirectThreshold = 32 << 10;
+  FrameBuffer in_{64 << 10, kDirectThreshold};
+  // The large-frame buffer and the spare string are freed when a whole period passed without
+  // using them (after one to two periods).
+  static constexpr std::chrono::seconds kRetainIdlePeriod{1};
+  asio::steady_timer trim_timer_{socket_.get_executor()};
+  bool trim_armed_ = false;
+  std::string spare_;  // see TakeSpareString; empty or a capacity of 32 KB to 4 MB
+  bool spare_used_ = false;
   static constexpr size_t kMaxBuffersPerWrite = 64;
 
   std::deque<FramePieces> queue_;

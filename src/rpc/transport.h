@@ -30,6 +30,13 @@ class Transport {
   // Waits until NextFrame has a frame or an error to return. UNAVAILABLE when the peer closed
   // (after every frame it sent was returned) or the connection failed.
   virtual boost::asio::awaitable<Status> WaitForFrame(size_t max_frame_size) = 0;
+  // A string to decode a large payload of up to `bytes` bytes into, so that it needs no
+  // allocation: the payload of a frame this transport wrote earlier, kept for its capacity
+  // (at least `bytes`, at most twice that), or an empty string.
+  virtual std::string TakeSpareString(size_t bytes) {
+    (void)bytes;
+    return std::string();
+  }
   // Queues a whole frame (with its length prefix); dropped once the transport is closed.
   void Send(std::string frame) { Send(std::move(frame), std::string()); }
   // Queues a frame written as `head` then `payload` (see FramePieces): a big payload is written

@@ -160,10 +160,21 @@ class Writer {
       v >>= 7;
     }
     buf[n++] = static_cast<char>(v);
-    // Shift the body left over the unused part of the reserved space.
-    if (n < kReserved) out_.erase(at + n, kReserved - n);
+    if (n < kReserved && len >= kPaddedLengthFrom) {
+      // A big body stays where it is: its length fills the reserved space as a longer varint
+      // (continuation bytes with zero bits, which every varint reader accepts).
+      buf[n - 1] = static_cast<char>(buf[n - 1] | 0x80);
+      while (n < kReserved - 1) buf[n++] = static_cast<char>(0x80);
+      buf[n++] = 0;
+    } else if (n < kReserved) {
+      // Shift the body left over the unused part of the reserved space.
+      out_.erase(at + n, kReserved - n);
+    }
     std::memcpy(out_.data() + at, buf, n);
   }
+
+  // Bodies from this length keep a 5-byte length varint instead of being moved (FinishLength).
+  static constexpr size_t kPaddedLengthFrom = 16 << 10;
 
  private:
   // Bodies up to 2^35 bytes; frames are far smaller.
@@ -340,6 +351,10 @@ void EncodeValue(Writer& w, const T& v) {
     w.Fixed64(v.value);
   } else if constexpr (std::is_same_v<T, float>) {
     w.Fixed32(std::bit_cast<uint32_t>(v));
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<uint8_t>>) {
+    // The length is known: written first, the bytes copied once.
+    w.Varint(v.size());
+    EncodeBody(w, v);
   } else {
     size_t at = w.BeginLength();
     EncodeBody(w, v);
