@@ -127,9 +127,16 @@ std::string Baggage::ToHeader() const {
   return out;
 }
 
-std::optional<std::string_view> Baggage::Get(std::string_view key) const {
+std::optional<std::string_view> Baggage::Get(std::string_view key) const& {
   for (const Entry& e : entries_) {
     if (e.key == key) return std::string_view(e.value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Baggage::Get(std::string_view key) && {
+  for (Entry& e : entries_) {
+    if (e.key == key) return std::move(e.value);
   }
   return std::nullopt;
 }

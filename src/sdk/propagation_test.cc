@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -141,6 +142,22 @@ TEST(BaggageTest, EnforcesLimits) {
   Baggage big = Baggage().Set("a", std::string(9000, 'x')).Set("b", "small");
   EXPECT_EQ(big.ToHeader(), "b=small");
   EXPECT_TRUE(Baggage::Parse("a=" + std::string(9000, 'x')).empty());
+}
+
+TEST(BaggageTest, AValueReadFromATemporaryOwnsItsText) {
+  ScopedContext scope(Context().WithBaggage(Baggage().Set("user", "alice")));
+  // Context::Current() is a temporary: the value is a copy, valid after the statement.
+  std::optional<std::string> user = Context::Current().baggage().Get("user");
+  static_assert(std::is_same_v<decltype(Context::Current().baggage().Get("user")),
+                               std::optional<std::string>>);
+  EXPECT_EQ(user, "alice");
+  EXPECT_EQ(Baggage::Parse("a=1,b=2").Get("b"), "2");
+  EXPECT_FALSE(Baggage::Parse("a=1").Get("b"));
+  // A context held by name hands out views into its own baggage.
+  const Context held = Context::Current();
+  static_assert(
+      std::is_same_v<decltype(held.baggage().Get("user")), std::optional<std::string_view>>);
+  EXPECT_EQ(held.baggage().Get("user"), "alice");
 }
 
 TEST(PropagatorTest, RoundTripsThroughMapCarrier) {

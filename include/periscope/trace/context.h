@@ -29,7 +29,10 @@ class Baggage {
   // Serialises with percent-encoding; entries beyond the W3C size limits are left out.
   std::string ToHeader() const;
 
-  std::optional<std::string_view> Get(std::string_view key) const;
+  // The value of key: a view into this baggage, or, on a temporary (say
+  // `Context::Current().baggage().Get(k)`), a copy that outlives it.
+  std::optional<std::string_view> Get(std::string_view key) const&;
+  std::optional<std::string> Get(std::string_view key) &&;
   Baggage Set(std::string_view key, std::string_view value, std::string_view metadata = {}) const;
   Baggage Delete(std::string_view key) const;
   const std::vector<Entry>& entries() const { return entries_; }
@@ -63,7 +66,9 @@ class Context {
   const std::shared_ptr<Span>& span() const { return span_; }
   // The active span's context, or an invalid SpanContext.
   SpanContext span_context() const;
-  const Baggage& baggage() const { return baggage_; }
+  const Baggage& baggage() const& { return baggage_; }
+  // On a temporary context, its baggage by value: what is read from it stays valid.
+  Baggage baggage() && { return std::move(baggage_); }
 
   Context WithSpan(std::shared_ptr<Span> span) const&;
   Context WithSpan(std::shared_ptr<Span> span) &&;
