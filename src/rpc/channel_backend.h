@@ -43,7 +43,7 @@ class ChannelBackend {
 // The absolute deadline of a call: the earliest of options.deadline, now + options.timeout and
 // the parent call's deadline (options.parent, else CurrentCall()).
 std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options);
-// The same with the time now already known.
+// The same with the time now already known (used only with options.timeout).
 std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options, trace::Timestamp now);
 // options.parent, else CurrentCall().
 const CallContext* ResolveParent(const CallOptions& options);

@@ -21,7 +21,6 @@
 #include "periscope/trace/wall_clock.h"
 #include "rpc/block_cache.h"
 #include "rpc/frame.h"
-#include "rpc/frame_buffer.h"
 #include "rpc/span_util.h"
 #include "rpc/stream_core.h"
 
@@ -38,30 +37,22 @@ const CallContext* ResolveParent(const CallOptions& options) {
   return options.parent ? options.parent : CurrentCall();
 }
 
-namespace {
+std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options) {
+  // The clock is read only when a timeout needs it.
+  return ResolveDeadline(options, options.timeout ? trace::Clock::now() : trace::Timestamp());
+}
 
-template <class Now>
-std::optional<trace::Timestamp> EarliestDeadline(const CallOptions& options, Now now) {
+std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options, trace::Timestamp now) {
   std::optional<trace::Timestamp> deadline = options.deadline;
   auto tighten = [&deadline](trace::Timestamp t) {
     if (!deadline || t < *deadline) deadline = t;
   };
   if (options.timeout) {
-    tighten(now() + std::chrono::duration_cast<trace::Clock::duration>(*options.timeout));
+    tighten(now + std::chrono::duration_cast<trace::Clock::duration>(*options.timeout));
   }
   const CallContext* parent = ResolveParent(options);
   if (parent && parent->deadline) tighten(*parent->deadline);
   return deadline;
-}
-
-}  // namespace
-
-std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options) {
-  return EarliestDeadline(options, [] { return trace::Clock::now(); });
-}
-
-std::optional<trace::Timestamp> ResolveDeadline(const CallOptions& options, trace::Timestamp now) {
-  return EarliestDeadline(options, [now] { return now; });
 }
 
 namespace {
@@ -141,9 +132,6 @@ void Complete(const ChannelOptions& channel, CallRecord& record, const Status& s
     interceptor.after(info, status, std::chrono::duration_cast<std::chrono::nanoseconds>(duration));
   }
 }
-
-// Payloads over this are decoded into the transport's spare string (TakeSpareString).
-constexpr size_t kLargePayloadBytes = 32 << 10;
 
 Status CancelledByCaller() { return Status(StatusCode::kCancelled, "cancelled by the caller"); }
 
@@ -454,7 +442,7 @@ class ClientConnection : public ChannelBackend,
       case FrameKind::kResponse: {
         ResponseFrame r;
         // A large payload is decoded into a string this connection wrote before (no allocation).
-        if (parsed->encoded.size() > kLargePayloadBytes) {
+        if (parsed->encoded.size() > kLargeFrameBytes) {
           r.payload = transport_->TakeSpareString(EncodedFieldLength(parsed->encoded, 3));
         }
         Status decoded = DecodeResponseFrame(parsed->encoded, options_.decode_limits, r);

@@ -317,4 +317,22 @@ Status CheckFrameLength(uint32_t len, size_t max_frame_size) {
   return Status::Ok();
 }
 
+size_t EncodedFieldLength(std::string_view encoded, uint64_t field) {
+  serial::Reader r(encoded, DecodeLimits{});
+  serial::Reader body({}, DecodeLimits{});
+  if (!r.LengthDelimited(body).ok()) return 0;
+  while (!body.empty()) {
+    uint64_t tag = 0;
+    if (!body.TryVarint(tag)) return 0;
+    const auto wt = static_cast<WireType>(tag & 7);
+    if (tag == ((field << 3) | static_cast<uint64_t>(WireType::kLengthDelimited))) {
+      uint64_t len = 0;
+      if (!body.TryVarint(len) || len > body.remaining()) return 0;
+      return len;
+    }
+    if (!body.Skip(wt).ok()) return 0;
+  }
+  return 0;
+}
+
 }  // namespace periscope::rpc::internal

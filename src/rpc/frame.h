@@ -62,6 +62,9 @@ struct ControlFrame {
 };
 
 inline constexpr size_t kFrameHeaderSize = 4;
+// Frames longer than this are large: a socket transport reads them into its reusable
+// large-frame buffer, and the connections decode their payloads into its spare string.
+inline constexpr size_t kLargeFrameBytes = 32 << 10;
 
 // The whole frame: length prefix, kind byte, encoded struct.
 std::string EncodeFrame(const RequestFrame& frame);
@@ -107,5 +110,10 @@ Status DecodeResponseFrame(std::string_view encoded, const DecodeLimits& limits,
 
 // Checks a frame's announced length: INVALID_ARGUMENT for 0, RESOURCE_EXHAUSTED over the limit.
 Status CheckFrameLength(uint32_t len, size_t max_frame_size);
+
+// The length of length-delimited field `field` of an encoded struct (FrameBody::encoded), found
+// by skipping the fields before it (cheap when it comes last, as this version writes payloads);
+// 0 when absent or malformed. Sizes the string a large payload is decoded into.
+size_t EncodedFieldLength(std::string_view encoded, uint64_t field);
 
 }  // namespace periscope::rpc::internal

@@ -61,7 +61,7 @@ std::span<char> FrameBuffer::TakeLarge() {
   if (large_capacity_ < len) {
     large_.reset();  // before the new one: never both
     large_capacity_ = 0;
-    large_.reset(new char[len]);  // default-initialised: the read fills it
+    large_ = std::make_unique_for_overwrite<char[]>(len);  // not zero-filled: the read fills it
     large_capacity_ = len;
   }
   const size_t have = std::min(buffered() - kFrameHeaderSize, len);
@@ -105,24 +105,6 @@ std::span<char> FrameBuffer::Prepare() {
   }
   if (end_ == data_.size()) data_.resize(data_.size() * 2);
   return std::span<char>(data_.data() + end_, data_.size() - end_);
-}
-
-size_t EncodedFieldLength(std::string_view encoded, uint64_t field) {
-  serial::Reader r(encoded, DecodeLimits{});
-  serial::Reader body({}, DecodeLimits{});
-  if (!r.LengthDelimited(body).ok()) return 0;
-  while (!body.empty()) {
-    uint64_t tag = 0;
-    if (!body.TryVarint(tag)) return 0;
-    const auto wt = static_cast<WireType>(tag & 7);
-    if (tag == ((field << 3) | static_cast<uint64_t>(WireType::kLengthDelimited))) {
-      uint64_t len = 0;
-      if (!body.TryVarint(len) || len > body.remaining()) return 0;
-      return len;
-    }
-    if (!body.Skip(wt).ok()) return 0;
-  }
-  return 0;
 }
 
 }  // namespace periscope::rpc::internal

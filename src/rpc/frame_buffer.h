@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "periscope/rpc/status.h"
+#include "rpc/frame.h"
 
 namespace periscope::rpc::internal {
 
@@ -26,7 +27,7 @@ class FrameBuffer {
 
   // `capacity` is the size of one read; frames longer than `direct_threshold` are read straight
   // into the large-frame buffer (TakeLarge) instead of through the read buffer.
-  explicit FrameBuffer(size_t capacity = 64 << 10, size_t direct_threshold = 32 << 10,
+  explicit FrameBuffer(size_t capacity = 64 << 10, size_t direct_threshold = kLargeFrameBytes,
                        size_t retain_limit = kDefaultRetainLimit);
 
   // The next whole frame body (without its length prefix), or nullopt when more bytes are
@@ -80,10 +81,5 @@ class FrameBuffer {
   LargeState large_state_ = LargeState::kNone;
   bool large_used_ = false;  // a large frame used the buffer since the last Tick
 };
-
-// The length of length-delimited field `field` of an encoded struct (FrameBody::encoded), found
-// by skipping the fields before it (cheap when it comes last, as this version writes payloads);
-// 0 when absent or malformed. Sizes the string a large payload is decoded into.
-size_t EncodedFieldLength(std::string_view encoded, uint64_t field);
 
 }  // namespace periscope::rpc::internal

@@ -15,7 +15,6 @@
 #include "rpc/call_scope.h"
 #include "rpc/connection_methods.h"
 #include "rpc/frame.h"
-#include "rpc/frame_buffer.h"
 #include "rpc/server_impl.h"
 #include "rpc/span_util.h"
 #include "rpc/stream_core.h"
@@ -29,9 +28,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
-
-// Payloads over this are decoded into the transport's spare string (TakeSpareString).
-constexpr size_t kLargePayloadBytes = 32 << 10;
 
 const char* KindName(CallKind kind) {
   switch (kind) {
@@ -231,7 +227,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
       case FrameKind::kRequest: {
         RequestFrame request;
         // A large payload is decoded into a string this connection wrote before (no allocation).
-        if (parsed->encoded.size() > kLargePayloadBytes) {
+        if (parsed->encoded.size() > kLargeFrameBytes) {
           request.payload = transport_->TakeSpareString(EncodedFieldLength(parsed->encoded, 5));
         }
         Status st = DecodeRequestFrame(parsed->encoded, limits, request);

@@ -135,7 +135,7 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
     std::string* best = nullptr;
     for (FramePieces& f : batch) {
       const size_t capacity = f.payload.capacity();
-      if (capacity >= kDirectThreshold && capacity <= FrameBuffer::kDefaultRetainLimit &&
+      if (capacity >= kLargeFrameBytes && capacity <= FrameBuffer::kDefaultRetainLimit &&
           capacity > (best ? best->capacity() : spare_.capacity())) {
         best = &f.payload;
       }
@@ -190,8 +190,7 @@ class SocketTransport : public Transport, public std::enable_shared_from_this<So
 
   Socket socket_;
   std::string peer_;
-  static constexpr size_t kDirectThreshold = 32 << 10;
-  FrameBuffer in_{64 << 10, kDirectThreshold};
+  FrameBuffer in_;
   // The large-frame buffer and the spare string are freed when a whole period passed without
   // using them (after one to two periods).
   static constexpr std::chrono::seconds kRetainIdlePeriod{1};

@@ -44,9 +44,9 @@ bool ReusableSpanDataSlow(SpanData& data) noexcept;
 }
 
 // Hands an ended span's data to a batch queue slot that holds an already exported span. Plain
-// fields are copied; strings, vectors and shared pointers are exchanged, so `span` takes the
-// slot's old strings and vectors (capacity intact) back to the span free list and nothing is
-// released here. Cheaper than swap(SpanData&, SpanData&): `span` is overwritten before reuse, so
+// fields and the name are copied; the other strings, vectors and shared pointers are exchanged,
+// so `span` takes the slot's old ones (capacity intact) back to the span free list and nothing
+// is released here. Cheaper than swap(SpanData&, SpanData&): `span` is overwritten before reuse, so
 // its plain fields need not be kept.
 inline void MoveSpanDataToSlot(SpanData& slot, SpanData& span) noexcept {
   slot.context.trace_id = span.context.trace_id;

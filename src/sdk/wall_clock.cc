@@ -13,9 +13,7 @@ constexpr int64_t kNeverAnchored = std::numeric_limits<int64_t>::max();
 int64_t Nanos(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
-int64_t Nanos(Timestamp t) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
+int64_t SystemNanos() { return static_cast<int64_t>(ToUnixNanos(Clock::now())); }
 
 // System minus steady time, in nanoseconds, and the steady time it was measured at (published
 // after the offset, so the first anchoring is seen whole). A reader that pairs a renewal's time
@@ -26,9 +24,9 @@ std::atomic<int64_t> anchored_at_ns{kNeverAnchored};
 
 [[gnu::noinline]] void Anchor() noexcept {
   // The steady reading between two system readings: their midpoint is its wall time.
-  const int64_t before = Nanos(Clock::now());
+  const int64_t before = SystemNanos();
   const int64_t steady = Nanos(std::chrono::steady_clock::now());
-  const int64_t after = Nanos(Clock::now());
+  const int64_t after = SystemNanos();
   offset_ns.store(before + (after - before) / 2 - steady, std::memory_order_relaxed);
   anchored_at_ns.store(steady, std::memory_order_release);
 }
