@@ -42,6 +42,8 @@ test('services list shows every service with real figures and sorts by any colum
   await screenshot(page, 'services');
   // Light theme keeps working and is remembered.
   await page.getByTestId('theme-toggle').click();
+  // The toggle re-renders asynchronously: wait for it, then check.
+  await eventually(async () => (await page.evaluate(() => document.documentElement.dataset.theme)) === 'light', { timeoutMs: 5000, what: 'light theme' }).catch(() => {});
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
   await screenshot(page, 'services-light');
   assert.deepEqual(page.errors, []);
