@@ -30,11 +30,22 @@ pt::TracerProvider& Provider() {
   return *provider;
 }
 
+// The tracers of both sides, also one for every run, as in a long-running process (span
+// templates are made per tracer).
+const pt::Tracer& ClientTracer() {
+  static const pt::Tracer tracer = Provider().GetTracer("periscope.rpc.client");
+  return tracer;
+}
+const pt::Tracer& ServerTracer() {
+  static const pt::Tracer tracer = Provider().GetTracer("periscope.rpc.server");
+  return tracer;
+}
+
 // One traced call's span work, both sides; with `frames`, also the request frame's encoding and
 // decoding (with or without tracing's metadata).
 void TracedCall(benchmark::State& state, bool traced, bool frames) {
-  const pt::Tracer client = Provider().GetTracer("periscope.rpc.client");
-  const pt::Tracer server = Provider().GetTracer("periscope.rpc.server");
+  const pt::Tracer& client = ClientTracer();
+  const pt::Tracer& server = ServerTracer();
   const std::string service = "periscope.bench.Bench";
   const std::string method = "Echo";
   const std::string address = "127.0.0.1";

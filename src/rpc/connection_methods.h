@@ -26,9 +26,10 @@ class ConnectionMethods {
     SpanTemplate span;  // empty unless traced
   };
 
-  // The entry of service/method called by `peer`; valid until the next Find.
+  // The entry of service/method called by `peer`, with its span template when `tracer` is set
+  // (the same for every call); valid until the next Find.
   const Method& Find(const ServerImpl& server, std::string_view service, std::string_view method,
-                     std::string_view peer, bool traced) {
+                     std::string_view peer, const trace::Tracer* tracer) {
     auto matches = [&](const Method& m) { return m.method == method && m.service == service; };
     if (last_ < methods_.size() && matches(methods_[last_])) return methods_[last_];
     for (size_t i = 0; i < methods_.size(); ++i) {
@@ -46,7 +47,8 @@ class ConnectionMethods {
     entry->service.assign(service);
     entry->method.assign(method);
     entry->handler = server.FindHandler(entry->service, entry->method);
-    entry->span = traced ? MakeSpanTemplate(true, service, method, peer, 0) : SpanTemplate();
+    entry->span =
+        tracer ? MakeSpanTemplate(*tracer, true, service, method, peer, 0) : SpanTemplate();
     return *entry;
   }
 

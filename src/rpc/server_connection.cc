@@ -452,8 +452,8 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     auto owned_ctx = std::allocate_shared<CallContext>(CachedAllocator<CallContext>());
     CallContext& ctx = *owned_ctx;
     MakeContext(request, peer_, ctx);
-    const ConnectionMethods::Method& method =
-        methods_.Find(server, ctx.service, ctx.method, peer_, options.tracer.has_value());
+    const ConnectionMethods::Method& method = methods_.Find(
+        server, ctx.service, ctx.method, peer_, options.tracer ? &*options.tracer : nullptr);
     trace::Span* span = nullptr;
     TraceCall(options, request, method.span, wall_start, ctx, span);
     const uint64_t id = request.id;

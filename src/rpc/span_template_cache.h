@@ -15,41 +15,39 @@ namespace periscope::rpc::internal {
 // The attribute with a call's final status code (an rpc::StatusCode).
 inline constexpr std::string_view kRpcStatusCodeKey = "rpc.periscope.status_code";
 
-// What every span of one RPC method between the same two ends shares: its name and its
-// attributes (RPC semantic conventions, the status code set to OK until a call fails).
+// What every span of one RPC method between the same two ends shares: its name, kind and
+// attributes (RPC semantic conventions, the status code set to OK until a call fails), as a
+// trace::SpanShape of the tracer that starts the spans.
 struct SpanTemplate {
-  std::string name;  // "service/method"
-  // The span kind and the attribute set as shared attributes: reused by every span of the
-  // template without a copy (Tracer::StartSpanWithParent with const options).
-  trace::StartSpanOptions options;
+  std::shared_ptr<const trace::SpanShape> shape;  // null: no tracer
 
-  const std::shared_ptr<const trace::Attributes>& attributes() const {
-    return options.shared_attributes;
-  }
+  const std::string& name() const;
+  // Null without a shape.
+  const std::shared_ptr<const trace::Attributes>& attributes() const;
 };
 
-// A new template: "service/method" and the attributes of a SERVER span (peer: the client's
-// address, may be empty) or a CLIENT span (peer: the server's address; port 0: none).
-SpanTemplate MakeSpanTemplate(bool server, std::string_view service, std::string_view method,
-                              std::string_view peer, uint16_t port);
+// A new template of `tracer`: "service/method" and the attributes of a SERVER span (peer: the
+// client's address, may be empty) or a CLIENT span (peer: the server's address; port 0: none).
+SpanTemplate MakeSpanTemplate(const trace::Tracer& tracer, bool server, std::string_view service,
+                              std::string_view method, std::string_view peer, uint16_t port);
 
-// The span templates one thread has used, looked up by (side, service, method, peer, port), so a
-// call's span copies no attribute. Bounded: past kMaxEntries the oldest entries are replaced.
-// Not synchronised: one per thread (see ForThisThread).
+// The span templates one thread has used, looked up by (tracer, side, service, method, peer,
+// port), so a call's span copies no attribute. Bounded: past kMaxEntries the oldest entries are
+// replaced. Not synchronised: one per thread (see ForThisThread).
 class SpanTemplateCache {
  public:
   static constexpr size_t kMaxEntries = 64;
   static SpanTemplateCache& ForThisThread();
 
   // The SERVER span template of a call from `peer` (may be empty).
-  const SpanTemplate& Server(std::string_view service, std::string_view method,
-                             std::string_view peer) {
-    return Find(true, service, method, peer, 0);
+  const SpanTemplate& Server(const trace::Tracer& tracer, std::string_view service,
+                             std::string_view method, std::string_view peer) {
+    return Find(tracer, true, service, method, peer, 0);
   }
   // The CLIENT span template of a call to address:port (port 0: none).
-  const SpanTemplate& Client(std::string_view service, std::string_view method,
-                             std::string_view address, uint16_t port) {
-    return Find(false, service, method, address, port);
+  const SpanTemplate& Client(const trace::Tracer& tracer, std::string_view service,
+                             std::string_view method, std::string_view address, uint16_t port) {
+    return Find(tracer, false, service, method, address, port);
   }
 
  private:
@@ -61,25 +59,26 @@ class SpanTemplateCache {
     uint16_t port = 0;
     SpanTemplate span;
 
-    [[gnu::always_inline]] bool Matches(bool s, std::string_view sv, std::string_view m,
-                                        std::string_view p, uint16_t pt) const {
+    [[gnu::always_inline]] bool Matches(const trace::Tracer& tracer, bool s, std::string_view sv,
+                                        std::string_view m, std::string_view p, uint16_t pt) const {
       // The sizes first: a different entry most often differs in one.
       return server == s && port == pt && method.size() == m.size() &&
              service.size() == sv.size() && peer.size() == p.size() &&
              trace::internal::EqualText(method, m) && trace::internal::EqualText(service, sv) &&
-             trace::internal::EqualText(peer, p);
+             trace::internal::EqualText(peer, p) && span.shape->MadeBy(tracer);
     }
   };
   // Inline for the usual case, the same template as the thread's last lookup.
-  const SpanTemplate& Find(bool server, std::string_view service, std::string_view method,
-                           std::string_view peer, uint16_t port) {
-    if (last_ < entries_.size() && entries_[last_].Matches(server, service, method, peer, port)) {
+  const SpanTemplate& Find(const trace::Tracer& tracer, bool server, std::string_view service,
+                           std::string_view method, std::string_view peer, uint16_t port) {
+    if (last_ < entries_.size() &&
+        entries_[last_].Matches(tracer, server, service, method, peer, port)) {
       return entries_[last_].span;
     }
-    return FindOrAdd(server, service, method, peer, port);
+    return FindOrAdd(tracer, server, service, method, peer, port);
   }
-  const SpanTemplate& FindOrAdd(bool server, std::string_view service, std::string_view method,
-                                std::string_view peer, uint16_t port);
+  const SpanTemplate& FindOrAdd(const trace::Tracer& tracer, bool server, std::string_view service,
+                                std::string_view method, std::string_view peer, uint16_t port);
 
   std::vector<Entry> entries_;
   size_t last_ = 0;     // the entry found last: looked at first

@@ -71,10 +71,10 @@ trace::UniqueSpan StartClientSpan(const trace::Tracer& tracer, const trace::Cont
                                   trace::Timestamp start) {
   static const trace::SpanContext kNoParent;
   const SpanTemplate& span =
-      SpanTemplateCache::ForThisThread().Client(service, method, address, port);
+      SpanTemplateCache::ForThisThread().Client(tracer, service, method, address, port);
   const trace::Span* parent_span = parent.span().get();
-  return tracer.StartUniqueSpan(span.name, parent_span ? parent_span->context() : kNoParent,
-                                span.options, start);
+  return tracer.StartUniqueSpan(span.shape, parent_span ? parent_span->context() : kNoParent,
+                                start);
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
@@ -82,7 +82,8 @@ std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              trace::Timestamp start) {
   return StartServerSpan(
       tracer, remote,
-      SpanTemplateCache::ForThisThread().Server(call.service, call.method, call.peer), start);
+      SpanTemplateCache::ForThisThread().Server(tracer, call.service, call.method, call.peer),
+      start);
 }
 
 // The extracted parent is marked remote by the extraction; an invalid one makes a root, never a
@@ -90,7 +91,7 @@ std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              const RemoteParent& remote, const SpanTemplate& span,
                                              trace::Timestamp start) {
-  return tracer.StartSpanWithParent(span.name, remote.span_context, span.options, start);
+  return tracer.StartSpan(span.shape, remote.span_context, start);
 }
 
 void InjectContext(const trace::Context& context, Metadata& metadata) {

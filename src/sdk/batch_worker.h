@@ -7,6 +7,7 @@
 #include <span>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "periscope/trace/processor.h"
@@ -18,8 +19,19 @@ namespace periscope::trace::internal {
 // waits for an export: a full queue refuses (and counts) the item. Thread-safe. The lock is a
 // spin lock (held for a few stores by Push, and by the worker only to take the queue), with
 // condition_variable_any for the worker's and the flushers' waits.
-template <class T>
+//
+// With a Compact type, items may also be queued in that smaller form (PushCompact); the worker
+// turns each into a T with ExpandCompact(const Compact& item, Compact& last, T& out) (found by
+// argument-dependent lookup) before exporting it, where `out` is reused from batch to batch and
+// `last` is what ExpandCompact kept of the item it expanded into `out` before (default-constructed
+// the first time), so that it may write only what differs. Both forms count against the one queue
+// size.
+template <class T, class Compact = void>
 class BatchWorker {
+  struct NoCompactQueue {};
+  using CompactQueue =
+      std::conditional_t<std::is_void_v<Compact>, NoCompactQueue, std::vector<Compact>>;
+
  public:
   using ExportFn = std::function<ExportResult(std::span<const T>)>;
 
@@ -36,12 +48,7 @@ class BatchWorker {
 
   bool Push(T&& item) {
     std::lock_guard<SpinLock> lock(mu_);
-    // Queued plus taken by the worker stays within a full queue and one export batch.
-    if (stop_ || count_ >= options_.max_queue_size ||
-        count_ + held_ >= options_.max_queue_size + options_.max_export_batch_size) {
-      stats_.dropped++;
-      return false;
-    }
+    if (!Admit()) return false;
     // A slot left by an earlier export is reused on the producing thread, never freed on the
     // worker: a span is written into it (see MoveSpanDataToSlot: the span data keeps its name and
     // takes the slot's old vectors back to the span free list, capacity intact), a new slot
@@ -57,7 +64,28 @@ class BatchWorker {
     ++count_;
     stats_.queued++;
     if constexpr (std::is_same_v<T, SpanData>) PrefetchNextSlot();
-    if (count_ == options_.max_export_batch_size) wake_.notify_one();
+    if (count_ + compact_count_ == options_.max_export_batch_size) wake_.notify_one();
+    return true;
+  }
+
+  // Queues an item in its compact form, written by write(Compact& slot) into a slot that holds an
+  // already exported item (or a new one).
+  template <class Write>
+  bool PushCompact(Write&& write) {
+    static_assert(!std::is_void_v<Compact>);
+    std::lock_guard<SpinLock> lock(mu_);
+    if (!Admit()) return false;
+    if (compact_count_ == compact_.size()) compact_.emplace_back();
+    write(compact_[compact_count_]);
+    ++compact_count_;
+    stats_.queued++;
+    // The next slot, last touched by an export, is loaded while the caller goes on.
+    if (compact_count_ < compact_.size()) {
+      const char* next = reinterpret_cast<const char*>(&compact_[compact_count_]);
+      __builtin_prefetch(next, 1);
+      __builtin_prefetch(next + sizeof(Compact) - 1, 1);
+    }
+    if (count_ + compact_count_ == options_.max_export_batch_size) wake_.notify_one();
     return true;
   }
 
@@ -85,10 +113,13 @@ class BatchWorker {
     // The exported items kept for reuse (and anything a timed-out shutdown left) are freed now,
     // not when the last span recycled on some thread lets go of this worker.
     std::vector<T> released;
+    CompactQueue released_compact;
     {
       std::lock_guard<SpinLock> lock(mu_);
       released.swap(queue_);
       count_ = 0;
+      std::swap(released_compact, compact_);
+      compact_count_ = 0;
     }
     return in_time;
   }
@@ -103,21 +134,30 @@ class BatchWorker {
     // Swapped with queue_: the worker takes everything queued at once and hands back the
     // vector of the previous export, whose items the producers overwrite (see Push).
     std::vector<T> taken;
+    CompactQueue taken_compact;
+    // The compact items of one export batch, expanded, and what ExpandCompact kept of each;
+    // reused from batch to batch.
+    std::vector<T> expanded;
+    CompactQueue expanded_from;
     std::unique_lock<SpinLock> lock(mu_);
     for (;;) {
       wake_.wait_for(lock, options_.schedule_delay, [&] {
-        return stop_ || count_ >= options_.max_export_batch_size || flush_requested_ > flush_done_;
+        return stop_ || count_ + compact_count_ >= options_.max_export_batch_size ||
+               flush_requested_ > flush_done_;
       });
       const uint64_t flush_target = flush_requested_;
       const bool stopping = stop_;
       // One take per wake-up: everything queued before a flush or a stop is in it, and items
       // that arrive while exporting wait for the next full batch or the next delay, instead of
       // keeping the worker busy with small batches (and the producers' lock contended).
-      if (count_ > 0) {
+      if (count_ + compact_count_ > 0) {
         taken.swap(queue_);
         const size_t n_taken = count_;
         count_ = 0;
-        held_ = n_taken;
+        std::swap(taken_compact, compact_);
+        const size_t n_compact = compact_count_;
+        compact_count_ = 0;
+        held_ = n_taken + n_compact;
         lock.unlock();
         uint64_t exported = 0;
         uint64_t failed = 0;
@@ -125,6 +165,20 @@ class BatchWorker {
           const size_t n = std::min(n_taken - at, options_.max_export_batch_size);
           ExportResult result = export_fn_(std::span<const T>(taken.data() + at, n));
           (result.ok() ? exported : failed) += n;
+        }
+        if constexpr (!std::is_void_v<Compact>) {
+          for (size_t at = 0; at < n_compact; at += options_.max_export_batch_size) {
+            const size_t n = std::min(n_compact - at, options_.max_export_batch_size);
+            if (expanded.size() < n) {
+              expanded.resize(n);
+              expanded_from.resize(n);
+            }
+            for (size_t i = 0; i < n; ++i) {
+              ExpandCompact(taken_compact[at + i], expanded_from[i], expanded[i]);
+            }
+            ExportResult result = export_fn_(std::span<const T>(expanded.data(), n));
+            (result.ok() ? exported : failed) += n;
+          }
         }
         lock.lock();
         held_ = 0;
@@ -147,6 +201,18 @@ class BatchWorker {
     if (count_ < queue_.size()) PrefetchSpanSlot(queue_[count_]);
   }
 
+  // Whether one more item fits (counting a refusal); under mu_. Queued plus taken by the worker
+  // stays within a full queue and one export batch.
+  [[gnu::always_inline]] bool Admit() {
+    const size_t queued = count_ + compact_count_;
+    if (stop_ || queued >= options_.max_queue_size ||
+        queued + held_ >= options_.max_queue_size + options_.max_export_batch_size) [[unlikely]] {
+      stats_.dropped++;
+      return false;
+    }
+    return true;
+  }
+
   const ExportFn export_fn_;
   const std::function<void()> interrupt_;
   BatchOptions options_;
@@ -155,6 +221,8 @@ class BatchWorker {
   std::condition_variable_any done_;
   std::vector<T> queue_;  // the first count_ items are queued; the rest were exported already
   size_t count_ = 0;
+  CompactQueue compact_;  // likewise, the first compact_count_
+  size_t compact_count_ = 0;
   size_t held_ = 0;  // items the worker took out of queue_ and has not finished exporting
   BatchStats stats_;
   uint64_t flush_requested_ = 0;

@@ -3,7 +3,9 @@
 #include <thread>
 #include <vector>
 
+#include "sdk/equal_text.h"
 #include "sdk/span_pool.h"
+#include "sdk/span_record.h"
 #include "sdk/tracer_shared.h"
 
 namespace periscope::trace {
@@ -50,9 +52,87 @@ void EndSpanData(const internal::ProviderState& provider, SpanData& data, Timest
   }
 }
 
+// A status change on a span started from a shape that has no data: only a code, no description.
+void SetShapedStatus(internal::ShapedSpan& span, StatusCode code) {
+  if (span.status == StatusCode::kOk || code == StatusCode::kUnset) return;
+  span.status = code;
+}
+
+// Whether a status change fits a span started from a shape without data: any but an error with a
+// description.
+bool StatusFitsShape(StatusCode code, std::string_view description) {
+  return code != StatusCode::kError || description.empty();
+}
+
+// Ends a span started from a shape that set nothing of its own: a record in the batch processor's
+// queue, or SpanData for any other processors.
+void EndShaped(const internal::ProviderState& provider, const SpanContext& context,
+               const internal::ShapedSpan& span, Timestamp end_time) {
+  if (!context.sampled() || provider.shut_down.load(std::memory_order_acquire)) return;
+  if (provider.record_queue != nullptr) [[likely]] {
+    internal::PushShapedSpan(*provider.record_queue, context, span,
+                             std::max(end_time, span.start_time));
+    return;
+  }
+  if (provider.processors.empty()) return;
+  std::unique_ptr<SpanData, internal::SpanDataRecycler> data(internal::TakeSpanData());
+  internal::FillFromShape(*data, *span.shape, context.trace_id, context.span_id, context.flags,
+                          span);
+  EndSpanData(provider, *data, end_time);
+}
+
 }  // namespace
 
 namespace internal {
+
+void FillFromShape(SpanData& data, const SpanShape& shape, const TraceId& trace_id,
+                   const SpanId& span_id, TraceFlags flags, const ShapedSpan& span) {
+  data.context.trace_id = trace_id;
+  data.context.span_id = span_id;
+  data.context.flags = flags;
+  data.context.is_remote = false;
+  if (!data.context.trace_state.empty()) data.context.trace_state = TraceState();
+  data.parent_span_id = span.parent_span_id;
+  data.parent_is_remote = span.parent_is_remote;
+  if (!internal::EqualText(data.name, shape.name())) data.name.assign(shape.name());
+  data.kind = shape.kind();
+  data.start_time = span.start_time;
+  data.end_time = Timestamp();
+  if (!data.attributes.empty()) data.attributes.clear();
+  if (data.shared_attributes != shape.attributes()) data.shared_attributes = shape.attributes();
+  if (!data.events.empty()) data.events.clear();
+  if (!data.links.empty()) data.links.clear();
+  data.status = span.status;
+  data.status_message.clear();
+  data.dropped_attributes = 0;
+  data.dropped_events = 0;
+  data.dropped_links = 0;
+  if (data.resource != shape.resource()) data.resource = shape.resource();
+  if (data.scope != shape.scope()) data.scope = shape.scope();
+}
+
+void ExpandCompact(const SpanRecord& record, SpanRecord& last, SpanData& data) {
+  if (last.shape != record.shape) [[unlikely]] {
+    ShapedSpan span;
+    span.parent_span_id = record.parent_span_id;
+    span.parent_is_remote = record.parent_is_remote;
+    span.status = record.status;
+    span.start_time = record.start_time;
+    FillFromShape(data, *record.shape, record.trace_id, record.span_id, record.flags, span);
+    data.end_time = record.end_time;
+    last.shape = record.shape;
+    return;
+  }
+  // The rest is the shape's, as the last fill left it.
+  data.context.trace_id = record.trace_id;
+  data.context.span_id = record.span_id;
+  data.context.flags = record.flags;
+  data.parent_span_id = record.parent_span_id;
+  data.parent_is_remote = record.parent_is_remote;
+  data.start_time = record.start_time;
+  data.end_time = record.end_time;
+  data.status = record.status;
+}
 
 void AddSpanAttribute(SpanData& data, const SpanLimits& limits, std::string_view key,
                       AttributeValue value) {
@@ -74,7 +154,7 @@ void SpanRecycler::operator()(Span* span) const noexcept {
   // A span of a provider that shut down is not kept: its reference would keep the provider's
   // processors alive.
   if (span->tracer_->provider->shut_down.load(std::memory_order_relaxed) ||
-      !ReusableSpanData(*span->data_) || !KeepSpan(span)) {
+      (span->data_ != nullptr && !ReusableSpanData(*span->data_)) || !KeepSpan(span)) {
     delete span;
   }
 }
@@ -128,6 +208,15 @@ Span::Span(PrivateTag, SpanContext&& context, const std::shared_ptr<internal::Tr
 
 Span::~Span() = default;
 
+SpanData& Span::Data() {
+  if (data_ == nullptr) [[unlikely]] {
+    data_.reset(internal::TakeSpanData());
+    internal::FillFromShape(*data_, *shaped_.shape, context_.trace_id, context_.span_id,
+                            context_.flags, shaped_);
+  }
+  return *data_;
+}
+
 std::shared_ptr<Span> Span::NonRecording(const SpanContext& ctx) {
   return std::make_shared<Span>(PrivateTag(), SpanContext(ctx), nullptr);
 }
@@ -140,7 +229,7 @@ bool Span::IsRecording() const {
 void Span::SetAttribute(std::string_view key, AttributeValue value) {
   std::lock_guard<internal::SpinLock> lock(mu_);
   if (!recording_) return;
-  internal::AddSpanAttribute(*data_, tracer_->provider->limits, key, std::move(value));
+  internal::AddSpanAttribute(Data(), tracer_->provider->limits, key, std::move(value));
 }
 
 void Span::SetAttributes(const Attributes& attributes) {
@@ -150,21 +239,23 @@ void Span::SetAttributes(const Attributes& attributes) {
 void Span::AddEvent(std::string_view name, Attributes attributes, Timestamp time) {
   std::lock_guard<internal::SpinLock> lock(mu_);
   if (!recording_) return;
-  if (data_->events.size() >= tracer_->provider->limits.max_events) {
-    data_->dropped_events++;
+  SpanData& data = Data();
+  if (data.events.size() >= tracer_->provider->limits.max_events) {
+    data.dropped_events++;
     return;
   }
-  data_->events.push_back({std::string(name), time, std::move(attributes)});
+  data.events.push_back({std::string(name), time, std::move(attributes)});
 }
 
 void Span::AddLink(const SpanContext& context, Attributes attributes) {
   std::lock_guard<internal::SpinLock> lock(mu_);
   if (!recording_ || !context.IsValid()) return;
-  if (data_->links.size() >= tracer_->provider->limits.max_links) {
-    data_->dropped_links++;
+  SpanData& data = Data();
+  if (data.links.size() >= tracer_->provider->limits.max_links) {
+    data.dropped_links++;
     return;
   }
-  data_->links.push_back({context, std::move(attributes)});
+  data.links.push_back({context, std::move(attributes)});
 }
 
 void Span::RecordException(std::string_view type, std::string_view message) {
@@ -174,12 +265,17 @@ void Span::RecordException(std::string_view type, std::string_view message) {
 
 void Span::SetStatus(StatusCode code, std::string_view description) {
   std::lock_guard<internal::SpinLock> lock(mu_);
-  if (recording_) SetSpanStatus(*data_, code, description);
+  if (!recording_) return;
+  if (data_ == nullptr && StatusFitsShape(code, description)) {
+    SetShapedStatus(shaped_, code);
+  } else {
+    SetSpanStatus(Data(), code, description);
+  }
 }
 
 void Span::UpdateName(std::string_view name) {
   std::lock_guard<internal::SpinLock> lock(mu_);
-  if (recording_) data_->name.assign(name);
+  if (recording_) Data().name.assign(name);
 }
 
 void Span::End(Timestamp end_time) {
@@ -188,22 +284,45 @@ void Span::End(Timestamp end_time) {
     if (!recording_) return;
     recording_ = false;
   }
-  // No other method touches data_ once recording_ is false.
-  EndSpanData(*tracer_->provider, *data_, end_time);
+  // No other method touches data_ or shaped_ once recording_ is false.
+  if (data_ != nullptr) {
+    EndSpanData(*tracer_->provider, *data_, end_time);
+  } else {
+    EndShaped(*tracer_->provider, context_, shaped_, end_time);
+  }
+}
+
+SpanData& UniqueSpan::Data() {
+  if (data_ == nullptr) [[unlikely]] {
+    data_.reset(internal::TakeSpanData());
+    internal::FillFromShape(*data_, *shaped_.shape, context_.trace_id, context_.span_id,
+                            context_.flags, shaped_);
+  }
+  return *data_;
 }
 
 void UniqueSpan::SetAttribute(std::string_view key, AttributeValue value) {
-  if (data_) internal::AddSpanAttribute(*data_, tracer_->provider->limits, key, std::move(value));
+  if (tracer_) internal::AddSpanAttribute(Data(), tracer_->provider->limits, key, std::move(value));
 }
 
 void UniqueSpan::SetStatus(StatusCode code, std::string_view description) {
-  if (data_) SetSpanStatus(*data_, code, description);
+  if (!tracer_) return;
+  if (data_ == nullptr && StatusFitsShape(code, description)) {
+    SetShapedStatus(shaped_, code);
+  } else {
+    SetSpanStatus(Data(), code, description);
+  }
 }
 
 void UniqueSpan::End(Timestamp end_time) {
-  if (!data_) return;
-  EndSpanData(*tracer_->provider, *data_, end_time);
-  data_.reset();
+  if (!tracer_) return;
+  if (data_ != nullptr) {
+    EndSpanData(*tracer_->provider, *data_, end_time);
+    data_.reset();
+  } else {
+    EndShaped(*tracer_->provider, context_, shaped_, end_time);
+  }
+  tracer_ = nullptr;
 }
 
 }  // namespace periscope::trace

@@ -2,6 +2,7 @@
 
 #include "periscope/trace/processor.h"
 #include "sdk/batch_worker.h"
+#include "sdk/span_record.h"
 
 namespace periscope::trace {
 
@@ -45,8 +46,14 @@ struct BatchSpanProcessor::Impl {
         worker([this](std::span<const SpanData> spans) { return exporter->Export(spans); }, options,
                [this] { exporter->Shutdown(); }) {}
   std::shared_ptr<SpanExporter> exporter;
-  internal::BatchWorker<SpanData> worker;
+  internal::BatchWorker<SpanData, internal::SpanRecord> worker;
 };
+
+void internal::PushShapedSpan(BatchSpanProcessor& processor, const SpanContext& context,
+                              const ShapedSpan& span, Timestamp end_time) {
+  processor.impl_->worker.PushCompact(
+      [&](SpanRecord& slot) { WriteSpanRecord(slot, context, span, end_time); });
+}
 
 BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, BatchOptions options)
     : impl_(std::make_unique<Impl>(std::move(exporter), options)) {}

@@ -137,7 +137,8 @@ bool UsableAsIs(const Attributes& attributes, const SpanLimits& limits) {
 }
 
 // The decision of a sampler that StartSpan knows (see SamplerShortcut).
-SamplingDecision ShortcutDecision(internal::SamplerShortcut shortcut, const SpanContext& parent) {
+[[gnu::always_inline]] inline SamplingDecision ShortcutDecision(internal::SamplerShortcut shortcut,
+                                                                const SpanContext& parent) {
   using internal::SamplerShortcut;
   bool sampled = false;
   switch (shortcut) {
@@ -344,6 +345,8 @@ std::shared_ptr<Span> Tracer::Start(std::string_view name, const SpanContext* pa
     if (span->tracer_ != shared_) [[unlikely]]
       span->tracer_ = shared_;
     span->recording_ = true;
+    // A span last started from a shape may have no data.
+    if (span->data_ == nullptr) span->data_.reset(internal::TakeSpanData());
   }
   std::shared_ptr<Span> owner(span, internal::SpanRecycler(), internal::SpanBlockAllocator<Span>());
   FillSpanData(*span->data_, *shared_, span->context_, parent, name, options, take, start_time,
@@ -376,6 +379,142 @@ UniqueSpan Tracer::StartUnique(std::string_view name, const SpanContext& parent,
   return span;
 }
 
+Tracer::Tracer(std::shared_ptr<internal::TracerShared> shared)
+    : shared_(std::move(shared)), scope_(shared_->scope.get()) {}
+
+std::shared_ptr<const SpanShape> Tracer::MakeSpanShape(std::string_view name, SpanKind kind,
+                                                       Attributes attributes) const {
+  std::shared_ptr<SpanShape> shape(new SpanShape());
+  shape->name_.assign(name);
+  shape->kind_ = kind;
+  shape->attributes_ = std::make_shared<const Attributes>(std::move(attributes));
+  shape->scope_ = shared_->scope;
+  shape->resource_ = shared_->provider->resource;
+  return shape;
+}
+
+bool Tracer::StartsShaped(const SpanShape& shape, const SpanContext& parent) const {
+  return shape.MadeBy(*this) &&
+         shared_->provider->sampler_shortcut != internal::SamplerShortcut::kNone &&
+         parent.trace_state.empty();
+}
+
+StartSpanOptions Tracer::ShapeOptions(const SpanShape& shape) const {
+  StartSpanOptions options;
+  options.kind = shape.kind();
+  options.shared_attributes = shape.attributes();
+  return options;
+}
+
+namespace {
+
+// Whether a shaped start with this parent samples its span (and the provider still runs).
+[[gnu::always_inline]] inline bool SampleShaped(const internal::ProviderState& provider,
+                                                const SpanContext& parent) {
+  return ShortcutDecision(provider.sampler_shortcut, parent) != SamplingDecision::kDrop &&
+         !provider.shut_down.load(std::memory_order_acquire);
+}
+
+// The context of a sampled span of a shaped start: no tracestate (a parent with one takes the
+// general path), not remote.
+[[gnu::always_inline]] inline void SetShapedContext(SpanContext& context, const TraceId& trace_id,
+                                                    const SpanId& span_id) {
+  context.trace_id = trace_id;
+  context.span_id = span_id;
+  context.flags.value = TraceFlags::kSampled;
+  context.is_remote = false;
+  if (!context.trace_state.empty()) [[unlikely]]
+    context.trace_state = TraceState();
+}
+
+// The span of a shaped start that sampling dropped: it only carries its context. Out of line:
+// the sampled start stays one straight run of code.
+[[gnu::noinline, gnu::cold]] std::shared_ptr<Span> DroppedSpan(const TraceId& trace_id,
+                                                               const SpanId& span_id) {
+  SpanContext context;
+  context.trace_id = trace_id;
+  context.span_id = span_id;
+  return Span::NonRecording(context);
+}
+
+// The fields of a span of `shape` started now; the shape is assigned only when it differs (a
+// recycled span most often held one of the same shape).
+[[gnu::always_inline]] inline void FillShapedSpan(internal::ShapedSpan& span,
+                                                  const std::shared_ptr<const SpanShape>& shape,
+                                                  const SpanContext& parent, bool has_parent,
+                                                  Timestamp start_time) {
+  if (span.shape != shape) [[unlikely]]
+    span.shape = shape;
+  span.parent_span_id = has_parent ? parent.span_id : SpanId();
+  span.parent_is_remote = parent.is_remote;
+  span.status = StatusCode::kUnset;
+  span.start_time = start_time;
+}
+
+}  // namespace
+
+std::shared_ptr<Span> Tracer::StartShapedGenerally(const SpanShape& shape,
+                                                   const SpanContext& parent,
+                                                   Timestamp start_time) const {
+  StartSpanOptions options = ShapeOptions(shape);
+  return Start(shape.name(), &parent, options, true, &start_time);
+}
+
+UniqueSpan Tracer::StartUniqueShapedGenerally(const SpanShape& shape, const SpanContext& parent,
+                                              Timestamp start_time) const {
+  return StartUnique(shape.name(), parent, ShapeOptions(shape), &start_time);
+}
+
+Span* Tracer::NewShapedSpan() const {
+  auto* span = new Span(Span::PrivateTag(), SpanContext(), shared_);
+  span->data_.reset();
+  return span;
+}
+
+// The sampled path is one straight run; what is rare (the general path, a dropped span, an empty
+// free list) is out of line.
+std::shared_ptr<Span> Tracer::StartSpan(const std::shared_ptr<const SpanShape>& shape,
+                                        const SpanContext& parent, Timestamp start_time) const {
+  if (!StartsShaped(*shape, parent)) [[unlikely]]
+    return StartShapedGenerally(*shape, parent, start_time);
+  const internal::ProviderState& provider = *shared_->provider;
+  const bool has_parent = parent.IsValid();
+  const TraceId trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
+  const SpanId span_id = internal::SpanIdInline();
+  if (!SampleShaped(provider, parent)) [[unlikely]]
+    return DroppedSpan(trace_id, span_id);
+  Span* span = internal::TakeSpan();
+  if (span == nullptr) [[unlikely]] {
+    span = NewShapedSpan();
+  } else {
+    if (span->tracer_ != shared_) [[unlikely]]
+      span->tracer_ = shared_;
+    if (span->data_ != nullptr) [[unlikely]]
+      span->data_.reset();
+  }
+  SetShapedContext(span->context_, trace_id, span_id);
+  span->recording_ = true;
+  FillShapedSpan(span->shaped_, shape, parent, has_parent, start_time);
+  return std::shared_ptr<Span>(span, internal::SpanRecycler(),
+                               internal::SpanBlockAllocator<Span>());
+}
+
+UniqueSpan Tracer::StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape,
+                                   const SpanContext& parent, Timestamp start_time) const& {
+  if (!StartsShaped(*shape, parent)) [[unlikely]]
+    return StartUniqueShapedGenerally(*shape, parent, start_time);
+  UniqueSpan span;
+  const bool has_parent = parent.IsValid();
+  span.context_.trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
+  span.context_.span_id = internal::SpanIdInline();
+  if (!SampleShaped(*shared_->provider, parent)) [[unlikely]]
+    return span;
+  span.context_.flags.value = TraceFlags::kSampled;
+  span.tracer_ = shared_.get();
+  FillShapedSpan(span.shaped_, shape, parent, has_parent, start_time);
+  return span;
+}
+
 TracerProvider::TracerProvider(TracerProviderOptions options)
     : shared_(std::make_shared<internal::TracerShared>()) {
   auto state = std::make_shared<internal::ProviderState>();
@@ -384,6 +523,9 @@ TracerProvider::TracerProvider(TracerProviderOptions options)
   state->sampler_shortcut = internal::ShortcutFor(*state->sampler);
   state->processors = std::move(options.processors);
   std::erase(state->processors, nullptr);
+  if (state->processors.size() == 1) {
+    state->record_queue = dynamic_cast<BatchSpanProcessor*>(state->processors.front().get());
+  }
   state->limits = options.limits;
   shared_->provider = std::move(state);
 }

@@ -30,6 +30,9 @@ struct ProviderState {
   std::shared_ptr<const Sampler> sampler;
   SamplerShortcut sampler_shortcut = SamplerShortcut::kNone;
   std::vector<std::shared_ptr<SpanProcessor>> processors;
+  // The one processor when it is a BatchSpanProcessor: spans started from a shape that set nothing
+  // of their own go into its queue as records (see SpanShape). Null otherwise.
+  BatchSpanProcessor* record_queue = nullptr;
   SpanLimits limits;
   std::atomic<bool> shut_down{false};
 };

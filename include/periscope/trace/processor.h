@@ -65,6 +65,13 @@ struct BatchStats {
   uint64_t failed = 0;    // in batches the exporter failed
 };
 
+class BatchSpanProcessor;
+namespace internal {
+// Queues an ended span that was started from a shape and set nothing of its own (see SpanShape).
+void PushShapedSpan(BatchSpanProcessor& processor, const SpanContext& context,
+                    const ShapedSpan& span, Timestamp end_time);
+}  // namespace internal
+
 // Queues ended spans in a bounded queue and exports them in batches from a background thread.
 // OnEnd never waits for the exporter: when the queue is full the span is dropped and counted.
 // Thread-safe.
@@ -78,6 +85,8 @@ class BatchSpanProcessor final : public SpanProcessor {
   BatchStats stats() const;
 
  private:
+  friend void internal::PushShapedSpan(BatchSpanProcessor&, const SpanContext&,
+                                       const internal::ShapedSpan&, Timestamp);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

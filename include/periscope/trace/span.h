@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "periscope/trace/common.h"
@@ -70,9 +71,46 @@ struct SpanData {
 void swap(SpanData& a, SpanData& b) noexcept;
 
 class Span;
+class Tracer;
+
+// What many spans have in common: a name, a kind and an attribute set (every call of one RPC
+// method, say), built once by Tracer::MakeSpanShape. A span started from a shape copies none of
+// it, and one that sets nothing of its own (attributes, events, links, an error description) is
+// queued for export as a small fixed-size record instead of a whole SpanData. Immutable; shared
+// by std::shared_ptr.
+class SpanShape {
+ public:
+  const std::string& name() const { return name_; }
+  SpanKind kind() const { return kind_; }
+  // Exported as the spans' shared_attributes; never null.
+  const std::shared_ptr<const Attributes>& attributes() const { return attributes_; }
+  // Those of the tracer that made it.
+  const std::shared_ptr<const InstrumentationScope>& scope() const { return scope_; }
+  const std::shared_ptr<const Resource>& resource() const { return resource_; }
+  // Whether `tracer` (or a copy of it) made this shape.
+  bool MadeBy(const Tracer& tracer) const;
+
+ private:
+  friend class Tracer;
+  std::string name_;
+  SpanKind kind_ = SpanKind::kInternal;
+  std::shared_ptr<const Attributes> attributes_;
+  std::shared_ptr<const InstrumentationScope> scope_;
+  std::shared_ptr<const Resource> resource_;
+};
 
 namespace internal {
 struct TracerShared;
+// What a span started from a shape holds besides its context while it has set nothing of its
+// own. The shape is kept while a recycled span waits on a free list, so a span recycled for the
+// same shape touches no reference count.
+struct ShapedSpan {
+  std::shared_ptr<const SpanShape> shape;
+  SpanId parent_span_id;
+  bool parent_is_remote = false;
+  StatusCode status = StatusCode::kUnset;
+  Timestamp start_time;
+};
 // A lock for data held briefly and almost never wanted by two threads at once (a span's fields):
 // an atomic flag, yielding while another thread holds it. Meets Lockable.
 class SpinLock {
@@ -134,6 +172,9 @@ class Span {
   friend class Tracer;
   friend struct internal::SpanRecycler;
 
+  // data_, filled from the shape first when the span has none yet (called under mu_).
+  SpanData& Data();
+
   // Set once before the span is shared; a recycled span takes its next span's context then.
   SpanContext context_;
   // Null when not recording. Kept while the span waits on the free list, so a span recycled for
@@ -141,8 +182,11 @@ class Span {
   std::shared_ptr<internal::TracerShared> tracer_;
   mutable internal::SpinLock mu_;
   bool recording_;  // false once ended, or from the start when not recording
-  // Null when not recording. Recycled: its strings and vectors keep their capacity from span to
-  // span on a thread.
+  // The span while it is started from a shape and has no data_.
+  internal::ShapedSpan shaped_;
+  // The span's data: null when not recording, and while a span started from a shape sets nothing
+  // of its own. Recycled: its strings and vectors keep their capacity from span to span on a
+  // thread.
   std::unique_ptr<SpanData, internal::SpanDataRecycler> data_;
 };
 
@@ -155,12 +199,25 @@ class Span {
 class UniqueSpan {
  public:
   UniqueSpan() = default;  // records nothing; invalid context
-  UniqueSpan(UniqueSpan&& other) noexcept = default;
-  UniqueSpan& operator=(UniqueSpan&& other) noexcept = default;
+  // The moved-from span records nothing.
+  UniqueSpan(UniqueSpan&& other) noexcept
+      : context_(std::move(other.context_)),
+        tracer_(std::exchange(other.tracer_, nullptr)),
+        shaped_(std::move(other.shaped_)),
+        data_(std::move(other.data_)) {}
+  UniqueSpan& operator=(UniqueSpan&& other) noexcept {
+    if (this != &other) {
+      context_ = std::move(other.context_);
+      tracer_ = std::exchange(other.tracer_, nullptr);
+      shaped_ = std::move(other.shaped_);
+      data_ = std::move(other.data_);
+    }
+    return *this;
+  }
   ~UniqueSpan() = default;
 
   const SpanContext& context() const { return context_; }
-  bool IsRecording() const { return data_ != nullptr; }
+  bool IsRecording() const { return tracer_ != nullptr; }
 
   void SetAttribute(std::string_view key, AttributeValue value);
   // As Span::SetStatus.
@@ -171,8 +228,14 @@ class UniqueSpan {
  private:
   friend class Tracer;
 
+  // data_, filled from the shape first when the span has none yet.
+  SpanData& Data();
+
   SpanContext context_;
   const internal::TracerShared* tracer_ = nullptr;  // null when not recording
+  // The span while it is started from a shape and has no data_.
+  internal::ShapedSpan shaped_;
+  // Null when not recording, and while a span started from a shape sets nothing of its own.
   std::unique_ptr<SpanData, internal::SpanDataRecycler> data_;
 };
 

@@ -69,9 +69,24 @@ class Tracer {
                              const StartSpanOptions& options,
                              Timestamp start_time) const&& = delete;
 
+  // A shape for spans this tracer starts (see SpanShape): built once, used for many spans.
+  std::shared_ptr<const SpanShape> MakeSpanShape(std::string_view name, SpanKind kind,
+                                                 Attributes attributes) const;
+  // Starts a span of `shape` at start_time, a child of `parent` (a root when invalid): the
+  // cheapest way to start a span. The span has the shape's name, kind and attributes (as shared
+  // attributes) and may add its own, like any other. A shape made by another tracer gives the
+  // span this tracer's instrumentation scope.
+  std::shared_ptr<Span> StartSpan(const std::shared_ptr<const SpanShape>& shape,
+                                  const SpanContext& parent, Timestamp start_time) const;
+  // The same as a UniqueSpan.
+  UniqueSpan StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape,
+                             const SpanContext& parent, Timestamp start_time) const&;
+  UniqueSpan StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape,
+                             const SpanContext& parent, Timestamp start_time) const&& = delete;
+
  private:
   friend class TracerProvider;
-  explicit Tracer(std::shared_ptr<internal::TracerShared> shared) : shared_(std::move(shared)) {}
+  explicit Tracer(std::shared_ptr<internal::TracerShared> shared);
   // parent: null to take it from options (remote_parent, parent, else the current context).
   // take: whether the span may move the attributes, shared attributes and links out of options
   // (false: options is left as it was; parent must then be given). start_time: null for
@@ -81,8 +96,26 @@ class Tracer {
                               const Timestamp* start_time = nullptr) const;
   UniqueSpan StartUnique(std::string_view name, const SpanContext& parent,
                          const StartSpanOptions& options, const Timestamp* start_time) const;
+  // Whether a span of `shape` with this parent can start as a shaped span: this tracer's shape,
+  // a sampler StartSpan decides itself, no tracestate to carry.
+  bool StartsShaped(const SpanShape& shape, const SpanContext& parent) const;
+  // The options of a span of `shape` started the general way, as a span with its own data.
+  StartSpanOptions ShapeOptions(const SpanShape& shape) const;
+  // A span of `shape` started the general way. Out of line: rare.
+  [[gnu::noinline, gnu::cold]] std::shared_ptr<Span> StartShapedGenerally(
+      const SpanShape& shape, const SpanContext& parent, Timestamp start_time) const;
+  [[gnu::noinline, gnu::cold]] UniqueSpan StartUniqueShapedGenerally(const SpanShape& shape,
+                                                                     const SpanContext& parent,
+                                                                     Timestamp start_time) const;
+  // A recording span with no data, for a shaped start when this thread has none to reuse.
+  [[gnu::noinline, gnu::cold]] Span* NewShapedSpan() const;
+  friend class SpanShape;
   std::shared_ptr<internal::TracerShared> shared_;
+  // shared_'s instrumentation scope, which tells this tracer and its copies from other tracers.
+  const InstrumentationScope* scope_;
 };
+
+inline bool SpanShape::MadeBy(const Tracer& tracer) const { return scope_.get() == tracer.scope_; }
 
 // Starts a span, makes it current for its lifetime and ends it on destruction. Thread-affine,
 // like ScopedContext: do not keep one across co_await.
