@@ -54,6 +54,11 @@ struct Backend {
 
 class PoolHealthTest : public ::testing::Test {
  protected:
+  // The io threads stop before the backends go: Server::Shutdown only starts closing connections,
+  // and a request already read (a health check of the pool just destroyed) could otherwise still
+  // run its handler against a destroyed service.
+  void TearDown() override { io_.Stop(); }
+
   Backend& Add(bool with_health = true) {
     backends_.push_back(
         std::make_unique<Backend>(io_, "s" + std::to_string(backends_.size()), with_health));

@@ -43,6 +43,8 @@ void SetFromTraceFields(const RequestFrame& frame, trace::SpanContext& context) 
   context.is_remote = true;
 }
 
+constinit const trace::SpanContext kNoParent;
+
 }  // namespace
 
 void SetTraceFields(const trace::SpanContext& context, RequestFrame& frame) {
@@ -69,7 +71,6 @@ trace::UniqueSpan StartClientSpan(const trace::Tracer& tracer, const trace::Cont
                                   const std::string& service, const std::string& method,
                                   const std::string& address, uint16_t port,
                                   trace::Timestamp start) {
-  static const trace::SpanContext kNoParent;
   const SpanTemplate& span =
       SpanTemplateCache::ForThisThread().Client(tracer, service, method, address, port);
   const trace::Span* parent_span = parent.span().get();

@@ -8,37 +8,12 @@
 #include <vector>
 
 #include "periscope/trace/processor.h"
+#include "sdk/gated_exporter.h"
 
 namespace periscope::trace {
 namespace {
 
-// Blocks every export until released; counts what it received.
-class GatedExporter final : public SpanExporter {
- public:
-  ExportResult Export(std::span<const SpanData> spans) override {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return open_; });
-    received_ += spans.size();
-    batches_++;
-    return ExportResult::Ok();
-  }
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  size_t received() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return received_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-  size_t received_ = 0;
-  size_t batches_ = 0;
-};
+using periscope::trace::testing::GatedExporter;
 
 SpanData MakeSpan(int i) {
   SpanData s;

@@ -64,6 +64,15 @@ bool StatusFitsShape(StatusCode code, std::string_view description) {
   return code != StatusCode::kError || description.empty();
 }
 
+// The data of a span started from a shape, for a span that sets something of its own.
+[[gnu::noinline]] SpanData* ShapedSpanData(const SpanContext& context,
+                                           const internal::ShapedSpan& span) {
+  SpanData* data = internal::TakeSpanData();
+  internal::FillFromShape(*data, *span.shape, context.trace_id, context.span_id, context.flags,
+                          span);
+  return data;
+}
+
 // Ends a span started from a shape that set nothing of its own: a record in the batch processor's
 // queue, or SpanData for any other processors.
 void EndShaped(const internal::ProviderState& provider, const SpanContext& context,
@@ -75,9 +84,7 @@ void EndShaped(const internal::ProviderState& provider, const SpanContext& conte
     return;
   }
   if (provider.processors.empty()) return;
-  std::unique_ptr<SpanData, internal::SpanDataRecycler> data(internal::TakeSpanData());
-  internal::FillFromShape(*data, *span.shape, context.trace_id, context.span_id, context.flags,
-                          span);
+  std::unique_ptr<SpanData, internal::SpanDataRecycler> data(ShapedSpanData(context, span));
   EndSpanData(provider, *data, end_time);
 }
 
@@ -209,11 +216,8 @@ Span::Span(PrivateTag, SpanContext&& context, const std::shared_ptr<internal::Tr
 Span::~Span() = default;
 
 SpanData& Span::Data() {
-  if (data_ == nullptr) [[unlikely]] {
-    data_.reset(internal::TakeSpanData());
-    internal::FillFromShape(*data_, *shaped_.shape, context_.trace_id, context_.span_id,
-                            context_.flags, shaped_);
-  }
+  if (data_ == nullptr) [[unlikely]]
+    data_.reset(ShapedSpanData(context_, shaped_));
   return *data_;
 }
 
@@ -293,11 +297,8 @@ void Span::End(Timestamp end_time) {
 }
 
 SpanData& UniqueSpan::Data() {
-  if (data_ == nullptr) [[unlikely]] {
-    data_.reset(internal::TakeSpanData());
-    internal::FillFromShape(*data_, *shaped_.shape, context_.trace_id, context_.span_id,
-                            context_.flags, shaped_);
-  }
+  if (data_ == nullptr) [[unlikely]]
+    data_.reset(ShapedSpanData(context_, shaped_));
   return *data_;
 }
 

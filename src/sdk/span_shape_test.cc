@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "periscope/trace.h"
+#include "sdk/gated_exporter.h"
 #include "sdk/in_memory_tracing.h"
 
 namespace periscope::trace {
@@ -346,38 +347,7 @@ INSTANTIATE_TEST_SUITE_P(Processors, ShapedSpanTest, ::testing::Bool(),
                            return info.param ? "Batch" : "Simple";
                          });
 
-// Holds every export until opened; tells when the first one has begun.
-class GatedExporter final : public SpanExporter {
- public:
-  ExportResult Export(std::span<const SpanData> spans) override {
-    std::unique_lock<std::mutex> lock(mu_);
-    entered_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return open_; });
-    received_ += spans.size();
-    return ExportResult::Ok();
-  }
-  void WaitUntilEntered() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return entered_; });
-  }
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  size_t received() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return received_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool entered_ = false;
-  bool open_ = false;
-  size_t received_ = 0;
-};
+using periscope::trace::testing::GatedExporter;
 
 TEST(ShapedSpanQueueTest, RecordsAndWholeSpansShareOneQueueBound) {
   auto exporter = std::make_shared<GatedExporter>();
