@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -8,7 +9,6 @@
 
 #include "periscope/trace/common.h"
 #include "periscope/trace/tracer.h"
-#include "sdk/equal_text.h"
 
 namespace periscope::rpc::internal {
 
@@ -59,13 +59,16 @@ class SpanTemplateCache {
     uint16_t port = 0;
     SpanTemplate span;
 
-    [[gnu::always_inline]] bool Matches(const trace::Tracer& tracer, bool s, std::string_view sv,
-                                        std::string_view m, std::string_view p, uint16_t pt) const {
-      // The sizes first: a different entry most often differs in one.
+    // The sizes first: a different entry most often differs in one. The texts through memcmp,
+    // whose code every call runs anyway: compared inline, they made the lookup four times larger,
+    // and its code is out of the instruction cache at every call.
+    bool Matches(const trace::Tracer& tracer, bool s, std::string_view sv, std::string_view m,
+                 std::string_view p, uint16_t pt) const {
       return server == s && port == pt && method.size() == m.size() &&
-             service.size() == sv.size() && peer.size() == p.size() &&
-             trace::internal::EqualText(method, m) && trace::internal::EqualText(service, sv) &&
-             trace::internal::EqualText(peer, p) && span.shape->MadeBy(tracer);
+             service.size() == sv.size() && peer.size() == p.size() && span.shape->MadeBy(tracer) &&
+             std::memcmp(method.data(), m.data(), m.size()) == 0 &&
+             std::memcmp(service.data(), sv.data(), sv.size()) == 0 &&
+             std::memcmp(peer.data(), p.data(), p.size()) == 0;
     }
   };
   // Inline for the usual case, the same template as the thread's last lookup.
