@@ -63,8 +63,8 @@ void TracedCall(benchmark::State& state, bool traced, bool frames) {
     pt::UniqueSpan client_span;
     rpc::internal::RequestFrame frame;
     if (traced) {
-      client_span = rpc::internal::StartClientSpan(client, root, service, method, address, 7000,
-                                                   pt::WallTimeAt(now));
+      rpc::internal::StartClientSpan(client, root, service, method, address, 7000,
+                                     pt::WallTimeAt(now), client_span);
       rpc::internal::InjectCallContext(root, &client_span.context(), frame);
     }
     if (frames) {

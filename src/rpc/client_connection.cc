@@ -107,8 +107,8 @@ std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::st
     parent = &current;
   }
   if (channel.tracer) {
-    record->span = StartClientSpan(*channel.tracer, *parent, frame.service, frame.method, address,
-                                   port, start);
+    StartClientSpan(*channel.tracer, *parent, frame.service, frame.method, address, port, start,
+                    record->span);
   }
   if (!record->metadata.empty()) frame.metadata = record->metadata;
   frame.payload = std::move(request.payload);

@@ -67,15 +67,15 @@ trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
 
 // The parent goes in as a SpanContext reference (no Context copied), the template's options by
 // reference (no reference count on its attribute set).
-trace::UniqueSpan StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
-                                  const std::string& service, const std::string& method,
-                                  const std::string& address, uint16_t port,
-                                  trace::Timestamp start) {
-  const SpanTemplate& span =
+void StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
+                     const std::string& service, const std::string& method,
+                     const std::string& address, uint16_t port, trace::Timestamp start,
+                     trace::UniqueSpan& span) {
+  const SpanTemplate& span_template =
       SpanTemplateCache::ForThisThread().Client(tracer, service, method, address, port);
   const trace::Span* parent_span = parent.span().get();
-  return tracer.StartUniqueSpan(span.shape, parent_span ? parent_span->context() : kNoParent,
-                                start);
+  tracer.StartUniqueSpan(span_template.shape, parent_span ? parent_span->context() : kNoParent,
+                         start, span);
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,

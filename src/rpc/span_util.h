@@ -22,13 +22,13 @@ struct RemoteParent {
   trace::Baggage baggage;
 };
 
-// A CLIENT span named "service/method" with the RPC semantic-convention attributes, started at
-// `start` (the call's own clock reading, through trace::WallTimeAt). It has one owner (the
-// call): `tracer` must outlive its End().
-trace::UniqueSpan StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
-                                  const std::string& service, const std::string& method,
-                                  const std::string& address, uint16_t port,
-                                  trace::Timestamp start);
+// Starts, in `span`, a CLIENT span named "service/method" with the RPC semantic-convention
+// attributes, started at `start` (the call's own clock reading, through trace::WallTimeAt). It
+// has one owner (the call): `tracer` must outlive its End().
+void StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
+                     const std::string& service, const std::string& method,
+                     const std::string& address, uint16_t port, trace::Timestamp start,
+                     trace::UniqueSpan& span);
 // A SERVER span started at `start`, child of the remote parent (a root when the request carried
 // none); its name and attributes from `span` (by default, this thread's template for the call's
 // method and peer).

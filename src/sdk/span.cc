@@ -75,8 +75,9 @@ bool StatusFitsShape(StatusCode code, std::string_view description) {
 
 // Ends a span started from a shape that set nothing of its own: a record in the batch processor's
 // queue, or SpanData for any other processors.
-void EndShaped(const internal::ProviderState& provider, const SpanContext& context,
-               const internal::ShapedSpan& span, Timestamp end_time) {
+[[gnu::always_inline]] inline void EndShaped(const internal::ProviderState& provider,
+                                             const SpanContext& context,
+                                             const internal::ShapedSpan& span, Timestamp end_time) {
   if (!context.sampled() || provider.shut_down.load(std::memory_order_acquire)) return;
   if (provider.record_queue != nullptr) [[likely]] {
     internal::PushShapedSpan(*provider.record_queue, context, span,

@@ -196,6 +196,56 @@ TEST_P(ShapedSpanTest, AStatusWithoutADescriptionFollowsTheUsualRules) {
   EXPECT_EQ(WithId(spans, unique_id).status, StatusCode::kOk);
 }
 
+TEST_P(ShapedSpanTest, SpansOfOneShapeKeepTheirOwnParentsTimesAndStatus) {
+  Tracing t(GetParam());
+  Tracer tracer = t.provider->GetTracer("rpc");
+  auto shape = PayShape(tracer);
+  SpanContext remote = Parent(true);
+  remote.is_remote = true;
+  const SpanContext local = Parent(true);
+  // Round after round of the same shape: the batch worker reuses each expanded slot and writes
+  // only what differs from the span before.
+  struct Ended {
+    SpanId id;
+    const SpanContext* parent;
+    int64_t start;
+    StatusCode status;
+  };
+  std::vector<Ended> ended;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 6; ++i) {
+      // Each slot sees another kind of parent and status from round to round.
+      const int kind = (i + round) % 3;
+      const SpanContext* parent = kind == 0 ? &remote : kind == 1 ? &local : nullptr;
+      const int64_t start = 1000 * (round * 6 + i + 1);
+      auto span = tracer.StartSpan(shape, parent ? *parent : SpanContext(), At(start));
+      const StatusCode status = (i + round) % 2 ? StatusCode::kOk : StatusCode::kUnset;
+      span->SetStatus(status);
+      span->End(At(start + 500));
+      ended.push_back({span->context().span_id, parent, start, status});
+    }
+    t.provider->ForceFlush();
+  }
+  std::vector<SpanData> spans = t.Exported();
+  ASSERT_EQ(spans.size(), ended.size());
+  for (const Ended& e : ended) {
+    const SpanData& d = WithId(spans, e.id);
+    if (e.parent != nullptr) {
+      EXPECT_EQ(d.context.trace_id, e.parent->trace_id);
+      EXPECT_EQ(d.parent_span_id, e.parent->span_id);
+      EXPECT_EQ(d.parent_is_remote, e.parent->is_remote);
+    } else {
+      EXPECT_NE(d.context.trace_id, Parent(true).trace_id);
+      EXPECT_FALSE(d.parent_span_id.IsValid());
+      EXPECT_FALSE(d.parent_is_remote);
+    }
+    EXPECT_EQ(d.start_time, At(e.start));
+    EXPECT_EQ(d.end_time, At(e.start + 500));
+    EXPECT_EQ(d.status, e.status);
+    EXPECT_EQ(d.name, "shop.Payments/Pay");
+  }
+}
+
 TEST_P(ShapedSpanTest, RecycledSpansCarryNothingOfTheSpansBefore) {
   Tracing t(GetParam());
   Tracer tracer = t.provider->GetTracer("rpc");
@@ -313,6 +363,48 @@ TEST_P(ShapedSpanTest, AMovedFromUniqueSpanRecordsNothing) {
   std::vector<SpanData> spans = t.Exported();
   ASSERT_EQ(spans.size(), 1u);
   EXPECT_EQ(spans[0].attributes.size(), 2u);
+}
+
+TEST_P(ShapedSpanTest, AUniqueSpanStartedInPlaceIsReusedAndDropsWhatItRecorded) {
+  Tracing t(GetParam());
+  Tracer tracer = t.provider->GetTracer("rpc");
+  auto shape = PayShape(tracer);
+  UniqueSpan span;
+  tracer.StartUniqueSpan(shape, Parent(true), At(1000), span);
+  ASSERT_TRUE(span.IsRecording());
+  const SpanId first = span.context().span_id;
+  span.SetAttribute("own", int64_t{1});  // gives it data of its own
+  span.End(At(5000));
+  // Started again in the same object: nothing of the first span's data is left.
+  tracer.StartUniqueSpan(shape, SpanContext(), At(2000), span);
+  const SpanContext second = span.context();
+  EXPECT_NE(second.span_id, first);
+  EXPECT_NE(second.trace_id, Parent(true).trace_id);
+  span.End(At(6000));
+  // A recording span started over is dropped.
+  tracer.StartUniqueSpan(shape, Parent(true), At(3000), span);
+  const SpanId dropped = span.context().span_id;
+  tracer.StartUniqueSpan(shape, Parent(true), At(4000), span);
+  span.End(At(7000));
+  const SpanId last = span.context().span_id;
+  // Into a span with a tracestate: the shaped start leaves none.
+  UniqueSpan general =
+      tracer.StartUniqueSpan("general", Parent(true), StartSpanOptions(), At(1000));
+  general.End(At(1500));
+  tracer.StartUniqueSpan(shape, Parent(true), At(1000), general);
+  EXPECT_TRUE(general.context().trace_state.empty());
+  general.End(At(5000));
+
+  std::vector<SpanData> spans = t.Exported();
+  ASSERT_EQ(spans.size(), 5u);
+  EXPECT_EQ(WithId(spans, first).attributes.size(), 3u);
+  const SpanData& s2 = WithId(spans, second.span_id);
+  EXPECT_EQ(s2.attributes.size(), 2u);
+  EXPECT_FALSE(s2.parent_span_id.IsValid());
+  EXPECT_EQ(s2.start_time, At(2000));
+  EXPECT_EQ(s2.end_time, At(6000));
+  EXPECT_EQ(WithId(spans, last).start_time, At(4000));
+  for (const SpanData& d : spans) EXPECT_NE(d.context.span_id, dropped);
 }
 
 TEST_P(ShapedSpanTest, AQueuedSpanOutlivesItsShapesOwner) {

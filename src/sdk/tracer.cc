@@ -501,18 +501,35 @@ std::shared_ptr<Span> Tracer::StartSpan(const std::shared_ptr<const SpanShape>& 
 
 UniqueSpan Tracer::StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape,
                                    const SpanContext& parent, Timestamp start_time) const& {
-  if (!StartsShaped(*shape, parent)) [[unlikely]]
-    return StartUniqueShapedGenerally(*shape, parent, start_time);
   UniqueSpan span;
+  StartUniqueSpan(shape, parent, start_time, span);
+  return span;
+}
+
+void Tracer::StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape,
+                             const SpanContext& parent, Timestamp start_time,
+                             UniqueSpan& span) const& {
+  if (!StartsShaped(*shape, parent)) [[unlikely]] {
+    span = StartUniqueShapedGenerally(*shape, parent, start_time);
+    return;
+  }
+  if (span.data_ != nullptr) [[unlikely]]
+    span.data_.reset();
   const bool has_parent = parent.IsValid();
-  span.context_.trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
-  span.context_.span_id = internal::SpanIdInline();
-  if (!SampleShaped(*shared_->provider, parent)) [[unlikely]]
-    return span;
-  span.context_.flags.value = TraceFlags::kSampled;
+  SpanContext& context = span.context_;
+  context.trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
+  context.span_id = internal::SpanIdInline();
+  context.is_remote = false;
+  if (!context.trace_state.empty()) [[unlikely]]
+    context.trace_state = TraceState();
+  if (!SampleShaped(*shared_->provider, parent)) [[unlikely]] {
+    context.flags.value = 0;
+    span.tracer_ = nullptr;
+    return;
+  }
+  context.flags.value = TraceFlags::kSampled;
   span.tracer_ = shared_.get();
   FillShapedSpan(span.shaped_, shape, parent, has_parent, start_time);
-  return span;
 }
 
 TracerProvider::TracerProvider(TracerProviderOptions options)

@@ -83,6 +83,12 @@ class Tracer {
                              const SpanContext& parent, Timestamp start_time) const&;
   UniqueSpan StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape,
                              const SpanContext& parent, Timestamp start_time) const&& = delete;
+  // The same, started in `span` (a UniqueSpan kept in a longer-lived object, say) instead of a
+  // new one that is then moved there. A span `span` was recording is dropped, never exported.
+  void StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape, const SpanContext& parent,
+                       Timestamp start_time, UniqueSpan& span) const&;
+  void StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape, const SpanContext& parent,
+                       Timestamp start_time, UniqueSpan& span) const&& = delete;
 
  private:
   friend class TracerProvider;
