@@ -16,13 +16,8 @@
 set -euo pipefail
 BIN="$1"; SIDE="$2"; SIZE="${3:-100}"; CONC="${4:-16}"; TOP="${5:-25}"
 SHORT="${SHORT:-2}"; LONG="${LONG:-6}"
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+HERE="$(cd "$(dirname "$0")" && pwd)"
+source "$HERE/bench_env.sh"
 run() {  # tracing seconds -> writes $WORK/t$1-$2/{cg.out,calls}
   local dir="$WORK/t$1-$2"
   mkdir -p "$dir"
