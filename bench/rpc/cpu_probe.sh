@@ -8,22 +8,23 @@
 # (the span counts when tracing: spans the batch queues refused, which a fair run has none of).
 #
 #   bench/rpc/cpu_probe.sh BIN IMPL SIZE IN_FLIGHT TRACING [SECONDS (default 3)]
-# BATCH=N sets rpc_bench's --batch (spans per export batch).
+# BATCH=N sets rpc_bench's --batch (spans per export batch). TRACING 2 exports the spans over
+# OTLP/HTTP to an `rpc_bench sink` started here (unpinned; its CPU is not counted).
 set -euo pipefail
 BIN="$1"; IMPL="$2"; SIZE="$3"; CONC="$4"; TRACING="$5"; SECS="${6:-3}"
 WARMUP_MS=500
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+HERE="$(cd "$(dirname "$0")" && pwd)"
+source "$HERE/bench_env.sh"
 cpu_ticks() {  # pid -> utime+stime in clock ticks
   awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
 BATCH_FLAGS=()
 if [[ -n "${BATCH:-}" ]]; then BATCH_FLAGS=(--batch "$BATCH"); fi
+# Tracing 2 exports over OTLP/HTTP to an `rpc_bench sink` (unpinned, not counted).
+if [[ "$TRACING" == 2 ]]; then
+  start_sink
+  BATCH_FLAGS+=(--otlp "$OTLP")
+fi
 taskset -c 0 "$BIN" server --impl "$IMPL" --tracing "$TRACING" --port-file "$WORK/port" \
   "${BATCH_FLAGS[@]}" 2>"$WORK/server.log" &
 SERVER_PID=$!
