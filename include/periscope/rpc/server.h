@@ -152,7 +152,9 @@ class Server {
   Result<uint16_t> ListenTcp(const std::string& host, uint16_t port);
   // Listens on a Unix domain socket path (an existing socket file is replaced).
   Status ListenUnix(const std::string& path);
-  // Stops listening, closes every connection and cancels handlers in flight.
+  // Stops listening, closes every connection and cancels handlers in flight. Does not wait: a
+  // handler may still run on the io threads afterwards, so registered service objects must live
+  // until those threads stop.
   void Shutdown();
   ServerStats stats() const;
 
