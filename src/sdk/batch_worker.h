@@ -15,6 +15,17 @@
 
 namespace periscope::trace::internal {
 
+// Starts loading every 64-byte line of `item` into the cache, for writing, however it is aligned:
+// a line per 64 bytes from its start, and the line of its last byte. Always inlined: GCC 12 deems
+// a function that only prefetches pure and drops calls to it.
+template <class Item>
+[[gnu::always_inline]] inline void PrefetchForWrite(const Item& item) noexcept {
+  const char* bytes = reinterpret_cast<const char*>(&item);
+#pragma GCC unroll 8
+  for (size_t at = 0; at < sizeof(Item); at += 64) __builtin_prefetch(bytes + at, 1);
+  __builtin_prefetch(bytes + sizeof(Item) - 1, 1);
+}
+
 // A bounded queue drained in batches by one background thread that calls `export_fn`. Push never
 // waits for an export: a full queue refuses (and counts) the item. Thread-safe. The lock is a
 // spin lock (held for a few stores by Push, and by the worker only to take the queue), with
@@ -80,11 +91,7 @@ class BatchWorker {
     ++compact_count_;
     stats_.queued++;
     // The next slot, last touched by an export, is loaded while the caller goes on.
-    if (compact_count_ < compact_.size()) {
-      const char* next = reinterpret_cast<const char*>(&compact_[compact_count_]);
-      __builtin_prefetch(next, 1);
-      __builtin_prefetch(next + sizeof(Compact) - 1, 1);
-    }
+    if (compact_count_ < compact_.size()) PrefetchForWrite(compact_[compact_count_]);
     if (count_ + compact_count_ == options_.max_export_batch_size) wake_.notify_one();
     return true;
   }
@@ -198,7 +205,7 @@ class BatchWorker {
   // The slot the next push fills was last touched by an export, hundreds of calls ago, and is
   // most often out of the cache by now: it is loaded while the caller goes on with its work.
   [[gnu::always_inline]] void PrefetchNextSlot() const noexcept {
-    if (count_ < queue_.size()) PrefetchSpanSlot(queue_[count_]);
+    if (count_ < queue_.size()) PrefetchForWrite(queue_[count_]);
   }
 
   // Whether one more item fits (counting a refusal); under mu_. Queued plus taken by the worker

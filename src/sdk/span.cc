@@ -26,8 +26,14 @@ void Truncate(AttributeValue& value, size_t max_len) {
   processors[last]->OnEnd(std::move(data));
 }
 
+// Whether a span's status `current` takes `code`: an OK status is final, and an unset one
+// changes nothing.
+bool StatusChanges(StatusCode current, StatusCode code) {
+  return current != StatusCode::kOk && code != StatusCode::kUnset;
+}
+
 void SetSpanStatus(SpanData& data, StatusCode code, std::string_view description) {
-  if (data.status == StatusCode::kOk || code == StatusCode::kUnset) return;
+  if (!StatusChanges(data.status, code)) return;
   data.status = code;
   if (code == StatusCode::kError) {
     data.status_message.assign(description);
@@ -54,8 +60,7 @@ void EndSpanData(const internal::ProviderState& provider, SpanData& data, Timest
 
 // A status change on a span started from a shape that has no data: only a code, no description.
 void SetShapedStatus(internal::ShapedSpan& span, StatusCode code) {
-  if (span.status == StatusCode::kOk || code == StatusCode::kUnset) return;
-  span.status = code;
+  if (StatusChanges(span.status, code)) span.status = code;
 }
 
 // Whether a status change fits a span started from a shape without data: any but an error with a
@@ -64,12 +69,38 @@ bool StatusFitsShape(StatusCode code, std::string_view description) {
   return code != StatusCode::kError || description.empty();
 }
 
+// Overwrites the fields of recycled span data (its strings keep their capacity) that every span
+// of `shape` with nothing of its own has alike: all but its ids, flags, parent, times and status.
+void FillShapeFields(SpanData& data, const SpanShape& shape) {
+  data.context.is_remote = false;
+  if (!data.context.trace_state.empty()) data.context.trace_state = TraceState();
+  if (!internal::EqualText(data.name, shape.name())) data.name.assign(shape.name());
+  data.kind = shape.kind();
+  if (!data.attributes.empty()) data.attributes.clear();
+  if (data.shared_attributes != shape.attributes()) data.shared_attributes = shape.attributes();
+  if (!data.events.empty()) data.events.clear();
+  if (!data.links.empty()) data.links.clear();
+  data.status_message.clear();
+  data.dropped_attributes = 0;
+  data.dropped_events = 0;
+  data.dropped_links = 0;
+  if (data.resource != shape.resource()) data.resource = shape.resource();
+  if (data.scope != shape.scope()) data.scope = shape.scope();
+}
+
 // The data of a span started from a shape, for a span that sets something of its own.
 [[gnu::noinline]] SpanData* ShapedSpanData(const SpanContext& context,
                                            const internal::ShapedSpan& span) {
   SpanData* data = internal::TakeSpanData();
-  internal::FillFromShape(*data, *span.shape, context.trace_id, context.span_id, context.flags,
-                          span);
+  FillShapeFields(*data, *span.shape);
+  data->context.trace_id = context.trace_id;
+  data->context.span_id = context.span_id;
+  data->context.flags = context.flags;
+  data->parent_span_id = span.parent_span_id;
+  data->parent_is_remote = span.parent_is_remote;
+  data->start_time = span.start_time;
+  data->end_time = Timestamp();
+  data->status = span.status;
   return data;
 }
 
@@ -93,45 +124,12 @@ bool StatusFitsShape(StatusCode code, std::string_view description) {
 
 namespace internal {
 
-void FillFromShape(SpanData& data, const SpanShape& shape, const TraceId& trace_id,
-                   const SpanId& span_id, TraceFlags flags, const ShapedSpan& span) {
-  data.context.trace_id = trace_id;
-  data.context.span_id = span_id;
-  data.context.flags = flags;
-  data.context.is_remote = false;
-  if (!data.context.trace_state.empty()) data.context.trace_state = TraceState();
-  data.parent_span_id = span.parent_span_id;
-  data.parent_is_remote = span.parent_is_remote;
-  if (!internal::EqualText(data.name, shape.name())) data.name.assign(shape.name());
-  data.kind = shape.kind();
-  data.start_time = span.start_time;
-  data.end_time = Timestamp();
-  if (!data.attributes.empty()) data.attributes.clear();
-  if (data.shared_attributes != shape.attributes()) data.shared_attributes = shape.attributes();
-  if (!data.events.empty()) data.events.clear();
-  if (!data.links.empty()) data.links.clear();
-  data.status = span.status;
-  data.status_message.clear();
-  data.dropped_attributes = 0;
-  data.dropped_events = 0;
-  data.dropped_links = 0;
-  if (data.resource != shape.resource()) data.resource = shape.resource();
-  if (data.scope != shape.scope()) data.scope = shape.scope();
-}
-
 void ExpandCompact(const SpanRecord& record, SpanRecord& last, SpanData& data) {
+  // The shape's fields stay as the last fill left them while the slot holds the same shape.
   if (last.shape != record.shape) [[unlikely]] {
-    ShapedSpan span;
-    span.parent_span_id = record.parent_span_id;
-    span.parent_is_remote = record.parent_is_remote;
-    span.status = record.status;
-    span.start_time = record.start_time;
-    FillFromShape(data, *record.shape, record.trace_id, record.span_id, record.flags, span);
-    data.end_time = record.end_time;
+    FillShapeFields(data, *record.shape);
     last.shape = record.shape;
-    return;
   }
-  // The rest is the shape's, as the last fill left it.
   data.context.trace_id = record.trace_id;
   data.context.span_id = record.span_id;
   data.context.flags = record.flags;

@@ -85,17 +85,6 @@ inline void MoveSpanDataToSlot(SpanData& slot, SpanData& span) noexcept {
   if (slot.scope != span.scope) slot.scope.swap(span.scope);
 }
 
-// Starts loading a queue slot's own bytes into the cache, for writing. Always inlined: GCC 12
-// deems a function that only prefetches pure and drops calls to it.
-[[gnu::always_inline]] inline void PrefetchSpanSlot(const SpanData& slot) noexcept {
-  // Every 64-byte line the slot touches, however it is aligned: a line per 64 bytes from its
-  // start, and the line of its last byte.
-  const char* bytes = reinterpret_cast<const char*>(&slot);
-#pragma GCC unroll 8
-  for (size_t at = 0; at < sizeof(SpanData); at += 64) __builtin_prefetch(bytes + at, 1);
-  __builtin_prefetch(bytes + sizeof(SpanData) - 1, 1);
-}
-
 // Room for the control block of a recycled span's shared_ptr (the span itself is recycled whole).
 inline constexpr size_t kSpanBlockSize = 64;
 // One block of kSpanBlockSize bytes from this thread's free list (or operator new), and back.

@@ -38,12 +38,6 @@ struct SpanRecord {
   slot.status = span.status;
 }
 
-// Overwrites every field of `data` (recycled: its strings keep their capacity) with a span of
-// `shape` that has no attributes, events, links or status description of its own; its end time
-// is left to the caller.
-void FillFromShape(SpanData& data, const SpanShape& shape, const TraceId& trace_id,
-                   const SpanId& span_id, TraceFlags flags, const ShapedSpan& span);
-
 // The record as SpanData, for an exporter, in `data` that holds the record `last` (only its
 // shape is kept; null the first time) and nothing else: when the shapes are the same, only the
 // span's own fields are written.

@@ -415,13 +415,13 @@ namespace {
          !provider.shut_down.load(std::memory_order_acquire);
 }
 
-// The context of a sampled span of a shaped start: no tracestate (a parent with one takes the
-// general path), not remote.
+// The context of a span of a shaped start: no tracestate (a parent with one takes the general
+// path), not remote.
 [[gnu::always_inline]] inline void SetShapedContext(SpanContext& context, const TraceId& trace_id,
-                                                    const SpanId& span_id) {
+                                                    const SpanId& span_id, bool sampled) {
   context.trace_id = trace_id;
   context.span_id = span_id;
-  context.flags.value = TraceFlags::kSampled;
+  context.flags.value = sampled ? TraceFlags::kSampled : 0;
   context.is_remote = false;
   if (!context.trace_state.empty()) [[unlikely]]
     context.trace_state = TraceState();
@@ -432,8 +432,7 @@ namespace {
 [[gnu::noinline, gnu::cold]] std::shared_ptr<Span> DroppedSpan(const TraceId& trace_id,
                                                                const SpanId& span_id) {
   SpanContext context;
-  context.trace_id = trace_id;
-  context.span_id = span_id;
+  SetShapedContext(context, trace_id, span_id, false);
   return Span::NonRecording(context);
 }
 
@@ -492,7 +491,7 @@ std::shared_ptr<Span> Tracer::StartSpan(const std::shared_ptr<const SpanShape>& 
     if (span->data_ != nullptr) [[unlikely]]
       span->data_.reset();
   }
-  SetShapedContext(span->context_, trace_id, span_id);
+  SetShapedContext(span->context_, trace_id, span_id, true);
   span->recording_ = true;
   FillShapedSpan(span->shaped_, shape, parent, has_parent, start_time);
   return std::shared_ptr<Span>(span, internal::SpanRecycler(),
@@ -516,18 +515,14 @@ void Tracer::StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape,
   if (span.data_ != nullptr) [[unlikely]]
     span.data_.reset();
   const bool has_parent = parent.IsValid();
-  SpanContext& context = span.context_;
-  context.trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
-  context.span_id = internal::SpanIdInline();
-  context.is_remote = false;
-  if (!context.trace_state.empty()) [[unlikely]]
-    context.trace_state = TraceState();
-  if (!SampleShaped(*shared_->provider, parent)) [[unlikely]] {
-    context.flags.value = 0;
+  const TraceId trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
+  const SpanId span_id = internal::SpanIdInline();
+  const bool sampled = SampleShaped(*shared_->provider, parent);
+  SetShapedContext(span.context_, trace_id, span_id, sampled);
+  if (!sampled) [[unlikely]] {
     span.tracer_ = nullptr;
     return;
   }
-  context.flags.value = TraceFlags::kSampled;
   span.tracer_ = shared_.get();
   FillShapedSpan(span.shaped_, shape, parent, has_parent, start_time);
 }
