@@ -56,8 +56,17 @@ class PoolHealthTest : public ::testing::Test {
  protected:
   // The io threads stop before the backends go: Server::Shutdown only starts closing connections,
   // and a request already read (a health check of the pool just destroyed) could otherwise still
-  // run its handler against a destroyed service.
-  void TearDown() override { io_.Stop(); }
+  // run its handler against a destroyed service. The servers are shut down first, and the io
+  // threads given a few rounds (bounded) to finish the closes, so that no coroutine is left
+  // suspended (and leaked) when they stop.
+  void TearDown() override {
+    for (auto& backend : backends_) backend->server.Shutdown();
+    for (int round = 0; round < 5; ++round) {
+      io_.Run([]() -> awaitable<void> { co_return; });
+      std::this_thread::sleep_for(5ms);
+    }
+    io_.Stop();
+  }
 
   Backend& Add(bool with_health = true) {
     backends_.push_back(
