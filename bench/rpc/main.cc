@@ -9,6 +9,12 @@
 // discarded; with --tracing 2 the batches are exported over OTLP/HTTP protobuf to --otlp (the
 // traces URL of a `sink`, which acknowledges OTLP requests without parsing them, until
 // SIGTERM). bench/rpc/run.sh pins the server on core 0 and the client on core 1.
+//
+// What tracing costs, in one process pair (Periscope only, --tracing 1 or 2):
+//   rpc_bench server --impl periscope --tracing 1 --port-file PATH --plain-port-file PATH2
+//   rpc_bench client --impl periscope --tracing 1 --port N --plain-port N2 [--phase-ms MS] ...
+// The server also serves untraced on a second port; the client alternates between the two every
+// --phase-ms (default 250) and prints pairs=... loss_pct=... (see RunPeriscopeAlternating).
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -39,10 +45,10 @@ std::optional<uint64_t> Number(const std::map<std::string, std::string>& flags,
 int Usage() {
   std::fprintf(stderr,
                "usage: rpc_bench server --impl periscope|grpc --port-file PATH [--tracing 0|1|2] "
-               "[--otlp URL] [--batch SPANS]\n"
+               "[--otlp URL] [--batch SPANS] [--plain-port-file PATH]\n"
                "       rpc_bench client --impl periscope|grpc --port N --size BYTES "
                "--concurrency N [--seconds S] [--warmup-ms MS] [--tracing 0|1|2] [--otlp URL] "
-               "[--batch SPANS]\n"
+               "[--batch SPANS] [--plain-port N [--phase-ms MS]]\n"
                "       rpc_bench sink --port-file PATH\n");
   return 2;
 }
@@ -96,8 +102,10 @@ int main(int argc, char** argv) {
   int code = 0;
   if (mode == "server") {
     if (flags["port-file"].empty()) return Usage();
+    const std::string plain_port_file = flags["plain-port-file"];
+    if (!plain_port_file.empty() && (impl != "periscope" || !tracer)) return Usage();
     code = impl == "grpc" ? rpcbench::ServeGrpc(flags["port-file"], tracer)
-                          : rpcbench::ServePeriscope(flags["port-file"], tracer);
+                          : rpcbench::ServePeriscope(flags["port-file"], tracer, plain_port_file);
   } else if (mode == "client") {
     rpcbench::ClientSettings settings;
     std::optional<uint64_t> port = Number(flags, "port", 0);
@@ -114,8 +122,18 @@ int main(int argc, char** argv) {
     settings.concurrency = *concurrency;
     settings.duration = std::chrono::seconds(*seconds);
     settings.warmup = std::chrono::milliseconds(*warmup);
-    std::string line = impl == "grpc" ? rpcbench::RunGrpcClient(settings, tracer)
-                                      : rpcbench::RunPeriscopeClient(settings, tracer);
+    std::optional<uint64_t> plain_port = Number(flags, "plain-port", 0);
+    std::optional<uint64_t> phase_ms = Number(flags, "phase-ms", 250);
+    if (!plain_port || *plain_port > 65535 || !phase_ms || *phase_ms == 0) return Usage();
+    if (*plain_port != 0 && (impl != "periscope" || !tracer)) return Usage();
+    std::string line;
+    if (*plain_port != 0) {
+      line = rpcbench::RunPeriscopeAlternating(settings, static_cast<uint16_t>(*plain_port),
+                                               std::chrono::milliseconds(*phase_ms), *tracer);
+    } else {
+      line = impl == "grpc" ? rpcbench::RunGrpcClient(settings, tracer)
+                            : rpcbench::RunPeriscopeClient(settings, tracer);
+    }
     std::printf("%s\n", line.c_str());
     code = line.rfind("error", 0) == 0 ? 1 : 0;
   } else {

@@ -1,5 +1,7 @@
 #include "periscope_side.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <vector>
 
 #include "periscope/rpc.h"
 
@@ -87,27 +90,126 @@ asio::awaitable<void> StartClient(ClientSettings settings, std::optional<pt::Tra
   }
 }
 
-}  // namespace
-
-int ServePeriscope(const std::string& port_file, std::optional<pt::Tracer> tracer) {
-  asio::io_context io(1);
-  rpc::ServerOptions options;
-  options.tracer = tracer;
-  rpc::Server server(io.get_executor(), std::move(options));
-  BenchImpl impl;
-  if (rpc::Status st = server.Register<Bench>(impl); !st.ok()) return 1;
+// Listens on 127.0.0.1 (any port) and writes the port to port_file; false on failure.
+bool ListenAndTell(rpc::Server& server, const std::string& port_file) {
   rpc::Result<uint16_t> port = server.ListenTcp("127.0.0.1", 0);
   if (!port.ok()) {
     std::fprintf(stderr, "listen: %s\n", port.status().ToString().c_str());
-    return 1;
+    return false;
   }
   {
     std::ofstream out(port_file + ".tmp");
     out << *port << "\n";
   }
   std::filesystem::rename(port_file + ".tmp", port_file);
+  return true;
+}
+
+// The median and quartiles of `values` (sorted in place; not empty).
+std::array<double, 3> Quartiles(std::vector<double>& values) {
+  std::sort(values.begin(), values.end());
+  auto at = [&](double q) {
+    const double pos = q * static_cast<double>(values.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const size_t hi = std::min(lo + 1, values.size() - 1);
+    return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
+  };
+  return {at(0.25), at(0.5), at(0.75)};
+}
+
+// The alternating client's state: the phase schedule and the calls started in each phase.
+struct AlternatingState {
+  BenchClock::time_point from;
+  BenchClock::duration phase;
+  size_t phases;
+  std::vector<uint64_t> calls;  // per measured phase
+  uint64_t failures = 0;
+  size_t running = 0;
+  std::string error;
+
+  // The phase a call started at `now` belongs to (negative: warm-up), and whether it is traced.
+  int64_t PhaseAt(BenchClock::time_point now) const {
+    const auto since = now - from;
+    return since < BenchClock::duration::zero() ? -1 - (from - now) / phase : since / phase;
+  }
+  static bool Traced(int64_t phase) {
+    const int64_t pair = phase >= 0 ? phase / 2 : (phase - 1) / 2;
+    return (phase % 2 == 0) != (pair % 2 != 0);
+  }
+};
+
+asio::awaitable<void> AlternatingLoop(rpc::Client<Bench> traced, rpc::Client<Bench> plain,
+                                      std::string payload,
+                                      std::shared_ptr<AlternatingState> state) {
+  for (;;) {
+    const int64_t phase = state->PhaseAt(BenchClock::now());
+    if (phase >= static_cast<int64_t>(state->phases)) break;
+    rpc::CallOptions options;
+    options.timeout = std::chrono::seconds(10);
+    const rpc::Client<Bench>& client = AlternatingState::Traced(phase) ? traced : plain;
+    EchoRequest request{payload};  // named: GCC 12 destroys such a temporary in co_await twice
+    rpc::Result<EchoReply> reply =
+        co_await client.Call<Bench::Echo>(std::move(request), std::move(options));
+    if (!reply.ok() || reply->payload.size() != payload.size()) {
+      ++state->failures;
+      if (state->error.empty()) state->error = reply.status().ToString();
+      if (!reply.ok() && reply.status().code() == rpc::StatusCode::kUnavailable) break;
+      continue;
+    }
+    if (phase >= 0) ++state->calls[static_cast<size_t>(phase)];
+  }
+  if (--state->running == 0) {
+    traced.channel().Close();
+    plain.channel().Close();
+  }
+}
+
+asio::awaitable<void> StartAlternating(ClientSettings settings, uint16_t plain_port,
+                                       pt::Tracer tracer, std::shared_ptr<AlternatingState> state) {
+  asio::any_io_executor executor = co_await asio::this_coro::executor;
+  rpc::ChannelOptions traced_options;
+  traced_options.tracer = tracer;
+  rpc::Result<rpc::Channel> traced = co_await rpc::Channel::ConnectTcp(
+      executor, settings.host, settings.port, std::move(traced_options));
+  rpc::ChannelOptions plain_options;
+  rpc::Result<rpc::Channel> plain = co_await rpc::Channel::ConnectTcp(
+      executor, settings.host, plain_port, std::move(plain_options));
+  if (!traced.ok() || !plain.ok()) {
+    state->error = (traced.ok() ? plain : traced).status().ToString();
+    co_return;
+  }
+  rpc::Client<Bench> traced_client(*traced);
+  rpc::Client<Bench> plain_client(*plain);
+  std::string payload = MakePayload(settings.payload_bytes);
+  state->running = settings.concurrency;
+  for (size_t i = 0; i < settings.concurrency; ++i) {
+    asio::co_spawn(executor, AlternatingLoop(traced_client, plain_client, payload, state),
+                   asio::detached);
+  }
+}
+
+}  // namespace
+
+int ServePeriscope(const std::string& port_file, std::optional<pt::Tracer> tracer,
+                   const std::string& plain_port_file) {
+  asio::io_context io(1);
+  rpc::ServerOptions options;
+  options.tracer = tracer;
+  rpc::Server server(io.get_executor(), std::move(options));
+  BenchImpl impl;
+  if (rpc::Status st = server.Register<Bench>(impl); !st.ok()) return 1;
+  std::optional<rpc::Server> plain;
+  if (!plain_port_file.empty()) {
+    plain.emplace(io.get_executor(), rpc::ServerOptions());
+    if (rpc::Status st = plain->Register<Bench>(impl); !st.ok()) return 1;
+    if (!ListenAndTell(*plain, plain_port_file)) return 1;
+  }
+  if (!ListenAndTell(server, port_file)) return 1;
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) { server.Shutdown(); });
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    server.Shutdown();
+    if (plain) plain->Shutdown();
+  });
   io.run();
   return 0;
 }
@@ -120,6 +222,45 @@ std::string RunPeriscopeClient(const ClientSettings& settings, std::optional<pt:
   io.run();
   if (state->recorder.running(BenchClock::now())) return "error " + state->error;
   return state->recorder.Summary(state->failures);
+}
+
+std::string RunPeriscopeAlternating(const ClientSettings& settings, uint16_t plain_port,
+                                    std::chrono::milliseconds phase, const pt::Tracer& tracer) {
+  asio::io_context io(1);
+  auto state = std::make_shared<AlternatingState>();
+  state->from = BenchClock::now() + settings.warmup;
+  state->phase = phase;
+  state->phases = std::max<size_t>(2, 2 * static_cast<size_t>(settings.duration / (2 * phase)));
+  state->calls.assign(state->phases, 0);
+  asio::co_spawn(io, StartAlternating(settings, plain_port, tracer, state), asio::detached);
+  io.run();
+  const uint64_t expected_end = state->phases;
+  if (state->PhaseAt(BenchClock::now()) < static_cast<int64_t>(expected_end)) {
+    return "error " + state->error;
+  }
+  std::vector<double> losses;
+  double traced_calls = 0;
+  double plain_calls = 0;
+  for (size_t p = 0; p + 1 < state->phases; p += 2) {
+    const bool first_traced = AlternatingState::Traced(static_cast<int64_t>(p));
+    const double t = static_cast<double>(state->calls[first_traced ? p : p + 1]);
+    const double u = static_cast<double>(state->calls[first_traced ? p + 1 : p]);
+    traced_calls += t;
+    plain_calls += u;
+    if (u > 0) losses.push_back(100.0 * (1.0 - t / u));
+  }
+  if (losses.empty()) return "error no calls";
+  const double seconds =
+      std::chrono::duration<double>(phase).count() * static_cast<double>(state->phases / 2);
+  const std::array<double, 3> q = Quartiles(losses);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "pairs=%zu traced_calls_per_s=%.0f plain_calls_per_s=%.0f loss_pct=%.2f "
+                "q1_pct=%.2f q3_pct=%.2f total_loss_pct=%.2f failures=%llu",
+                losses.size(), traced_calls / seconds, plain_calls / seconds, q[1], q[0], q[2],
+                100.0 * (1.0 - traced_calls / plain_calls),
+                static_cast<unsigned long long>(state->failures));
+  return line;
 }
 
 }  // namespace rpcbench

@@ -88,15 +88,35 @@ awaitable<RawStream> OpenStreamImpl(std::shared_ptr<ChannelBackend> backend,
 
 }  // namespace internal
 
-awaitable<Result<std::string>> Channel::CallRaw(std::string_view service, std::string_view method,
-                                                std::string payload, CallOptions options) const {
+namespace {
+
+// A unary call's request; `names`: the typed method's, or null.
+std::shared_ptr<internal::CallRequest> UnaryRequest(std::string_view service,
+                                                    std::string_view method,
+                                                    const internal::MethodNames* names,
+                                                    std::string&& payload, CallOptions&& options) {
   auto request = std::allocate_shared<internal::CallRequest>(
       internal::CachedAllocator<internal::CallRequest>());
   request->service = std::string(service);
   request->method = std::string(method);
+  request->names = names;
   request->payload = std::move(payload);
   request->options = std::move(options);
-  return impl_->CallPayload(impl_, std::move(request));
+  return request;
+}
+
+}  // namespace
+
+awaitable<Result<std::string>> Channel::CallRaw(std::string_view service, std::string_view method,
+                                                std::string payload, CallOptions options) const {
+  return impl_->CallPayload(
+      impl_, UnaryRequest(service, method, nullptr, std::move(payload), std::move(options)));
+}
+
+awaitable<Result<std::string>> Channel::CallTyped(const internal::MethodNames& names,
+                                                  std::string payload, CallOptions options) const {
+  return impl_->CallPayload(impl_, UnaryRequest(names.service, names.method, &names,
+                                                std::move(payload), std::move(options)));
 }
 
 awaitable<RawStream> Channel::OpenStream(std::string_view service, std::string_view method,

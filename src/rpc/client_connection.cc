@@ -73,8 +73,9 @@ struct CallRecord {
 
 // Runs the interceptors' before hooks, starts the CLIENT span and builds the request frame.
 // Takes the request's strings. Not a coroutine (see span_util.h).
-std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::string& address,
-                                    uint16_t port, CallRequest& request) {
+std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, uint64_t connection,
+                                    const std::string& address, uint16_t port,
+                                    CallRequest& request) {
   CallOptions& options = request.options;
   CallKind kind = request.kind;
   auto record = std::allocate_shared<CallRecord>(CachedAllocator<CallRecord>());
@@ -107,8 +108,13 @@ std::shared_ptr<CallRecord> Prepare(const ChannelOptions& channel, const std::st
     parent = &current;
   }
   if (channel.tracer) {
-    StartClientSpan(*channel.tracer, *parent, frame.service, frame.method, address, port, start,
-                    record->span);
+    if (request.names != nullptr) {
+      StartClientSpan(*channel.tracer, *parent, connection, *request.names, address, port, start,
+                      record->span);
+    } else {
+      StartClientSpan(*channel.tracer, *parent, frame.service, frame.method, address, port, start,
+                      record->span);
+    }
   }
   if (!record->metadata.empty()) frame.metadata = record->metadata;
   frame.payload = std::move(request.payload);
@@ -131,6 +137,12 @@ void Complete(const ChannelOptions& channel, CallRecord& record, const Status& s
     ClientCallInfo info{record.frame.service, record.frame.method, record.kind, record.metadata};
     interceptor.after(info, status, std::chrono::duration_cast<std::chrono::nanoseconds>(duration));
   }
+}
+
+// Numbers client connections from 1, never reused (see SpanTemplateCache).
+uint64_t NextConnectionId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 Status CancelledByCaller() { return Status(StatusCode::kCancelled, "cancelled by the caller"); }
@@ -163,7 +175,7 @@ class ClientConnection : public ChannelBackend,
 
   awaitable<RawStream> OpenStream(std::shared_ptr<CallRequest> request) override {
     auto self = shared_from_this();
-    std::shared_ptr<CallRecord> record = Prepare(options_, address_, port_, *request);
+    std::shared_ptr<CallRecord> record = Prepare(options_, id_, address_, port_, *request);
     co_return co_await asio::co_spawn(strand_, DoOpenStream(self, record), use_awaitable);
   }
 
@@ -187,7 +199,7 @@ class ClientConnection : public ChannelBackend,
   static awaitable<Out> Unary(std::shared_ptr<ClientConnection> self,
                               std::shared_ptr<CallRequest> request) {
     std::shared_ptr<CallRecord> record =
-        Prepare(self->options_, self->address_, self->port_, *request);
+        Prepare(self->options_, self->id_, self->address_, self->port_, *request);
     RawReply reply;
     if (!record->rejected.ok()) {
       Complete(self->options_, *record, record->rejected);
@@ -506,6 +518,7 @@ class ClientConnection : public ChannelBackend,
   ChannelOptions options_;
   std::string address_;
   uint16_t port_;
+  const uint64_t id_ = NextConnectionId();  // the connection's number in this process
   std::atomic<bool> open_{true};
   std::atomic<size_t> in_flight_{0};
   std::atomic<size_t> open_streams_{0};

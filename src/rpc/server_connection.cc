@@ -134,6 +134,19 @@ void MakeContext(RequestFrame& request, const std::string& peer, CallContext& ct
 void TraceCall(const ServerOptions& options, const RequestFrame& request,
                const SpanTemplate& span_template, trace::Timestamp start, CallContext& ctx,
                trace::Span*& span) {
+  if (ctx.metadata.empty()) [[likely]] {
+    // No tracestate or baggage: the parent is in the frame's trace fields, if anywhere.
+    const trace::SpanContext parent = FrameParent(request);
+    if (options.tracer) {
+      std::shared_ptr<trace::Span> started =
+          options.tracer->StartSpan(span_template.shape, parent, start);
+      span = started.get();
+      ctx.trace_context = trace::Context(std::move(started));
+    } else if (parent.IsValid()) {
+      ctx.trace_context = trace::Context(trace::Span::NonRecording(parent));
+    }
+    return;
+  }
   RemoteParent remote = ExtractRemoteParent(request, ctx.metadata);
   if (options.tracer) {
     std::shared_ptr<trace::Span> started =

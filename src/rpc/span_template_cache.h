@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "periscope/rpc/channel.h"
 #include "periscope/trace/common.h"
 #include "periscope/trace/tracer.h"
 
@@ -49,8 +51,27 @@ class SpanTemplateCache {
                              std::string_view method, std::string_view address, uint16_t port) {
     return Find(tracer, false, service, method, address, port);
   }
+  // The same for a typed method (its static names) on the client connection numbered
+  // `connection` (never reused), whose tracer and address do not change: found by two
+  // comparisons in the usual case.
+  const SpanTemplate& Client(const trace::Tracer& tracer, uint64_t connection,
+                             const MethodNames& names, std::string_view address, uint16_t port) {
+    KeyedEntry& entry =
+        keyed_[(connection ^ (reinterpret_cast<uintptr_t>(&names) >> 4)) % kKeyedEntries];
+    if (entry.connection != connection || entry.names != &names) [[unlikely]]
+      entry = KeyedEntry{connection, &names,
+                         Client(tracer, names.service, names.method, address, port)};
+    return entry.span;
+  }
 
  private:
+  static constexpr size_t kKeyedEntries = 16;
+  // A template by (connection, typed method), direct-mapped.
+  struct KeyedEntry {
+    uint64_t connection = 0;
+    const MethodNames* names = nullptr;
+    SpanTemplate span;
+  };
   struct Entry {
     bool server = false;
     std::string service;
@@ -84,6 +105,7 @@ class SpanTemplateCache {
                                 std::string_view method, std::string_view peer, uint16_t port);
 
   std::vector<Entry> entries_;
+  std::array<KeyedEntry, kKeyedEntries> keyed_;
   size_t last_ = 0;     // the entry found last: looked at first
   size_t replace_ = 0;  // the next entry replaced once full
 };

@@ -76,5 +76,41 @@ TEST(SpanTemplateCacheTest, PastItsBoundOldEntriesAreReplacedAndAnswersStayRight
   }
 }
 
+constexpr MethodNames kAdd{"shop.Cart", "Add"};
+constexpr MethodNames kRemove{"shop.Cart", "Remove"};
+
+TEST(SpanTemplateCacheTest, ATypedMethodFindsTheTemplateOfItsNamesOnItsConnection) {
+  SpanTemplateCache cache;
+  const SpanTemplate& add = cache.Client(TestTracer(), 1, kAdd, "cart.internal", 7000);
+  EXPECT_EQ(add.name(), "shop.Cart/Add");
+  // The template the names would find: the keyed entry shares it.
+  EXPECT_EQ(add.attributes(),
+            cache.Client(TestTracer(), "shop.Cart", "Add", "cart.internal", 7000).attributes());
+  EXPECT_EQ(cache.Client(TestTracer(), 1, kAdd, "cart.internal", 7000).attributes(),
+            add.attributes());
+  EXPECT_EQ(cache.Client(TestTracer(), 1, kRemove, "cart.internal", 7000).name(),
+            "shop.Cart/Remove");
+  // Another connection: its own address.
+  const SpanTemplate& elsewhere = cache.Client(TestTracer(), 2, kAdd, "cart-2.internal", 7001);
+  EXPECT_EQ(*Get(elsewhere, "server.address"),
+            trace::AttributeValue(std::string("cart-2.internal")));
+  EXPECT_EQ(*Get(elsewhere, "server.port"), trace::AttributeValue(int64_t{7001}));
+  EXPECT_EQ(*Get(cache.Client(TestTracer(), 1, kAdd, "cart.internal", 7000), "server.address"),
+            trace::AttributeValue(std::string("cart.internal")));
+}
+
+TEST(SpanTemplateCacheTest, KeyedEntriesThatShareASlotReplaceEachOtherAndStayRight) {
+  SpanTemplateCache cache;
+  for (size_t round = 0; round < 2; ++round) {
+    for (uint64_t connection = 1; connection <= 100; ++connection) {
+      const std::string address = "host-" + std::to_string(connection);
+      const MethodNames& names = connection % 2 == 0 ? kAdd : kRemove;
+      const SpanTemplate& t = cache.Client(TestTracer(), connection, names, address, 80);
+      ASSERT_EQ(t.name(), connection % 2 == 0 ? "shop.Cart/Add" : "shop.Cart/Remove");
+      ASSERT_EQ(*Get(t, "server.address"), trace::AttributeValue(address));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace periscope::rpc::internal

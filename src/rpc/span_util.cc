@@ -78,6 +78,16 @@ void StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
                          start, span);
 }
 
+void StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent, uint64_t connection,
+                     const MethodNames& names, const std::string& address, uint16_t port,
+                     trace::Timestamp start, trace::UniqueSpan& span) {
+  const SpanTemplate& span_template =
+      SpanTemplateCache::ForThisThread().Client(tracer, connection, names, address, port);
+  const trace::Span* parent_span = parent.span().get();
+  tracer.StartUniqueSpan(span_template.shape, parent_span ? parent_span->context() : kNoParent,
+                         start, span);
+}
+
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
                                              const RemoteParent& remote, const CallContext& call,
                                              trace::Timestamp start) {
@@ -116,8 +126,8 @@ void InjectContext(const trace::Context& context, Metadata& metadata) {
   }
 }
 
-void InjectCallContext(const trace::Context& parent, const trace::SpanContext* client_span,
-                       RequestFrame& frame) {
+void InjectCallContextGenerally(const trace::Context& parent, const trace::SpanContext* client_span,
+                                RequestFrame& frame) {
   if (!trace::internal::GlobalPropagatorIsDefault()) {
     InjectContext(client_span ? parent.WithSpan(trace::Span::NonRecording(*client_span)) : parent,
                   frame.metadata);
@@ -144,15 +154,22 @@ void InjectContext(const trace::Context& context, RequestFrame& frame) {
   InjectCallContext(context, nullptr, frame);
 }
 
+trace::SpanContext FrameParent(const RequestFrame& frame) {
+  trace::SpanContext context;
+  if (HasTraceFields(frame)) {
+    SetFromTraceFields(frame, context);
+    if (!context.IsValid()) context = trace::SpanContext();
+  }
+  return context;
+}
+
 RemoteParent ExtractRemoteParent(const RequestFrame& frame, const Metadata& metadata) {
   if (!HasTraceFields(frame)) return ExtractRemoteParent(metadata);
-  // Built in place (the result is returned without a copy); an invalid parent is no parent.
+  // Built in place (the result is returned without a copy).
   RemoteParent remote;
   trace::SpanContext& sc = remote.span_context;
-  SetFromTraceFields(frame, sc);
-  if (!sc.IsValid()) {
-    sc = trace::SpanContext();
-  } else if (!metadata.empty()) {
+  sc = FrameParent(frame);
+  if (sc.IsValid() && !metadata.empty()) {
     if (const std::string* ts = Find(metadata, "tracestate")) {
       if (std::optional<trace::TraceState> state = trace::TraceState::Parse(*ts)) {
         sc.trace_state = std::move(*state);
@@ -202,31 +219,28 @@ trace::Context RemoteContext(RemoteParent&& remote) {
 }
 
 trace::Context ServerContext(RemoteParent&& remote, std::shared_ptr<trace::Span> span) {
-  if (remote.baggage.empty()) return trace::Context().WithSpan(std::move(span));
-  return trace::Context().WithBaggage(std::move(remote.baggage)).WithSpan(std::move(span));
+  return trace::Context(std::move(span), std::move(remote.baggage));
 }
 
 namespace {
 
-// A call's outcome on a span (Span or UniqueSpan): status ERROR with the message and the status
-// code attribute when not ok (the shared attributes say OK (0) already); then the span ends.
+// Status ERROR with the message and the status code attribute (the shared attributes say OK (0)).
 template <class SpanType>
-void RecordOutcomeAndEnd(SpanType& span, const Status& status, trace::Timestamp end) {
-  if (!status.ok()) {
-    span.SetAttribute(kRpcStatusCodeKey, static_cast<int64_t>(status.code()));
-    span.SetStatus(trace::StatusCode::kError, status.ToString());
-  }
-  span.End(end);
+void RecordFailure(SpanType& span, const Status& status) {
+  span.SetAttribute(kRpcStatusCodeKey, static_cast<int64_t>(status.code()));
+  span.SetStatus(trace::StatusCode::kError, status.ToString());
 }
 
 }  // namespace
 
-void FinishSpan(trace::Span* span, const Status& status, trace::Timestamp end) {
-  if (span) RecordOutcomeAndEnd(*span, status, end);
+void FailSpan(trace::Span& span, const Status& status, trace::Timestamp end) {
+  RecordFailure(span, status);
+  span.End(end);
 }
 
-void FinishSpan(trace::UniqueSpan& span, const Status& status, trace::Timestamp end) {
-  if (span.IsRecording()) RecordOutcomeAndEnd(span, status, end);
+void FailSpan(trace::UniqueSpan& span, const Status& status, trace::Timestamp end) {
+  RecordFailure(span, status);
+  span.End(end);
 }
 
 }  // namespace periscope::rpc::internal

@@ -36,11 +36,21 @@ namespace internal {
 class ChannelBackend;
 struct ChannelAccess;
 
+// The names of a typed method in static storage, one instance per method (kMethodNames): a
+// typed call's request points at it, so that caches tell methods apart by its address.
+struct MethodNames {
+  std::string_view service;
+  std::string_view method;
+};
+template <class S, class M>
+inline constexpr MethodNames kMethodNames{S::kName, M::kName};
+
 // One client call's arguments. Handed to coroutines by shared_ptr: GCC 12 destroys by-value
 // aggregate temporaries in coroutine bodies twice (see rpc.h).
 struct CallRequest {
   std::string service;
   std::string method;
+  const MethodNames* names = nullptr;  // a typed call's, naming the same service and method
   CallKind kind = CallKind::kUnary;
   std::string payload;
   CallOptions options;
@@ -106,6 +116,12 @@ class Channel {
 
  private:
   friend struct internal::ChannelAccess;
+  template <Service S>
+  friend class Client;
+  // CallRaw of a typed method, named by its static names.
+  boost::asio::awaitable<Result<std::string>> CallTyped(const internal::MethodNames& names,
+                                                        std::string payload,
+                                                        CallOptions options) const;
   explicit Channel(std::shared_ptr<internal::ChannelBackend> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<internal::ChannelBackend> impl_;
 };
@@ -127,8 +143,8 @@ class Client {
                   "BidiStream");
     if constexpr (M::kIdempotent) options.idempotent = true;
     return internal::TypedReply<typename M::ReplyType>(
-        channel_.CallRaw(S::kName, M::kName, Encode(request), std::move(options)), S::kName,
-        M::kName);
+        channel_.CallTyped(internal::kMethodNames<S, M>, Encode(request), std::move(options)),
+        S::kName, M::kName);
   }
 
   // The overloads without CallOptions spare callers an aggregate default argument inside their

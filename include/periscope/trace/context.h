@@ -60,6 +60,10 @@ class Baggage {
 class Context {
  public:
   Context() = default;
+  // A context whose active span is `span`, with no baggage or with `baggage`.
+  explicit Context(std::shared_ptr<Span> span) : span_(std::move(span)) {}
+  Context(std::shared_ptr<Span> span, Baggage baggage)
+      : span_(std::move(span)), baggage_(std::move(baggage)) {}
 
   static Context Current();
 
