@@ -6,10 +6,13 @@
 # pair of phases alike. RUNS runs (fresh processes each) print one line each:
 #   pairs=N traced_calls_per_s=T plain_calls_per_s=P loss_pct=L q1_pct=A q3_pct=B total_loss_pct=C
 # (L: median over the run's pairs of phases of the traced phase's throughput loss against the
-# untraced one; A, B its quartiles; C from the run's totals), then the median of the runs' L
-# and the loss over all runs' calls. TRACED=2 exports over OTLP/HTTP to an `rpc_bench sink`.
+# untraced one; A, B its quartiles; C from the run's totals), then per build the median of the
+# runs' L, their range, the loss over all the runs' calls and the median untraced calls/s.
+# With AGAINST=BIN_B a second build takes its turn in every run, the order alternating, so that
+# two builds are compared in the same window (the cost itself moves with the machine's state).
+# TRACED=2 exports over OTLP/HTTP to an `rpc_bench sink`; BATCH=N sets --batch.
 #
-#   bench/rpc/tracing_ab.sh BIN [RUNS (default 3)] [SECONDS (default 10)] [SIZE] [IN_FLIGHT]
+#   [AGAINST=BIN_B] bench/rpc/tracing_ab.sh BIN [RUNS (default 3)] [SECONDS (default 10)] [SIZE] [IN_FLIGHT]
 set -euo pipefail
 BIN="$1"; RUNS="${2:-3}"; SECS="${3:-10}"; SIZE="${4:-100}"; CONC="${5:-16}"
 TRACED="${TRACED:-1}"; PHASE_MS="${PHASE_MS:-250}"
@@ -21,30 +24,39 @@ if [[ "$TRACED" == 2 ]]; then
   start_sink
   FLAGS+=(--otlp "$OTLP")
 fi
+builds=("$BIN")
+if [[ -n "${AGAINST:-}" ]]; then builds+=("$AGAINST"); fi
 for run in $(seq 1 "$RUNS"); do
-  rm -f "$WORK/port" "$WORK/plain-port"
-  taskset -c 0 "$BIN" server "${FLAGS[@]}" --port-file "$WORK/port" \
-    --plain-port-file "$WORK/plain-port" 2>"$WORK/server.log" &
-  SERVER_PID=$!
-  for _ in $(seq 1 200); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
-  taskset -c 1 "$BIN" client "${FLAGS[@]}" --port "$(cat "$WORK/port")" \
-    --plain-port "$(cat "$WORK/plain-port")" --phase-ms "$PHASE_MS" --size "$SIZE" \
-    --concurrency "$CONC" --seconds "$SECS" --warmup-ms 500 2>"$WORK/client.log" |
-    sed "s/^/run=$run /" | tee -a "$WORK/runs"
-  kill "$SERVER_PID"
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
+  for i in "${!builds[@]}"; do
+    b=$(( (i + run - 1) % ${#builds[@]} ))
+    bin="${builds[$b]}"
+    rm -f "$WORK/port" "$WORK/plain-port"
+    taskset -c 0 "$bin" server "${FLAGS[@]}" --port-file "$WORK/port" \
+      --plain-port-file "$WORK/plain-port" 2>"$WORK/server.log" &
+    SERVER_PID=$!
+    for _ in $(seq 1 200); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
+    taskset -c 1 "$bin" client "${FLAGS[@]}" --port "$(cat "$WORK/port")" \
+      --plain-port "$(cat "$WORK/plain-port")" --phase-ms "$PHASE_MS" --size "$SIZE" \
+      --concurrency "$CONC" --seconds "$SECS" --warmup-ms 500 2>"$WORK/client.log" |
+      sed "s/^/run=$run build=$b /" | tee -a "$WORK/runs"
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  done
 done
-python3 - "$WORK/runs" <<'PY'
+python3 - "$WORK/runs" "${builds[@]}" <<'PY'
 import re, statistics, sys
 runs = [dict(re.findall(r'(\w+)=(\S+)', line)) for line in open(sys.argv[1])]
-runs = [r for r in runs if 'loss_pct' in r]
-if not runs:
-    sys.exit('no run finished')
-pairs = sum(int(r['pairs']) for r in runs)
-traced = sum(float(r['traced_calls_per_s']) * int(r['pairs']) for r in runs)
-plain = sum(float(r['plain_calls_per_s']) * int(r['pairs']) for r in runs)
-print(f"runs={len(runs)} pairs={pairs} median_run_loss_pct="
-      f"{statistics.median(float(r['loss_pct']) for r in runs):.2f} "
-      f"total_loss_pct={100 * (1 - traced / plain):.2f}")
+for build, path in enumerate(sys.argv[2:]):
+    mine = [r for r in runs if r.get('build') == str(build) and 'loss_pct' in r]
+    if not mine:
+        print(f'build {path}: no run finished')
+        continue
+    losses = sorted(float(r['loss_pct']) for r in mine)
+    traced = sum(float(r['traced_calls_per_s']) * int(r['pairs']) for r in mine)
+    plain = sum(float(r['plain_calls_per_s']) * int(r['pairs']) for r in mine)
+    untraced = statistics.median(float(r['plain_calls_per_s']) for r in mine)
+    print(f'build {path}: runs={len(mine)} median_run_loss_pct={statistics.median(losses):.2f} '
+          f'range={losses[0]:.2f}..{losses[-1]:.2f} total_loss_pct={100 * (1 - traced / plain):.2f} '
+          f'untraced_calls_per_s={untraced:.0f}')
 PY

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -75,7 +76,8 @@ class BatchWorker {
     ++count_;
     stats_.queued++;
     if constexpr (std::is_same_v<T, SpanData>) PrefetchNextSlot();
-    if (count_ + compact_count_ == options_.max_export_batch_size) wake_.notify_one();
+    if (count_ + compact_count_ == options_.max_export_batch_size) [[unlikely]]
+      WakeWorker();
     return true;
   }
 
@@ -86,13 +88,19 @@ class BatchWorker {
     static_assert(!std::is_void_v<Compact>);
     std::lock_guard<SpinLock> lock(mu_);
     if (!Admit()) return false;
-    if (compact_count_ == compact_.size()) compact_.emplace_back();
-    write(compact_[compact_count_]);
+    // Slots by address: no size computed (a division by the slot's size).
+    Compact* slot = compact_.data() + compact_count_;
+    if (slot == std::to_address(compact_.end())) [[unlikely]] {
+      compact_.emplace_back();
+      slot = &compact_.back();
+    }
+    write(*slot);
     ++compact_count_;
     stats_.queued++;
     // The next slot, last touched by an export, is loaded while the caller goes on.
-    if (compact_count_ < compact_.size()) PrefetchForWrite(compact_[compact_count_]);
-    if (count_ + compact_count_ == options_.max_export_batch_size) wake_.notify_one();
+    if (slot + 1 != std::to_address(compact_.end())) PrefetchForWrite(slot[1]);
+    if (count_ + compact_count_ == options_.max_export_batch_size) [[unlikely]]
+      WakeWorker();
     return true;
   }
 
@@ -210,6 +218,9 @@ class BatchWorker {
 
   // Whether one more item fits (counting a refusal); under mu_. Queued plus taken by the worker
   // stays within a full queue and one export batch.
+  // Out of line: the pushes run it once per batch.
+  [[gnu::noinline]] void WakeWorker() { wake_.notify_one(); }
+
   [[gnu::always_inline]] bool Admit() {
     const size_t queued = count_ + compact_count_;
     if (stop_ || queued >= options_.max_queue_size ||

@@ -27,6 +27,18 @@ uint8_t ActiveSpanByte() {
   return sc.IsValid() ? sc.span_id.bytes()[0] : 0;
 }
 
+TEST(ContextTest, ConstructedFromASpanAndBaggageItHoldsThemAsTheWithMethodsWould) {
+  const std::shared_ptr<Span> span = ContextWithSpan(9).span();
+  const Context with_span(span);
+  EXPECT_EQ(with_span.span(), span);
+  EXPECT_TRUE(with_span.baggage().empty());
+  const Baggage baggage = Baggage().Set("tenant", "acme");
+  const Context both(span, baggage);
+  EXPECT_EQ(both.span(), span);
+  EXPECT_EQ(both.baggage().Get("tenant"), std::optional<std::string_view>("acme"));
+  EXPECT_EQ(both.span_context().span_id, span->context().span_id);
+}
+
 TEST(BorrowedScopedContextTest, ActivatesTheContextWithoutCopyingIt) {
   const Context owned = ContextWithSpan(7);
   const long uses = owned.span().use_count();

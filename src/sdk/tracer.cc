@@ -459,9 +459,9 @@ std::shared_ptr<Span> Tracer::StartShapedGenerally(const SpanShape& shape,
   return Start(shape.name(), &parent, options, true, &start_time);
 }
 
-UniqueSpan Tracer::StartUniqueShapedGenerally(const SpanShape& shape, const SpanContext& parent,
-                                              Timestamp start_time) const {
-  return StartUnique(shape.name(), parent, ShapeOptions(shape), &start_time);
+void Tracer::StartUniqueShapedGenerally(const SpanShape& shape, const SpanContext& parent,
+                                        Timestamp start_time, UniqueSpan& span) const {
+  span = StartUnique(shape.name(), parent, ShapeOptions(shape), &start_time);
 }
 
 Span* Tracer::NewShapedSpan() const {
@@ -509,7 +509,7 @@ void Tracer::StartUniqueSpan(const std::shared_ptr<const SpanShape>& shape,
                              const SpanContext& parent, Timestamp start_time,
                              UniqueSpan& span) const& {
   if (!StartsShaped(*shape, parent)) [[unlikely]] {
-    span = StartUniqueShapedGenerally(*shape, parent, start_time);
+    StartUniqueShapedGenerally(*shape, parent, start_time, span);
     return;
   }
   if (span.data_ != nullptr) [[unlikely]]

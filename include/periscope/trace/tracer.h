@@ -110,9 +110,11 @@ class Tracer {
   // A span of `shape` started the general way. Out of line: rare.
   [[gnu::noinline, gnu::cold]] std::shared_ptr<Span> StartShapedGenerally(
       const SpanShape& shape, const SpanContext& parent, Timestamp start_time) const;
-  [[gnu::noinline, gnu::cold]] UniqueSpan StartUniqueShapedGenerally(const SpanShape& shape,
-                                                                     const SpanContext& parent,
-                                                                     Timestamp start_time) const;
+  // The same into `span` (the caller's fast path keeps no temporary span).
+  [[gnu::noinline, gnu::cold]] void StartUniqueShapedGenerally(const SpanShape& shape,
+                                                               const SpanContext& parent,
+                                                               Timestamp start_time,
+                                                               UniqueSpan& span) const;
   // A recording span with no data, for a shaped start when this thread has none to reuse.
   [[gnu::noinline, gnu::cold]] Span* NewShapedSpan() const;
   friend class SpanShape;
