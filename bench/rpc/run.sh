@@ -10,7 +10,10 @@
 # writes them to bench/results/rpc.md (BENCH_RESULTS_DIR/rpc.md when set).
 #
 #   bench/rpc/run.sh [build dir (default: build)] [seconds per run (default: 2)] [rounds (default: 3)]
-# It builds rpc_bench first unless RPC_BENCH_NO_BUILD=1.
+# It builds rpc_bench first unless RPC_BENCH_NO_BUILD=1. Then it measures the tracing cost again
+# at 100 B and 10 KB, 16 in flight, by alternating phases in one process pair
+# (bench/rpc/tracing_ab.sh: AB_RUNS runs, default ROUNDS, of AB_SECONDS, default 5 x seconds per
+# run), which separate runs on a shared machine are too noisy for.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${1:-build}"
@@ -79,6 +82,18 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 stop_servers
 
+# Tracing cost by alternating phases: mode,size -> tracing_ab.sh's summary line.
+AB_RUNS="${AB_RUNS:-$ROUNDS}"
+AB_SECONDS="${AB_SECONDS:-$((5 * SECONDS_PER_RUN))}"
+declare -A AB
+for size in 100 10240; do
+  for traced in 1 2; do
+    AB["$traced,$size"]="$(TRACED=$traced bench/rpc/tracing_ab.sh "$BIN" "$AB_RUNS" "$AB_SECONDS" \
+      "$size" 16 2>/dev/null | grep '^build ' || true)"
+    echo "alternating tracing=$traced size=$size: ${AB[$traced,$size]}" >&2
+  done
+done
+
 # The run with the median calls/s of each cell.
 declare -A RESULT
 for key in "${!RUNS[@]}"; do
@@ -136,5 +151,21 @@ human() {
       loss() { awk -v a="$1" -v b="$off" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * (1 - a / b); else print "-" }'; }
       echo "| $(human "$size") | $conc | $(loss "$(field "${RESULT[periscope,1,$size,$conc]}" calls_per_s)") | $(loss "$(field "${RESULT[periscope,2,$size,$conc]}" calls_per_s)") |"
     done
+  done
+  echo
+  echo "Tracing cost, Periscope, by alternating phases: one server process serves traced and untraced"
+  echo "on two ports, one client process alternates between them every 250 ms (\`bench/rpc/tracing_ab.sh"
+  echo "BIN $AB_RUNS $AB_SECONDS SIZE 16\`); the median of the runs' median per-pair loss, and the loss"
+  echo "over all their calls. Steadier than the table above on a shared machine."
+  echo
+  echo "| payload | in flight | on: median (all calls) | otlp: median (all calls) |"
+  echo "| --- | --- | ---: | ---: |"
+  for size in 100 10240; do
+    ab() {
+      local line="${AB[$1,$size]}"
+      if [[ -z "$line" ]]; then echo "-"; return; fi
+      echo "$(sed -n 's/.*median_run_loss_pct=\([-0-9.]*\).*/\1/p' <<<"$line")% ($(sed -n 's/.*total_loss_pct=\([-0-9.]*\).*/\1/p' <<<"$line")%)"
+    }
+    echo "| $(human "$size") | 16 | $(ab 1) | $(ab 2) |"
   done
 } | tee "$OUT"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What tracing costs Periscope RPC at one row (default 100 B, 16 in flight), measured in one
-# process pair: the server (core 0) serves traced and untraced on two ports, and the client
-# (core 1) alternates between them every PHASE_MS (default 250), so that drift in the machine's
+# process pair: the server (core 0 when taskset works) serves traced and untraced on two ports,
+# and the client (core 1) alternates between them every PHASE_MS (default 250), so that drift in the machine's
 # speed, which moves separate runs by 10% and more on a shared host, hits both sides of every
 # pair of phases alike. RUNS runs (fresh processes each) print one line each:
 #   pairs=N traced_calls_per_s=T plain_calls_per_s=P loss_pct=L q1_pct=A q3_pct=B total_loss_pct=C
@@ -24,6 +24,9 @@ if [[ "$TRACED" == 2 ]]; then
   start_sink
   FLAGS+=(--otlp "$OTLP")
 fi
+PIN_SERVER=(taskset -c 0)
+PIN_CLIENT=(taskset -c 1)
+if ! taskset -c 0,1 true 2>/dev/null; then PIN_SERVER=(); PIN_CLIENT=(); fi
 builds=("$BIN")
 if [[ -n "${AGAINST:-}" ]]; then builds+=("$AGAINST"); fi
 for run in $(seq 1 "$RUNS"); do
@@ -31,11 +34,11 @@ for run in $(seq 1 "$RUNS"); do
     b=$(( (i + run - 1) % ${#builds[@]} ))
     bin="${builds[$b]}"
     rm -f "$WORK/port" "$WORK/plain-port"
-    taskset -c 0 "$bin" server "${FLAGS[@]}" --port-file "$WORK/port" \
+    "${PIN_SERVER[@]}" "$bin" server "${FLAGS[@]}" --port-file "$WORK/port" \
       --plain-port-file "$WORK/plain-port" 2>"$WORK/server.log" &
     SERVER_PID=$!
     for _ in $(seq 1 200); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
-    taskset -c 1 "$bin" client "${FLAGS[@]}" --port "$(cat "$WORK/port")" \
+    "${PIN_CLIENT[@]}" "$bin" client "${FLAGS[@]}" --port "$(cat "$WORK/port")" \
       --plain-port "$(cat "$WORK/plain-port")" --phase-ms "$PHASE_MS" --size "$SIZE" \
       --concurrency "$CONC" --seconds "$SECS" --warmup-ms 500 2>"$WORK/client.log" |
       sed "s/^/run=$run build=$b /" | tee -a "$WORK/runs"
