@@ -7,49 +7,21 @@
 namespace periscope::trace::internal {
 namespace {
 
-constexpr size_t kMaxPooled = 256;
-
-// A thread's free lists. Plain data (no constructor or destructor), so reaching it costs no
-// initialisation check; PoolCleanup empties it when the thread exits.
-struct Pool {
-  Span* spans[kMaxPooled];
-  SpanData* data[kMaxPooled];
-  void* blocks[kMaxPooled];
-  size_t span_count;
-  size_t data_count;
-  size_t block_count;
-  // Set once PoolCleanup is registered, cleared when it ran: only then is anything kept (a span
-  // released by a later thread_local destructor is deleted directly).
-  bool ready;
-  bool exited;
-};
-
-thread_local Pool pool;
-
 // Deletes what the thread's pool holds when the thread exits.
 struct PoolCleanup {
   ~PoolCleanup() {
     // First, so that what the spans release below is deleted, not kept.
-    pool.ready = false;
-    pool.exited = true;
-    for (size_t i = 0; i < pool.span_count; ++i) delete pool.spans[i];
-    for (size_t i = 0; i < pool.data_count; ++i) delete pool.data[i];
-    for (size_t i = 0; i < pool.block_count; ++i) ::operator delete(pool.blocks[i]);
-    pool.span_count = 0;
-    pool.data_count = 0;
-    pool.block_count = 0;
+    thread_span_pool.ready = false;
+    thread_span_pool.exited = true;
+    for (size_t i = 0; i < thread_span_pool.span_count; ++i) delete thread_span_pool.spans[i];
+    for (size_t i = 0; i < thread_span_pool.data_count; ++i) delete thread_span_pool.data[i];
+    for (size_t i = 0; i < thread_span_pool.block_count; ++i)
+      ::operator delete(thread_span_pool.blocks[i]);
+    thread_span_pool.span_count = 0;
+    thread_span_pool.data_count = 0;
+    thread_span_pool.block_count = 0;
   }
 };
-
-// Registers this thread's PoolCleanup (once, unless the thread is exiting); whether the pool
-// keeps items now.
-[[gnu::noinline]] bool MakeReady() {
-  if (pool.exited) return false;
-  thread_local PoolCleanup cleanup;
-  (void)cleanup;
-  pool.ready = true;
-  return true;
-}
 
 [[gnu::always_inline]] inline bool SmallString(const std::string& s) {
   return s.capacity() <= kMaxKeptBytes;
@@ -78,17 +50,13 @@ struct PoolCleanup {
 
 }  // namespace
 
-Span* TakeSpan() noexcept {
-  if (pool.span_count == 0) [[unlikely]]
-    return nullptr;
-  return pool.spans[--pool.span_count];
-}
+constinit thread_local Pool thread_span_pool{};
 
-bool KeepSpan(Span* span) noexcept {
-  if (!pool.ready || pool.span_count == kMaxPooled) [[unlikely]] {
-    if (pool.span_count == kMaxPooled || !MakeReady()) return false;
-  }
-  pool.spans[pool.span_count++] = span;
+bool MakeReady() {
+  if (thread_span_pool.exited) return false;
+  thread_local PoolCleanup cleanup;
+  (void)cleanup;
+  thread_span_pool.ready = true;
   return true;
 }
 
@@ -103,53 +71,40 @@ bool ReusableSpanDataSlow(SpanData& data) noexcept {
 }
 
 SpanData* TakeSpanData() {
-  if (pool.data_count == 0) [[unlikely]]
+  if (thread_span_pool.data_count == 0) [[unlikely]]
     return new SpanData();
-  return pool.data[--pool.data_count];
+  return thread_span_pool.data[--thread_span_pool.data_count];
 }
 
 namespace {
 
 // GiveSpanData's rare cases, out of its way.
 [[gnu::noinline]] void KeepOrDeleteSpanData(SpanData* data) noexcept {
-  if (pool.data_count == kMaxPooled || !ReusableSpanDataSlow(*data) ||
-      !(pool.ready || MakeReady())) {
+  if (thread_span_pool.data_count == kMaxPooled || !ReusableSpanDataSlow(*data) ||
+      !(thread_span_pool.ready || MakeReady())) {
     delete data;
     return;
   }
-  pool.data[pool.data_count++] = data;
+  thread_span_pool.data[thread_span_pool.data_count++] = data;
 }
 
-[[gnu::noinline]] void KeepOrDeleteSpanBlock(void* block) noexcept {
-  if (pool.block_count == kMaxPooled || !MakeReady()) {
+}  // namespace
+
+void KeepOrDeleteSpanBlock(void* block) noexcept {
+  if (thread_span_pool.block_count == kMaxPooled || !MakeReady()) {
     ::operator delete(block);
     return;
   }
   GiveSpanBlock(block);
 }
 
-}  // namespace
-
 void GiveSpanData(SpanData* data) noexcept {
-  if (!pool.ready || pool.data_count == kMaxPooled || !ReusableSpanData(*data)) [[unlikely]] {
+  if (!thread_span_pool.ready || thread_span_pool.data_count == kMaxPooled ||
+      !ReusableSpanData(*data)) [[unlikely]] {
     KeepOrDeleteSpanData(data);
     return;
   }
-  pool.data[pool.data_count++] = data;
-}
-
-void* TakeSpanBlock() {
-  if (pool.block_count == 0) [[unlikely]]
-    return ::operator new(kSpanBlockSize);
-  return pool.blocks[--pool.block_count];
-}
-
-void GiveSpanBlock(void* block) noexcept {
-  if (!pool.ready || pool.block_count == kMaxPooled) [[unlikely]] {
-    KeepOrDeleteSpanBlock(block);
-    return;
-  }
-  pool.blocks[pool.block_count++] = block;
+  thread_span_pool.data[thread_span_pool.data_count++] = data;
 }
 
 }  // namespace periscope::trace::internal

@@ -11,6 +11,29 @@
 // vectors keep their capacity, and fixed-size blocks for the span's shared_ptr control block.
 namespace periscope::trace::internal {
 
+inline constexpr size_t kMaxPooled = 256;
+
+// A thread's free lists. Plain data, constant-initialised and without a destructor, so reaching
+// it from the inline functions below costs no initialisation check; a cleanup registered by
+// MakeReady empties it when the thread exits.
+struct Pool {
+  Span* spans[kMaxPooled];
+  SpanData* data[kMaxPooled];
+  void* blocks[kMaxPooled];
+  size_t span_count;
+  size_t data_count;
+  size_t block_count;
+  // Set once the cleanup is registered, cleared when it ran: only then is anything kept (a span
+  // released by a later thread_local destructor is deleted directly).
+  bool ready;
+  bool exited;
+};
+extern constinit thread_local Pool thread_span_pool;
+
+// Registers this thread's cleanup (once, unless the thread is exiting); whether the pool keeps
+// items now.
+[[gnu::noinline]] bool MakeReady();
+
 // Span data for a new recording span, from this thread's free list (or new). Its events and
 // links are empty; its other fields hold whatever an earlier span left: the caller overwrites
 // every one of them.
@@ -22,10 +45,22 @@ void GiveSpanData(SpanData* data) noexcept;
 // A recording span released by its last owner, from this thread's free list (null when empty):
 // it keeps its tracer reference and its data (recycled like TakeSpanData's). Its context, state
 // and data are overwritten by the caller before it is shared again.
-Span* TakeSpan() noexcept;
+inline Span* TakeSpan() noexcept {
+  Pool& pool = thread_span_pool;
+  if (pool.span_count == 0) [[unlikely]]
+    return nullptr;
+  return pool.spans[--pool.span_count];
+}
 // Keeps a released span on this thread's free list; false when the list is full or the thread is
 // exiting (the caller deletes the span). Its data must be reusable (see ReusableSpanData).
-bool KeepSpan(Span* span) noexcept;
+inline bool KeepSpan(Span* span) noexcept {
+  Pool& pool = thread_span_pool;
+  if (!pool.ready || pool.span_count == kMaxPooled) [[unlikely]] {
+    if (pool.span_count == kMaxPooled || !MakeReady()) return false;
+  }
+  pool.spans[pool.span_count++] = span;
+  return true;
+}
 inline constexpr size_t kMaxKeptBytes = 1024;  // per string
 inline constexpr size_t kMaxKeptItems = 32;    // per vector
 
@@ -87,9 +122,24 @@ inline void MoveSpanDataToSlot(SpanData& slot, SpanData& span) noexcept {
 
 // Room for the control block of a recycled span's shared_ptr (the span itself is recycled whole).
 inline constexpr size_t kSpanBlockSize = 64;
+// GiveSpanBlock's rare case: the list is full or not ready.
+[[gnu::noinline]] void KeepOrDeleteSpanBlock(void* block) noexcept;
 // One block of kSpanBlockSize bytes from this thread's free list (or operator new), and back.
-void* TakeSpanBlock();
-void GiveSpanBlock(void* block) noexcept;
+// Inline: a traced call takes and gives one.
+inline void* TakeSpanBlock() {
+  Pool& pool = thread_span_pool;
+  if (pool.block_count == 0) [[unlikely]]
+    return ::operator new(kSpanBlockSize);
+  return pool.blocks[--pool.block_count];
+}
+inline void GiveSpanBlock(void* block) noexcept {
+  Pool& pool = thread_span_pool;
+  if (!pool.ready || pool.block_count == kMaxPooled) [[unlikely]] {
+    KeepOrDeleteSpanBlock(block);
+    return;
+  }
+  pool.blocks[pool.block_count++] = block;
+}
 
 // Allocator of a span's shared_ptr control block, from the block free list. Stateless; blocks may
 // be released on any thread.
