@@ -84,7 +84,7 @@ class BatchWorker {
   // Queues an item in its compact form, written by write(Compact& slot) into a slot that holds an
   // already exported item (or a new one).
   template <class Write>
-  bool PushCompact(Write&& write) {
+  [[gnu::always_inline]] bool PushCompact(Write&& write) {
     static_assert(!std::is_void_v<Compact>);
     std::lock_guard<SpinLock> lock(mu_);
     if (!Admit()) return false;

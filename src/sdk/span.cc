@@ -3,6 +3,7 @@
 #include <thread>
 #include <vector>
 
+#include "sdk/batch_span_processor_impl.h"
 #include "sdk/equal_text.h"
 #include "sdk/span_pool.h"
 #include "sdk/span_record.h"

@@ -1,8 +1,7 @@
 #include <cstdlib>
 
 #include "periscope/trace/processor.h"
-#include "sdk/batch_worker.h"
-#include "sdk/span_record.h"
+#include "sdk/batch_span_processor_impl.h"
 
 namespace periscope::trace {
 
@@ -38,21 +37,6 @@ BatchOptions BatchOptions::FromEnv(std::string_view prefix, const EnvGetter& env
   read("SCHEDULE_DELAY", [&](long long n) { o.schedule_delay = std::chrono::milliseconds(n); });
   read("EXPORT_TIMEOUT", [&](long long n) { o.export_timeout = std::chrono::milliseconds(n); });
   return o;
-}
-
-struct BatchSpanProcessor::Impl {
-  Impl(std::shared_ptr<SpanExporter> e, BatchOptions options)
-      : exporter(std::move(e)),
-        worker([this](std::span<const SpanData> spans) { return exporter->Export(spans); }, options,
-               [this] { exporter->Shutdown(); }) {}
-  std::shared_ptr<SpanExporter> exporter;
-  internal::BatchWorker<SpanData, internal::SpanRecord> worker;
-};
-
-void internal::PushShapedSpan(BatchSpanProcessor& processor, const SpanContext& context,
-                              const ShapedSpan& span, Timestamp end_time) {
-  processor.impl_->worker.PushCompact(
-      [&](SpanRecord& slot) { WriteSpanRecord(slot, context, span, end_time); });
 }
 
 BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, BatchOptions options)

@@ -65,11 +65,8 @@ struct BatchStats {
   uint64_t failed = 0;    // in batches the exporter failed
 };
 
-class BatchSpanProcessor;
 namespace internal {
-// Queues an ended span that was started from a shape and set nothing of its own (see SpanShape).
-void PushShapedSpan(BatchSpanProcessor& processor, const SpanContext& context,
-                    const ShapedSpan& span, Timestamp end_time);
+struct BatchQueueAccess;
 }  // namespace internal
 
 // Queues ended spans in a bounded queue and exports them in batches from a background thread.
@@ -85,8 +82,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   BatchStats stats() const;
 
  private:
-  friend void internal::PushShapedSpan(BatchSpanProcessor&, const SpanContext&,
-                                       const internal::ShapedSpan&, Timestamp);
+  friend struct internal::BatchQueueAccess;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
