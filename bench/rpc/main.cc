@@ -14,7 +14,7 @@
 //   rpc_bench server --impl periscope --tracing 1 --port-file PATH --plain-port-file PATH2
 //   rpc_bench client --impl periscope --tracing 1 --port N --plain-port N2 [--phase-ms MS] ...
 // The server also serves untraced on a second port; the client alternates between the two every
-// --phase-ms (default 250) and prints pairs=... loss_pct=... (see RunPeriscopeAlternating).
+// --phase-ms (default 1000) and prints pairs=... loss_pct=... (see RunPeriscopeAlternating).
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     settings.duration = std::chrono::seconds(*seconds);
     settings.warmup = std::chrono::milliseconds(*warmup);
     std::optional<uint64_t> plain_port = Number(flags, "plain-port", 0);
-    std::optional<uint64_t> phase_ms = Number(flags, "phase-ms", 250);
+    std::optional<uint64_t> phase_ms = Number(flags, "phase-ms", 1000);
     if (!plain_port || *plain_port > 65535 || !phase_ms || *phase_ms == 0) return Usage();
     if (*plain_port != 0 && (impl != "periscope" || !tracer)) return Usage();
     std::string line;

@@ -12,7 +12,7 @@
 #   bench/rpc/run.sh [build dir (default: build)] [seconds per run (default: 2)] [rounds (default: 3)]
 # It builds rpc_bench first unless RPC_BENCH_NO_BUILD=1. Then it measures the tracing cost again
 # at 100 B and 10 KB, 16 in flight, by alternating phases in one process pair
-# (bench/rpc/tracing_ab.sh: AB_RUNS runs, default ROUNDS, of AB_SECONDS, default 5 x seconds per
+# (bench/rpc/tracing_ab.sh: AB_RUNS runs, default ROUNDS, of AB_SECONDS, default 10 x seconds per
 # run), which separate runs on a shared machine are too noisy for.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -84,7 +84,7 @@ stop_servers
 
 # Tracing cost by alternating phases: mode,size -> tracing_ab.sh's summary line.
 AB_RUNS="${AB_RUNS:-$ROUNDS}"
-AB_SECONDS="${AB_SECONDS:-$((5 * SECONDS_PER_RUN))}"
+AB_SECONDS="${AB_SECONDS:-$((10 * SECONDS_PER_RUN))}"
 declare -A AB
 for size in 100 10240; do
   for traced in 1 2; do
@@ -154,7 +154,7 @@ human() {
   done
   echo
   echo "Tracing cost, Periscope, by alternating phases: one server process serves traced and untraced"
-  echo "on two ports, one client process alternates between them every 250 ms (\`bench/rpc/tracing_ab.sh"
+  echo "on two ports, one client process alternates between them every second (\`bench/rpc/tracing_ab.sh"
   echo "BIN $AB_RUNS $AB_SECONDS SIZE 16\`); the median of the runs' median per-pair loss, and the loss"
   echo "over all their calls. Steadier than the table above on a shared machine."
   echo

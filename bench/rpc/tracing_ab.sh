@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # What tracing costs Periscope RPC at one row (default 100 B, 16 in flight), measured in one
 # process pair: the server (core 0 when taskset works) serves traced and untraced on two ports,
-# and the client (core 1) alternates between them every PHASE_MS (default 250), so that drift in the machine's
-# speed, which moves separate runs by 10% and more on a shared host, hits both sides of every
-# pair of phases alike. RUNS runs (fresh processes each) print one line each:
+# and the client (core 1) alternates between them every PHASE_MS (default 1000), so that drift in
+# the machine's speed, which moves separate runs by 10% and more on a shared host, hits both sides
+# of every pair of phases alike. Shorter phases are steadier but measure less than the cost
+# (probably because the batch worker exports a traced phase's last spans during the next phase):
+# 50 ms and 250 ms phases showed about half and two thirds of what 1000 ms phases did
+# (docs/benchmarks.md, "Session 12"). RUNS runs (fresh processes each) print one line each:
 #   pairs=N traced_calls_per_s=T plain_calls_per_s=P loss_pct=L q1_pct=A q3_pct=B total_loss_pct=C
 # (L: median over the run's pairs of phases of the traced phase's throughput loss against the
 # untraced one; A, B its quartiles; C from the run's totals), then per build the median of the
@@ -12,10 +15,10 @@
 # two builds are compared in the same window (the cost itself moves with the machine's state).
 # TRACED=2 exports over OTLP/HTTP to an `rpc_bench sink`; BATCH=N sets --batch.
 #
-#   [AGAINST=BIN_B] bench/rpc/tracing_ab.sh BIN [RUNS (default 3)] [SECONDS (default 10)] [SIZE] [IN_FLIGHT]
+#   [AGAINST=BIN_B] bench/rpc/tracing_ab.sh BIN [RUNS (default 3)] [SECONDS (default 20)] [SIZE] [IN_FLIGHT]
 set -euo pipefail
-BIN="$1"; RUNS="${2:-3}"; SECS="${3:-10}"; SIZE="${4:-100}"; CONC="${5:-16}"
-TRACED="${TRACED:-1}"; PHASE_MS="${PHASE_MS:-250}"
+BIN="$1"; RUNS="${2:-3}"; SECS="${3:-20}"; SIZE="${4:-100}"; CONC="${5:-16}"
+TRACED="${TRACED:-1}"; PHASE_MS="${PHASE_MS:-1000}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/bench_env.sh"
 FLAGS=(--impl periscope --tracing "$TRACED")
