@@ -14,11 +14,13 @@
 //   rpc_bench server --impl periscope --tracing 1 --port-file PATH --plain-port-file PATH2
 //   rpc_bench client --impl periscope --tracing 1 --port N --plain-port N2 [--phase-ms MS] ...
 // The server also serves untraced on a second port; the client alternates between the two every
-// --phase-ms (default 1000) and prints pairs=... loss_pct=... (see RunPeriscopeAlternating).
+// --phase-ms (default 1000) and prints pairs=... loss_pct=... and, given the server's
+// --server-pid, the CPU per call of both processes in each phase (see RunPeriscopeAlternating).
 #include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,7 +50,7 @@ int Usage() {
                "[--otlp URL] [--batch SPANS] [--plain-port-file PATH]\n"
                "       rpc_bench client --impl periscope|grpc --port N --size BYTES "
                "--concurrency N [--seconds S] [--warmup-ms MS] [--tracing 0|1|2] [--otlp URL] "
-               "[--batch SPANS] [--plain-port N [--phase-ms MS]]\n"
+               "[--batch SPANS] [--plain-port N [--phase-ms MS] [--server-pid PID]]\n"
                "       rpc_bench sink --port-file PATH\n");
   return 2;
 }
@@ -124,12 +126,15 @@ int main(int argc, char** argv) {
     settings.warmup = std::chrono::milliseconds(*warmup);
     std::optional<uint64_t> plain_port = Number(flags, "plain-port", 0);
     std::optional<uint64_t> phase_ms = Number(flags, "phase-ms", 1000);
+    std::optional<uint64_t> server_pid = Number(flags, "server-pid", 0);
+    if (!server_pid || *server_pid > std::numeric_limits<pid_t>::max()) return Usage();
     if (!plain_port || *plain_port > 65535 || !phase_ms || *phase_ms == 0) return Usage();
     if (*plain_port != 0 && (impl != "periscope" || !tracer)) return Usage();
     std::string line;
     if (*plain_port != 0) {
       line = rpcbench::RunPeriscopeAlternating(settings, static_cast<uint16_t>(*plain_port),
-                                               std::chrono::milliseconds(*phase_ms), *tracer);
+                                               std::chrono::milliseconds(*phase_ms), *tracer,
+                                               static_cast<pid_t>(*server_pid));
     } else {
       line = impl == "grpc" ? rpcbench::RunGrpcClient(settings, tracer)
                             : rpcbench::RunPeriscopeClient(settings, tracer);

@@ -1,5 +1,7 @@
 #include "periscope_side.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <boost/asio/co_spawn.hpp>
@@ -117,15 +119,46 @@ std::array<double, 3> Quartiles(std::vector<double>& values) {
   return {at(0.25), at(0.5), at(0.75)};
 }
 
-// The alternating client's state: the phase schedule and the calls started in each phase.
+// CPU time of every thread of process `pid` so far, in nanoseconds (the first field of each
+// /proc/PID/task/TID/schedstat); 0 when it cannot be read.
+uint64_t ProcessCpuNanos(pid_t pid) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    uint64_t nanos = 0;
+    if (in >> nanos) total += nanos;
+  }
+  return total;
+}
+
+// The alternating client's state: the phase schedule, the calls started in each phase and the
+// CPU time both processes spent in it.
 struct AlternatingState {
   BenchClock::time_point from;
   BenchClock::duration phase;
   size_t phases;
-  std::vector<uint64_t> calls;  // per measured phase
+  std::vector<uint64_t> calls;      // per measured phase
+  std::vector<uint64_t> cpu_nanos;  // per measured phase, this process and the server's
+  pid_t server_pid = 0;             // 0: this process only
+  int64_t sampled_phase = -1;       // the phase of the last CPU reading
+  uint64_t sampled_nanos = 0;
   uint64_t failures = 0;
   size_t running = 0;
   std::string error;
+
+  // At the first call of a new phase: the CPU time the phase before took.
+  void SampleCpu(int64_t now_phase) {
+    if (now_phase == sampled_phase) return;
+    const uint64_t nanos =
+        ProcessCpuNanos(getpid()) + (server_pid != 0 ? ProcessCpuNanos(server_pid) : 0);
+    if (sampled_phase >= 0 && sampled_phase < static_cast<int64_t>(phases)) {
+      cpu_nanos[static_cast<size_t>(sampled_phase)] = nanos - sampled_nanos;
+    }
+    sampled_phase = now_phase;
+    sampled_nanos = nanos;
+  }
 
   // The phase a call started at `now` belongs to (negative: warm-up), and whether it is traced.
   int64_t PhaseAt(BenchClock::time_point now) const {
@@ -143,6 +176,7 @@ asio::awaitable<void> AlternatingLoop(rpc::Client<Bench> traced, rpc::Client<Ben
                                       std::shared_ptr<AlternatingState> state) {
   for (;;) {
     const int64_t phase = state->PhaseAt(BenchClock::now());
+    state->SampleCpu(phase);
     if (phase >= static_cast<int64_t>(state->phases)) break;
     rpc::CallOptions options;
     options.timeout = std::chrono::seconds(10);
@@ -225,13 +259,16 @@ std::string RunPeriscopeClient(const ClientSettings& settings, std::optional<pt:
 }
 
 std::string RunPeriscopeAlternating(const ClientSettings& settings, uint16_t plain_port,
-                                    std::chrono::milliseconds phase, const pt::Tracer& tracer) {
+                                    std::chrono::milliseconds phase, const pt::Tracer& tracer,
+                                    pid_t server_pid) {
   asio::io_context io(1);
   auto state = std::make_shared<AlternatingState>();
   state->from = BenchClock::now() + settings.warmup;
   state->phase = phase;
   state->phases = std::max<size_t>(2, 2 * static_cast<size_t>(settings.duration / (2 * phase)));
   state->calls.assign(state->phases, 0);
+  state->cpu_nanos.assign(state->phases, 0);
+  state->server_pid = server_pid;
   asio::co_spawn(io, StartAlternating(settings, plain_port, tracer, state), asio::detached);
   io.run();
   const uint64_t expected_end = state->phases;
@@ -239,27 +276,45 @@ std::string RunPeriscopeAlternating(const ClientSettings& settings, uint16_t pla
     return "error " + state->error;
   }
   std::vector<double> losses;
+  std::vector<double> cpu_increases;  // CPU per call, traced against untraced
   double traced_calls = 0;
   double plain_calls = 0;
+  double traced_cpu = 0;
+  double plain_cpu = 0;
   for (size_t p = 0; p + 1 < state->phases; p += 2) {
-    const bool first_traced = AlternatingState::Traced(static_cast<int64_t>(p));
-    const double t = static_cast<double>(state->calls[first_traced ? p : p + 1]);
-    const double u = static_cast<double>(state->calls[first_traced ? p + 1 : p]);
+    const size_t traced_phase = AlternatingState::Traced(static_cast<int64_t>(p)) ? p : p + 1;
+    const size_t plain_phase = traced_phase == p ? p + 1 : p;
+    const double t = static_cast<double>(state->calls[traced_phase]);
+    const double u = static_cast<double>(state->calls[plain_phase]);
+    const double tc = static_cast<double>(state->cpu_nanos[traced_phase]);
+    const double uc = static_cast<double>(state->cpu_nanos[plain_phase]);
     traced_calls += t;
     plain_calls += u;
+    traced_cpu += tc;
+    plain_cpu += uc;
     if (u > 0) losses.push_back(100.0 * (1.0 - t / u));
+    if (t > 0 && u > 0 && uc > 0) cpu_increases.push_back(100.0 * ((tc / t) / (uc / u) - 1.0));
   }
   if (losses.empty()) return "error no calls";
   const double seconds =
       std::chrono::duration<double>(phase).count() * static_cast<double>(state->phases / 2);
   const std::array<double, 3> q = Quartiles(losses);
-  char line[256];
-  std::snprintf(line, sizeof line,
-                "pairs=%zu traced_calls_per_s=%.0f plain_calls_per_s=%.0f loss_pct=%.2f "
-                "q1_pct=%.2f q3_pct=%.2f total_loss_pct=%.2f failures=%llu",
-                losses.size(), traced_calls / seconds, plain_calls / seconds, q[1], q[0], q[2],
-                100.0 * (1.0 - traced_calls / plain_calls),
-                static_cast<unsigned long long>(state->failures));
+  char line[512];
+  int n = std::snprintf(line, sizeof line,
+                        "pairs=%zu traced_calls_per_s=%.0f plain_calls_per_s=%.0f loss_pct=%.2f "
+                        "q1_pct=%.2f q3_pct=%.2f total_loss_pct=%.2f failures=%llu",
+                        losses.size(), traced_calls / seconds, plain_calls / seconds, q[1], q[0],
+                        q[2], 100.0 * (1.0 - traced_calls / plain_calls),
+                        static_cast<unsigned long long>(state->failures));
+  if (!cpu_increases.empty() && n > 0 && static_cast<size_t>(n) < sizeof line) {
+    const std::array<double, 3> c = Quartiles(cpu_increases);
+    std::snprintf(line + n, sizeof line - static_cast<size_t>(n),
+                  " cpu_pct=%.2f cpu_q1_pct=%.2f cpu_q3_pct=%.2f total_cpu_pct=%.2f "
+                  "traced_cpu_us_per_call=%.3f plain_cpu_us_per_call=%.3f",
+                  c[1], c[0], c[2],
+                  100.0 * ((traced_cpu / traced_calls) / (plain_cpu / plain_calls) - 1.0),
+                  traced_cpu / traced_calls / 1e3, plain_cpu / plain_calls / 1e3);
+  }
   return line;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -27,8 +29,12 @@ std::string RunPeriscopeClient(const ClientSettings& settings,
 // traced one first in every other pair. Returns "pairs=N traced_calls_per_s=T
 // plain_calls_per_s=P loss_pct=L q1_pct=A q3_pct=B total_loss_pct=C" (L: the median of the
 // pairs' throughput losses, A and B its quartiles; C from the totals), or an error line.
+// With server_pid, it also reads the CPU time both processes spend in each phase (all their
+// threads, /proc/PID/task/*/schedstat) and adds "cpu_pct=I cpu_q1_pct=.. cpu_q3_pct=..
+// total_cpu_pct=.. traced_cpu_us_per_call=.. plain_cpu_us_per_call=..": I, the median over the
+// pairs of the traced phase's CPU per call against the untraced one's.
 std::string RunPeriscopeAlternating(const ClientSettings& settings, uint16_t plain_port,
                                     std::chrono::milliseconds phase,
-                                    const periscope::trace::Tracer& tracer);
+                                    const periscope::trace::Tracer& tracer, pid_t server_pid = 0);
 
 }  // namespace rpcbench

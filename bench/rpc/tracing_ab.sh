@@ -9,8 +9,10 @@
 # (docs/benchmarks.md, "Session 12"). RUNS runs (fresh processes each) print one line each:
 #   pairs=N traced_calls_per_s=T plain_calls_per_s=P loss_pct=L q1_pct=A q3_pct=B total_loss_pct=C
 # (L: median over the run's pairs of phases of the traced phase's throughput loss against the
-# untraced one; A, B its quartiles; C from the run's totals), then per build the median of the
-# runs' L, their range, the loss over all the runs' calls and the median untraced calls/s.
+# untraced one; A, B its quartiles; C from the run's totals) and cpu_pct=I ... (I: the median over
+# the pairs of the increase in CPU per call, both processes, all threads), then per build the
+# median of the runs' L, their range, the loss over all the runs' calls, the median untraced
+# calls/s and the median of the runs' I with its range.
 # With AGAINST=BIN_B a second build takes its turn in every run, the order alternating, so that
 # two builds are compared in the same window (the cost itself moves with the machine's state).
 # TRACED=2 exports over OTLP/HTTP to an `rpc_bench sink`; BATCH=N sets --batch.
@@ -42,7 +44,8 @@ for run in $(seq 1 "$RUNS"); do
     SERVER_PID=$!
     for _ in $(seq 1 200); do [[ -s "$WORK/port" ]] && break; sleep 0.05; done
     "${PIN_CLIENT[@]}" "$bin" client "${FLAGS[@]}" --port "$(cat "$WORK/port")" \
-      --plain-port "$(cat "$WORK/plain-port")" --phase-ms "$PHASE_MS" --size "$SIZE" \
+      --plain-port "$(cat "$WORK/plain-port")" --phase-ms "$PHASE_MS" --server-pid "$SERVER_PID" \
+      --size "$SIZE" \
       --concurrency "$CONC" --seconds "$SECS" --warmup-ms 500 2>"$WORK/client.log" |
       sed "s/^/run=$run build=$b /" | tee -a "$WORK/runs"
     kill "$SERVER_PID"
@@ -62,7 +65,10 @@ for build, path in enumerate(sys.argv[2:]):
     traced = sum(float(r['traced_calls_per_s']) * int(r['pairs']) for r in mine)
     plain = sum(float(r['plain_calls_per_s']) * int(r['pairs']) for r in mine)
     untraced = statistics.median(float(r['plain_calls_per_s']) for r in mine)
+    cpu = sorted(float(r['cpu_pct']) for r in mine if 'cpu_pct' in r)
+    cpu_text = (f' median_run_cpu_pct={statistics.median(cpu):.2f} cpu_range={cpu[0]:.2f}..{cpu[-1]:.2f}'
+                if cpu else '')
     print(f'build {path}: runs={len(mine)} median_run_loss_pct={statistics.median(losses):.2f} '
           f'range={losses[0]:.2f}..{losses[-1]:.2f} total_loss_pct={100 * (1 - traced / plain):.2f} '
-          f'untraced_calls_per_s={untraced:.0f}')
+          f'untraced_calls_per_s={untraced:.0f}{cpu_text}')
 PY

@@ -1,6 +1,11 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -8,6 +13,7 @@
 #include <vector>
 
 #include "periscope/trace/processor.h"
+#include "sdk/batch_worker.h"
 #include "sdk/gated_exporter.h"
 
 namespace periscope::trace {
@@ -20,6 +26,32 @@ SpanData MakeSpan(int i) {
   s.name = "span-" + std::to_string(i);
   return s;
 }
+
+#ifdef __linux__
+// The nice value of the calling thread (not the process's).
+int ThreadNice() {
+  errno = 0;
+  return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+}
+
+TEST(BatchWorkerPriorityTest, LowerThreadPriorityRaisesOnlyTheCallingThreadsNiceValue) {
+  const int before = ThreadNice();
+  int in_thread = 0;
+  std::thread t([&] {
+    internal::LowerThreadPriority(5);
+    in_thread = ThreadNice();
+  });
+  t.join();
+  EXPECT_EQ(in_thread, std::min(before + 5, 19));
+  EXPECT_EQ(ThreadNice(), before);
+  std::thread unchanged([&] {
+    internal::LowerThreadPriority(0);
+    in_thread = ThreadNice();
+  });
+  unchanged.join();
+  EXPECT_EQ(in_thread, before);
+}
+#endif
 
 TEST(BatchSpanProcessorTest, FullQueueDropsWithoutBlocking) {
   auto exporter = std::make_shared<GatedExporter>();

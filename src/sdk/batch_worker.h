@@ -27,6 +27,10 @@ template <class Item>
   __builtin_prefetch(bytes + sizeof(Item) - 1, 1);
 }
 
+// Adds `nice` to the calling thread's nice value (Linux: a thread's own; nothing elsewhere or for
+// 0). Failure is ignored: the thread then runs at the process's priority.
+void LowerThreadPriority(int nice) noexcept;
+
 // A bounded queue drained in batches by one background thread that calls `export_fn`. Push never
 // waits for an export: a full queue refuses (and counts) the item. Thread-safe. The lock is a
 // spin lock (held for a few stores by Push, and by the worker only to take the queue), with
@@ -53,7 +57,10 @@ class BatchWorker {
     options_.max_queue_size = std::max<size_t>(options_.max_queue_size, 1);
     options_.max_export_batch_size =
         std::clamp<size_t>(options_.max_export_batch_size, 1, options_.max_queue_size);
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      LowerThreadPriority(options_.worker_nice);
+      Run();
+    });
   }
 
   ~BatchWorker() { Shutdown(options_.export_timeout); }

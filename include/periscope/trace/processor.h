@@ -52,6 +52,10 @@ struct BatchOptions {
   size_t max_export_batch_size = 512;
   std::chrono::milliseconds schedule_delay{5000};
   std::chrono::milliseconds export_timeout{30000};
+  // The export thread's nice value, added to the process's (Linux; 0 keeps the process's): by
+  // default it yields to the application's threads, so that an export does not stall them on a
+  // busy core; it still gets its share of a core that is fully loaded.
+  int worker_nice = 10;
   // From OTEL_BSP_* (prefix "OTEL_BSP_") or OTEL_BLRP_* (prefix "OTEL_BLRP_"); bad values keep the
   // defaults.
   static BatchOptions FromEnv(std::string_view prefix, const EnvGetter& env = SystemEnv());
