@@ -67,25 +67,34 @@ trace::SpanContext TraceFieldsContext(const RequestFrame& frame) {
 
 // The parent goes in as a SpanContext reference (no Context copied), the template's options by
 // reference (no reference count on its attribute set).
-void StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
-                     const std::string& service, const std::string& method,
-                     const std::string& address, uint16_t port, trace::Timestamp start,
-                     trace::UniqueSpan& span) {
-  const SpanTemplate& span_template =
-      SpanTemplateCache::ForThisThread().Client(tracer, service, method, address, port);
+namespace {
+
+// Starts, in `span`, a span of `span_template` whose parent is `parent`'s span (a root without).
+void StartFromTemplate(const trace::Tracer& tracer, const SpanTemplate& span_template,
+                       const trace::Context& parent, trace::Timestamp start,
+                       trace::UniqueSpan& span) {
   const trace::Span* parent_span = parent.span().get();
   tracer.StartUniqueSpan(span_template.shape, parent_span ? parent_span->context() : kNoParent,
                          start, span);
 }
 
+}  // namespace
+
+void StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent,
+                     const std::string& service, const std::string& method,
+                     const std::string& address, uint16_t port, trace::Timestamp start,
+                     trace::UniqueSpan& span) {
+  StartFromTemplate(
+      tracer, SpanTemplateCache::ForThisThread().Client(tracer, service, method, address, port),
+      parent, start, span);
+}
+
 void StartClientSpan(const trace::Tracer& tracer, const trace::Context& parent, uint64_t connection,
                      const MethodNames& names, const std::string& address, uint16_t port,
                      trace::Timestamp start, trace::UniqueSpan& span) {
-  const SpanTemplate& span_template =
-      SpanTemplateCache::ForThisThread().Client(tracer, connection, names, address, port);
-  const trace::Span* parent_span = parent.span().get();
-  tracer.StartUniqueSpan(span_template.shape, parent_span ? parent_span->context() : kNoParent,
-                         start, span);
+  StartFromTemplate(
+      tracer, SpanTemplateCache::ForThisThread().Client(tracer, connection, names, address, port),
+      parent, start, span);
 }
 
 std::shared_ptr<trace::Span> StartServerSpan(const trace::Tracer& tracer,
@@ -224,23 +233,23 @@ trace::Context ServerContext(RemoteParent&& remote, std::shared_ptr<trace::Span>
 
 namespace {
 
-// Status ERROR with the message and the status code attribute (the shared attributes say OK (0)).
+// Status ERROR with the message and the status code attribute (the shared attributes say OK (0)),
+// then the end.
 template <class SpanType>
-void RecordFailure(SpanType& span, const Status& status) {
+void RecordFailureAndEnd(SpanType& span, const Status& status, trace::Timestamp end) {
   span.SetAttribute(kRpcStatusCodeKey, static_cast<int64_t>(status.code()));
   span.SetStatus(trace::StatusCode::kError, status.ToString());
+  span.End(end);
 }
 
 }  // namespace
 
 void FailSpan(trace::Span& span, const Status& status, trace::Timestamp end) {
-  RecordFailure(span, status);
-  span.End(end);
+  RecordFailureAndEnd(span, status, end);
 }
 
 void FailSpan(trace::UniqueSpan& span, const Status& status, trace::Timestamp end) {
-  RecordFailure(span, status);
-  span.End(end);
+  RecordFailureAndEnd(span, status, end);
 }
 
 }  // namespace periscope::rpc::internal
