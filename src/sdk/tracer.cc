@@ -1,5 +1,7 @@
 #include "periscope/trace/tracer.h"
 
+#include <pthread.h>
+
 #include <cstring>
 #include <optional>
 #include <random>
@@ -13,45 +15,40 @@ namespace periscope::trace {
 namespace internal {
 namespace {
 
-// xoshiro256** (Blackman and Vigna): fast, and ids need no more than statistical randomness.
-// Seeded per thread from std::random_device through splitmix64 on first use. Plain thread_local
-// data (no constructor), so reaching it costs no initialisation check.
+__extension__ typedef unsigned __int128 Uint128;
+
+// wyrand (Wang Yi): one 64x64->128-bit multiply per draw, and ids need no more than statistical
+// randomness (it passes BigCrush and PractRand). Seeded per thread from std::random_device on
+// first use. Plain thread_local data (no constructor), so reaching it costs no initialisation
+// check.
 struct IdRng {
-  uint64_t s[4];
+  uint64_t state;
   bool seeded;
 
   uint64_t Next() {
     if (!seeded) [[unlikely]]
       Seed();
-    const uint64_t result = Rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = Rotl(s[3], 45);
-    return result;
+    state += 0xa0761d6478bd642fULL;
+    const Uint128 product = Uint128{state} * (state ^ 0xe7037ed1a0b428dbULL);
+    return static_cast<uint64_t>(product >> 64) ^ static_cast<uint64_t>(product);
   }
 
  private:
-  [[gnu::noinline]] void Seed() {
-    std::random_device rd;
-    uint64_t seed =
-        (uint64_t{rd()} << 32) ^ rd() ^ std::hash<std::thread::id>()(std::this_thread::get_id());
-    for (uint64_t& word : s) word = SplitMix64(seed);
-    seeded = true;
-  }
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  static uint64_t SplitMix64(uint64_t& state) {
-    uint64_t z = (state += 0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-    return z ^ (z >> 31);
-  }
+  [[gnu::noinline]] void Seed();
 };
 
 thread_local IdRng rng;
+
+void IdRng::Seed() {
+  // A forked child must not repeat its parent's ids: it draws a new seed (the forking thread is
+  // the child's only thread).
+  static const bool kReseedAfterFork =
+      pthread_atfork(nullptr, nullptr, [] { rng.seeded = false; }) == 0;
+  (void)kReseedAfterFork;
+  std::random_device rd;
+  state = (uint64_t{rd()} << 32) ^ rd() ^ std::hash<std::thread::id>()(std::this_thread::get_id());
+  seeded = true;
+}
 
 // NewTraceId and NewSpanId, inlined into StartSpan.
 inline TraceId TraceIdInline() {

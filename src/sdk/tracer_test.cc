@@ -1,10 +1,14 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <set>
 #include <thread>
 
 #include "periscope/trace.h"
 #include "sdk/in_memory_tracing.h"
 #include "sdk/otlp_encoder.h"
+#include "sdk/tracer_shared.h"
 
 namespace periscope::trace {
 namespace {
@@ -37,6 +41,42 @@ TEST(TracerTest, ImplicitContextBuildsParentChildTree) {
   EXPECT_EQ(*FindAttribute(spans[1].resource->attributes, "service.name"),
             AttributeValue("test-svc"));
   EXPECT_NE(FindAttribute(spans[1].resource->attributes, "telemetry.sdk.language"), nullptr);
+}
+
+TEST(TracerTest, IdsDoNotRepeatAndAreNeverZero) {
+  std::set<std::string> trace_ids, span_ids;
+  for (int i = 0; i < 100000; ++i) {
+    TraceId t = internal::NewTraceId();
+    SpanId s = internal::NewSpanId();
+    ASSERT_TRUE(t.IsValid());
+    ASSERT_TRUE(s.IsValid());
+    trace_ids.emplace(t.AsBytes());
+    span_ids.emplace(s.AsBytes());
+  }
+  EXPECT_EQ(trace_ids.size(), 100000u);
+  EXPECT_EQ(span_ids.size(), 100000u);
+}
+
+TEST(TracerTest, ForkedChildDrawsOtherIdsThanItsParent) {
+  internal::NewSpanId();  // this thread's generator is seeded before the fork
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const SpanId id = internal::NewSpanId();
+    const bool written = write(fds[1], id.AsBytes().data(), SpanId::kSize) == SpanId::kSize;
+    _exit(written ? 0 : 1);
+  }
+  const SpanId parent_id = internal::NewSpanId();
+  char child_id[SpanId::kSize];
+  ASSERT_EQ(read(fds[0], child_id, sizeof(child_id)), static_cast<ssize_t>(sizeof(child_id)));
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  close(fds[0]);
+  close(fds[1]);
+  EXPECT_NE(std::string_view(child_id, sizeof(child_id)), parent_id.AsBytes());
 }
 
 TEST(TracerTest, ContextIsThreadLocalAndCanBeCarriedAcrossThreads) {
