@@ -5,7 +5,7 @@
 #   mode=... instr_per_item=... mallocs_per_item=...
 #
 #   bench/rpc/encode_probe.sh BIN MODE [SHORT (default 5)] [LONG (default 25)]
-#   MODE: old | new | old_logs | new_logs
+#   MODE: old | new | plain | old_logs | new_logs
 set -euo pipefail
 BIN="$1"; MODE="$2"; SHORT="${3:-5}"; LONG="${4:-25}"
 HERE="$(cd "$(dirname "$0")" && pwd)"

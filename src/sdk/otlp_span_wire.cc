@@ -15,6 +15,7 @@
 // instead of ~1,750 (bench/rpc/encode_probe.sh BIN new).
 #include "sdk/otlp_span_wire.h"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -84,8 +85,101 @@ bool NoOverride(const SpanData& s) {
   return true;
 }
 
+// Whether a span has nothing but ids, name, kind, times, shared attributes, a status without
+// description and flags: every span of an RPC or other shaped instrumentation that set nothing of
+// its own.
+bool IsPlainSpan(const SpanData& s) {
+  return s.context.trace_state.empty() && s.attributes.empty() && s.events.empty() &&
+         s.links.empty() && s.status_message.empty() && s.dropped_attributes == 0 &&
+         s.dropped_events == 0 && s.dropped_links == 0;
+}
+
+// Appends a one-byte tag, a one-byte length and n bytes.
+char* PutSmallBytes(char* p, uint8_t tag, const void* bytes, size_t n) {
+  *p++ = static_cast<char>(tag);
+  *p++ = static_cast<char>(n);
+  std::memcpy(p, bytes, n);
+  return p + n;
+}
+
+// A plain span (IsPlainSpan) with its shared attribute fields already encoded: its exact length
+// is known up front, so it is written with plain stores and no back-patched length. The same
+// bytes as the general path below.
+void WritePlainSpan(WireWriter& w, const SpanData& s, std::string_view shared_fields) {
+  using namespace span_field;  // NOLINT(build/namespaces)
+  constexpr uint8_t kLengthDelimited = 2, kFixed64Type = 1, kVarintType = 0;
+  constexpr auto tag = [](uint32_t field, uint8_t type) {
+    return static_cast<uint8_t>(field << 3 | type);
+  };
+  const bool has_parent = s.parent_span_id.IsValid();
+  const uint64_t kind = static_cast<uint64_t>(static_cast<int>(s.kind));
+  const uint64_t start = ToUnixNanos(s.start_time);
+  const uint64_t end = ToUnixNanos(s.end_time);
+  const uint64_t status = static_cast<uint64_t>(static_cast<int>(s.status));
+  const size_t name_field =
+      s.name.empty() ? 0 : 1 + WireWriter::VarintSize(s.name.size()) + s.name.size();
+  const size_t status_bytes = status == 0 ? 0 : 3 + WireWriter::VarintSize(status);
+  const size_t length = 2 + TraceId::kSize + 2 + SpanId::kSize +
+                        (has_parent ? 2 + SpanId::kSize : 0) + name_field +
+                        (kind == 0 ? 0 : 1 + WireWriter::VarintSize(kind)) + (start == 0 ? 0 : 9) +
+                        (end == 0 ? 0 : 9) + shared_fields.size() + status_bytes + 2 + 4;
+  char* p = w.Reserve(1 + WireWriter::VarintSize(length) + length);
+  *p++ = static_cast<char>(tag(kScopeItems, kLengthDelimited));
+  p = WireWriter::PutVarint(p, length);
+  p = PutSmallBytes(p, tag(kTraceId, kLengthDelimited), s.context.trace_id.AsBytes().data(),
+                    TraceId::kSize);
+  p = PutSmallBytes(p, tag(kSpanId, kLengthDelimited), s.context.span_id.AsBytes().data(),
+                    SpanId::kSize);
+  if (has_parent) {
+    p = PutSmallBytes(p, tag(kParentSpanId, kLengthDelimited), s.parent_span_id.AsBytes().data(),
+                      SpanId::kSize);
+  }
+  if (!s.name.empty()) {
+    *p++ = static_cast<char>(tag(kName, kLengthDelimited));
+    p = WireWriter::PutVarint(p, s.name.size());
+    std::memcpy(p, s.name.data(), s.name.size());
+    p += s.name.size();
+  }
+  if (kind != 0) {
+    *p++ = static_cast<char>(tag(kKind, kVarintType));
+    p = WireWriter::PutVarint(p, kind);
+  }
+  if (start != 0) {
+    *p++ = static_cast<char>(tag(kStart, kFixed64Type));
+    std::memcpy(p, &start, 8);
+    p += 8;
+  }
+  if (end != 0) {
+    *p++ = static_cast<char>(tag(kEnd, kFixed64Type));
+    std::memcpy(p, &end, 8);
+    p += 8;
+  }
+  if (!shared_fields.empty()) {
+    std::memcpy(p, shared_fields.data(), shared_fields.size());
+    p += shared_fields.size();
+  }
+  if (status != 0) {
+    *p++ = static_cast<char>(tag(kStatus, kLengthDelimited));
+    *p++ = static_cast<char>(1 + WireWriter::VarintSize(status));
+    *p++ = static_cast<char>(tag(status_field::kCode, kVarintType));
+    p = WireWriter::PutVarint(p, status);
+  }
+  constexpr uint8_t kFixed32Type = 5;
+  const uint32_t flags = SpanFlags(s.context, s.parent_is_remote);
+  p = WireWriter::PutVarint(p, kFlags << 3 | kFixed32Type);  // two bytes: field 16
+  std::memcpy(p, &flags, 4);
+  w.Commit(p + 4);
+}
+
 void WriteSpan(WireWriter& w, const SpanData& s, SharedAttributeFields& shared) {
   using namespace span_field;  // NOLINT(build/namespaces)
+  if (IsPlainSpan(s)) {
+    const std::string* fields = s.shared_attributes ? shared.Find(*s.shared_attributes) : nullptr;
+    if (fields != nullptr || !s.shared_attributes) {
+      WritePlainSpan(w, s, fields != nullptr ? std::string_view(*fields) : std::string_view());
+      return;
+    }
+  }
   WireWriter::Nested span = w.Begin(kScopeItems, 2);
   w.BytesAlways(kTraceId, s.context.trace_id.AsBytes());
   w.BytesAlways(kSpanId, s.context.span_id.AsBytes());

@@ -330,6 +330,37 @@ TEST(OtlpSpanWireTest, RandomSpanShapes) {
   }
 }
 
+TEST(OtlpSpanWireTest, PlainSpansAroundLengthBoundaries) {
+  // Spans with nothing of their own take a separate path (exact length up front): every optional
+  // field present and absent, and span lengths across the one-, two- and three-byte varints.
+  std::mt19937_64 rng(777);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  auto resource = MakeResource("svc");
+  auto scope = std::make_shared<InstrumentationScope>(InstrumentationScope{"rpc", "1"});
+  std::vector<std::shared_ptr<const Attributes>> sets = {
+      nullptr, std::make_shared<const Attributes>(),
+      std::make_shared<const Attributes>(Attributes{
+          {"rpc.system", "periscope"}, {"rpc.method", "Echo"}, {"server.port", int64_t{4000}}}),
+      std::make_shared<const Attributes>(Attributes{{"big", std::string(20000, 'b')}})};
+  for (size_t name_size : {0, 1, 60, 90, 127, 128, 300, 16500}) {
+    std::vector<SpanData> spans;
+    for (int i = 0; i < 40; ++i) {
+      SpanData s = BasicSpan(resource, scope, static_cast<uint8_t>(i + 1));
+      s.name = std::string(name_size + static_cast<size_t>(pick(3)), 'n');
+      s.kind = static_cast<SpanKind>(pick(6));
+      s.status = static_cast<StatusCode>(pick(3));
+      if (pick(2) == 1) s.parent_span_id = Sid(static_cast<uint8_t>(i + 7));
+      s.parent_is_remote = pick(2) == 1;
+      s.context.flags.value = static_cast<uint8_t>(pick(2));
+      if (pick(8) == 0) s.start_time = Timestamp();
+      if (pick(8) == 0) s.end_time = Timestamp();
+      s.shared_attributes = sets[static_cast<size_t>(pick(static_cast<int>(sets.size())))];
+      spans.push_back(std::move(s));
+    }
+    ExpectSameAsEncodeSpans(spans);
+  }
+}
+
 TEST(OtlpSpanWireTest, ReusedBufferHoldsOnlyTheLatestBatch) {
   SpanData big = BasicSpan(MakeResource("svc"), nullptr, 1);
   big.attributes = {{"blob", std::string(5000, 'b')}};

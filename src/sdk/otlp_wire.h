@@ -40,16 +40,28 @@ class WireWriter {
     return n;
   }
 
-  void Varint(uint64_t v) {
-    Ensure(VarintSize(v));  // exact: a batch the size of the last one never grows the string
-    char* p = base_ + pos_;
+  // Writes v as a varint at p; returns the end.
+  static char* PutVarint(char* p, uint64_t v) {
     while (v >= 0x80) {
       *p++ = static_cast<char>(v | 0x80);
       v >>= 7;
     }
     *p++ = static_cast<char>(v);
-    pos_ = static_cast<size_t>(p - base_);
+    return p;
   }
+
+  void Varint(uint64_t v) {
+    Ensure(VarintSize(v));  // exact: a batch the size of the last one never grows the string
+    pos_ = static_cast<size_t>(PutVarint(base_ + pos_, v) - base_);
+  }
+
+  // Room for n bytes, written by the caller through the pointer returned; Commit(end) then keeps
+  // what was written up to end (at most n bytes).
+  char* Reserve(size_t n) {
+    Ensure(n);
+    return base_ + pos_;
+  }
+  void Commit(const char* end) { pos_ = static_cast<size_t>(end - base_); }
   void Tag(uint32_t field, uint32_t wire_type) { Varint(field << 3 | wire_type); }
 
   // Proto3 scalar fields: a zero value is not written.
