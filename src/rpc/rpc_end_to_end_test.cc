@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -265,6 +266,74 @@ TEST_F(EchoServerTest, RejectsCallsOverTheConcurrencyLimit) {
   ASSERT_EQ(all_done.get_future().wait_for(20s), std::future_status::ready);
   EXPECT_EQ(ok.load(), 5);
   EXPECT_EQ(exhausted.load(), kCalls - 5);
+}
+
+// Starts a Sleep call of `sleep_ms` on `client`; its result lands in the returned future.
+std::future<Result<EchoReply>> StartSleep(IoThreads& io, Client<Echo>& client, int sleep_ms) {
+  auto promise = std::make_shared<std::promise<Result<EchoReply>>>();
+  std::future<Result<EchoReply>> result = promise->get_future();
+  asio::co_spawn(
+      io.io(),
+      [&client, sleep_ms, promise]() -> awaitable<void> {
+        EchoRequest request{"slow", sleep_ms};
+        promise->set_value(co_await client.Call<Echo::Sleep>(std::move(request)));
+      },
+      asio::detached);
+  return result;
+}
+
+TEST_F(EchoServerTest, GracefulShutdownLetsCallsInFlightFinishAndRefusesNewOnes) {
+  Client<Echo> client(Connect());
+  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 400);
+  for (int i = 0; i < 200 && impl_.in_flight.load() == 0; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(impl_.in_flight.load(), 1);
+  server_->Shutdown(5s);
+  // A new call on the open connection is refused while the slow one runs.
+  Result<EchoReply> refused = CallOnce<Echo::Say>(client, {"late"});
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.status().message().find("shutting down"), std::string::npos)
+      << refused.status().ToString();
+  ASSERT_EQ(slow.wait_for(10s), std::future_status::ready);
+  Result<EchoReply> done = slow.get();
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->text, "slow");
+  EXPECT_EQ(impl_.cancelled.load(), 0);
+  EXPECT_TRUE(server_->WaitForConnectionsClosed(5s));
+  // The listener is closed: nothing new connects.
+  std::optional<Status> connect;
+  ASSERT_TRUE(io_.Run([&]() -> awaitable<void> {
+    Result<Channel> c = co_await Channel::ConnectTcp(io_.executor(), "127.0.0.1", port_);
+    connect = c.status();
+  }));
+  EXPECT_FALSE(connect->ok());
+}
+
+TEST_F(EchoServerTest, GracefulShutdownCancelsCallsLeftAtTheDeadline) {
+  Client<Echo> client(Connect());
+  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 60000);
+  for (int i = 0; i < 200 && impl_.in_flight.load() == 0; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(impl_.in_flight.load(), 1);
+  const auto start = std::chrono::steady_clock::now();
+  server_->Shutdown(150ms);
+  ASSERT_EQ(slow.wait_for(10s), std::future_status::ready);
+  Result<EchoReply> cut = slow.get();
+  EXPECT_EQ(cut.status().code(), StatusCode::kUnavailable) << cut.status().ToString();
+  EXPECT_NE(cut.status().message().find("shut down before the call finished"), std::string::npos)
+      << cut.status().ToString();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
+  EXPECT_TRUE(server_->WaitForConnectionsClosed(5s));
+  EXPECT_EQ(impl_.cancelled.load(), 1);
+  EXPECT_EQ(impl_.in_flight.load(), 0);
+}
+
+TEST_F(EchoServerTest, GracefulShutdownOfAnIdleServerClosesAtOnce) {
+  Channel channel = Connect();
+  Client<Echo> client(channel);
+  ASSERT_TRUE(CallOnce<Echo::Say>(client, {"x"}).ok());
+  server_->Shutdown(30s);
+  EXPECT_TRUE(server_->WaitForConnectionsClosed(5s));
+  for (int i = 0; i < 200 && channel.is_open(); ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_FALSE(channel.is_open());
 }
 
 TEST_F(EchoServerTest, ClosesIdleConnections) {

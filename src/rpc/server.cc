@@ -39,8 +39,17 @@ bool ServerImpl::Adopt(std::shared_ptr<Transport> transport) {
   std::erase_if(connections_, [](const auto& w) { return w.expired(); });
   // Counted before the connection starts: it may serve calls on another thread at once.
   connections_accepted_++;
+  {
+    std::lock_guard live_lock(live_mu_);
+    ++live_connections_;
+  }
   connections_.push_back(StartServerConnection(shared_from_this(), std::move(transport)));
   return true;
+}
+
+void ServerImpl::ConnectionEnded() {
+  std::lock_guard lock(live_mu_);
+  if (--live_connections_ == 0) connections_ended_.notify_all();
 }
 
 namespace {
@@ -143,7 +152,13 @@ Status Server::ListenUnix(const std::string& path) {
   return Status::Ok();
 }
 
-void Server::Shutdown() {
+void Server::Shutdown() { StopServing(std::nullopt); }
+
+void Server::Shutdown(std::chrono::milliseconds grace) {
+  StopServing(std::chrono::steady_clock::now() + grace);
+}
+
+void Server::StopServing(std::optional<std::chrono::steady_clock::time_point> drain_deadline) {
   std::vector<std::shared_ptr<internal::Acceptor>> acceptors;
   std::vector<std::weak_ptr<internal::ServerConnection>> connections;
   {
@@ -160,9 +175,20 @@ void Server::Shutdown() {
   }
   for (auto& weak : connections) {
     if (auto conn = weak.lock()) {
-      asio::dispatch(conn->executor(), [conn] { conn->Close(); });
+      if (drain_deadline) {
+        asio::dispatch(conn->executor(),
+                       [conn, deadline = *drain_deadline] { conn->Drain(deadline); });
+      } else {
+        asio::dispatch(conn->executor(), [conn] { conn->Close(); });
+      }
     }
   }
+}
+
+bool Server::WaitForConnectionsClosed(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->live_mu_);
+  return impl_->connections_ended_.wait_for(lock, timeout,
+                                            [this] { return impl_->live_connections_ == 0; });
 }
 
 ServerStats Server::stats() const {

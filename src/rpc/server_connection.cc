@@ -158,6 +158,22 @@ void TraceCall(const ServerOptions& options, const RequestFrame& request,
   }
 }
 
+// Tells the server that a connection has ended when destroyed (moved-from: nothing). A
+// parameter of the connection's watchdog coroutine, so that it reports even when the io_context
+// destroys the coroutine unfinished or never started.
+class EndedNotice {
+ public:
+  explicit EndedNotice(std::shared_ptr<ServerImpl> server) : server_(std::move(server)) {}
+  EndedNotice(EndedNotice&& other) noexcept : server_(std::move(other.server_)) {}
+  EndedNotice& operator=(EndedNotice&&) = delete;
+  ~EndedNotice() {
+    if (server_) server_->ConnectionEnded();
+  }
+
+ private:
+  std::shared_ptr<ServerImpl> server_;
+};
+
 // Reads frames, runs each call as its own coroutine and writes responses as they complete.
 // Every member is touched on the transport's strand only.
 class Connection : public ServerConnection, public std::enable_shared_from_this<Connection> {
@@ -175,7 +191,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   void Start() {
     auto self = shared_from_this();
     asio::co_spawn(strand_, ReadLoop(self), asio::detached);
-    asio::co_spawn(strand_, Watchdog(self), asio::detached);
+    asio::co_spawn(strand_, Watchdog(self, EndedNotice(server_)), asio::detached);
   }
 
   asio::any_io_executor executor() override { return strand_; }
@@ -185,6 +201,14 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     open_ = false;
     transport_->Close();
     CancelAll();
+  }
+
+  void Drain(std::chrono::steady_clock::time_point deadline) override {
+    if (!open_ || draining_) return;
+    draining_ = true;
+    drain_deadline_ = deadline;
+    if (CloseIfDrained()) return;
+    idle_timer_.cancel();  // the watchdog waits for the drain deadline from now on
   }
 
  private:
@@ -303,18 +327,52 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     CancelAll();
   }
 
-  // Closes the connection when it has been idle too long. It keeps the connection alive until the
-  // connection is closed and every handler it started has returned: RunHandler holds none.
-  awaitable<void> Watchdog(std::shared_ptr<Connection> self) {
+  // A draining connection with no call left in flight closes once its answers are written;
+  // whether it did.
+  bool CloseIfDrained() {
+    if (!draining_ || !open_ || in_flight_ > 0) return false;
+    open_ = false;
+    transport_->CloseAfterFlush();
+    idle_timer_.cancel();
+    deadline_timer_.cancel();
+    return true;
+  }
+
+  // The drain deadline passed: the calls left are answered with UNAVAILABLE and their handlers
+  // cancelled, then the connection closes once the answers are written.
+  void EndDrain() {
+    std::vector<std::shared_ptr<CallState>> calls;
+    for (auto& [id, call] : calls_) calls.push_back(call);
+    for (auto& call : calls) {
+      EndCall(*call, UnavailableError("server shut down before the call finished"),
+              /*cancel_handler=*/true);
+    }
+    open_ = false;
+    transport_->CloseAfterFlush();
+    idle_timer_.cancel();
+    deadline_timer_.cancel();
+  }
+
+  // Closes the connection when it has been idle too long, or when its drain deadline passed. It
+  // keeps the connection alive until the connection is closed and every handler it started has
+  // returned: RunHandler holds none. `ended` reports the end to the server.
+  awaitable<void> Watchdog(std::shared_ptr<Connection> self, EndedNotice ended) {
     (void)self;
+    (void)ended;
     auto idle = server_->options_.idle_timeout;
     auto tick = std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::milliseconds(5),
                                                       std::chrono::milliseconds(1000));
     while (open_ || in_flight_ > 0) {
-      idle_timer_.expires_after(tick);
+      const auto now = std::chrono::steady_clock::now();
+      if (draining_ && open_ && now >= drain_deadline_) {
+        EndDrain();
+        continue;
+      }
+      idle_timer_.expires_at(draining_ && open_ ? std::min(now + tick, drain_deadline_)
+                                                : now + tick);
       boost::system::error_code ec;
       co_await idle_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-      if (!open_) continue;
+      if (!open_ || draining_) continue;
       if (in_flight_ == 0 && std::chrono::steady_clock::now() - last_activity_ >= idle) {
         server_->connections_closed_idle_++;
         Close();
@@ -351,6 +409,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     // the strand, which may be after the read loop started every call of a big batch of frames.
     connection.ReleaseCall(state.id);
     connection.EndCall(state, std::move(result), /*cancel_handler=*/false);
+    connection.CloseIfDrained();
   }
 
   // Frees the in-flight slot and table entry of a call whose handler returned; the last one of a
@@ -435,6 +494,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   Status Admit(const HandlerEntry* handler, const CallContext& ctx, uint64_t id,
                trace::Timestamp now) {
     const ServerOptions& options = server_->options_;
+    if (draining_) return UnavailableError("server is shutting down");
     if (handler == nullptr)
       return UnimplementedError("unknown method " + ctx.service + "/" + ctx.method);
     if (handler->kind != ctx.kind) {
@@ -537,6 +597,8 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   std::string peer_;
   ConnectionMethods methods_;
   bool open_ = true;
+  bool draining_ = false;  // Drain was called: no new calls
+  std::chrono::steady_clock::time_point drain_deadline_;
   size_t in_flight_ = 0;
   std::chrono::steady_clock::time_point last_activity_;
   std::unordered_map<uint64_t, std::shared_ptr<CallState>, std::hash<uint64_t>,

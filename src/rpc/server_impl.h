@@ -4,6 +4,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,10 +50,18 @@ class ServerImpl : public std::enable_shared_from_this<ServerImpl> {
   ServerOptions options_;
   std::unordered_map<std::string, HandlerEntry> handlers_;
 
+  // A connection's serving has ended: closed, and no handler of its left running.
+  void ConnectionEnded();
+
   std::mutex mu_;
   std::vector<std::shared_ptr<Acceptor>> acceptors_;
   std::vector<std::weak_ptr<ServerConnection>> connections_;
   bool shut_down_ = false;
+  // Connections started and not ended. A lock of its own: a connection may end inside Adopt,
+  // which holds mu_ (its coroutines can run to their end before co_spawn returns).
+  std::mutex live_mu_;
+  size_t live_connections_ = 0;
+  std::condition_variable connections_ended_;
 
   std::atomic<uint64_t> connections_accepted_{0};
   std::atomic<uint64_t> connections_closed_malformed_{0};
@@ -68,6 +78,10 @@ class ServerConnection {
   virtual boost::asio::any_io_executor executor() = 0;
   // Closes the transport and cancels every handler in flight. Strand-only.
   virtual void Close() = 0;
+  // Takes no new call (each fails with UNAVAILABLE) and closes once the calls in flight have
+  // been answered; at `deadline`, answers those left with UNAVAILABLE, cancels their handlers
+  // and closes. Strand-only.
+  virtual void Drain(std::chrono::steady_clock::time_point deadline) = 0;
 };
 
 // Creates and starts a connection serving `transport`.

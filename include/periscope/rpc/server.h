@@ -156,9 +156,21 @@ class Server {
   // handler may still run on the io threads afterwards, so registered service objects must live
   // until those threads stop.
   void Shutdown();
+  // Graceful shutdown (a rolling deploy, SIGTERM): stops listening and taking calls (a new call
+  // fails with UNAVAILABLE "server is shutting down", which a client may retry on another
+  // server), lets the calls in flight finish for up to `grace`, then answers those left with
+  // UNAVAILABLE and cancels their handlers. Each connection closes once it has answered its
+  // last call. Returns at once; WaitForConnectionsClosed waits for the end.
+  void Shutdown(std::chrono::milliseconds grace);
+  // Blocks until every connection this server accepted has closed and its handlers have
+  // returned, for at most `timeout`; whether they have. The server's executor must keep running
+  // meanwhile on other threads: never call this on one of them.
+  bool WaitForConnectionsClosed(std::chrono::milliseconds timeout);
   ServerStats stats() const;
 
  private:
+  // Shutdown's work: a drain until the deadline, or (none) closing at once.
+  void StopServing(std::optional<std::chrono::steady_clock::time_point> drain_deadline);
   template <class M, class Impl>
   Status AddMethod(std::string_view service, Impl& impl) {
     Impl* p = &impl;
