@@ -166,15 +166,4 @@ std::shared_ptr<MetricExporter> MakeOtlpMetricExporter(OtlpExporterOptions optio
   return std::make_shared<OtlpMetricExporter>(std::move(options));
 }
 
-Resource ResourceFromEnv(const EnvGetter& env) {
-  Resource r = Resource::Default();
-  if (auto attrs = env("OTEL_RESOURCE_ATTRIBUTES")) {
-    for (auto& [k, v] : internal::ParseKeyValueList(*attrs)) SetAttribute(r.attributes, k, v);
-  }
-  if (auto name = env("OTEL_SERVICE_NAME"); name && !name->empty()) {
-    SetAttribute(r.attributes, "service.name", *name);
-  }
-  return r;
-}
-
 }  // namespace periscope::trace

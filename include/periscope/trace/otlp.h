@@ -71,8 +71,9 @@ class OtlpSpanExporter final : public SpanExporter {
 std::shared_ptr<LogRecordExporter> MakeOtlpLogExporter(OtlpExporterOptions options);
 std::shared_ptr<MetricExporter> MakeOtlpMetricExporter(OtlpExporterOptions options);
 
-// Resource::Default() overlaid with OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2, percent-decoded) and
-// OTEL_SERVICE_NAME (wins over service.name from the former).
+// Resource::Default(), overlaid with DetectResource() and service.name
+// "unknown_service:<process.executable.name>", then OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2,
+// percent-decoded), then OTEL_SERVICE_NAME (wins over service.name from the others).
 Resource ResourceFromEnv(const EnvGetter& env = SystemEnv());
 
 // The usual setup, from the OTEL_* variables: resource, sampler, span limits, and one processor
