@@ -1,9 +1,10 @@
-#include <charconv>
+#include <algorithm>
 
 #include "periscope/trace/logs.h"
 #include "periscope/trace/metrics.h"
 #include "periscope/trace/otlp.h"
-#include "periscope/trace/tracer.h"
+#include "sdk/env_config.h"
+#include "sdk/env_reader.h"
 #include "sdk/otlp_client.h"
 #include "sdk/otlp_encoder.h"
 #include "sdk/otlp_span_wire.h"
@@ -77,22 +78,28 @@ class OtlpMetricExporter final : public MetricExporter {
 
 }  // namespace
 
-OtlpExporterOptions OtlpExporterOptions::FromEnv(OtlpSignal signal, const EnvGetter& env) {
+namespace internal {
+
+OtlpExporterOptions OtlpExporterOptionsFromEnv(OtlpSignal signal, const EnvReader& env) {
   OtlpExporterOptions o;
   const std::string generic = "OTEL_EXPORTER_OTLP_";
   const std::string specific = generic + std::string(SignalEnvName(signal)) + "_";
-  auto get = [&](std::string_view name) -> std::optional<std::string> {
-    if (auto v = env(specific + std::string(name)); v && !v->empty()) return v;
-    if (auto v = env(generic + std::string(name)); v && !v->empty()) return v;
-    return std::nullopt;
+  // The signal's variable when it is set, else the generic one.
+  auto name_of = [&](std::string_view key) {
+    std::string name = specific + std::string(key);
+    return env.Get(name) ? name : generic + std::string(key);
   };
-  if (auto p = get("PROTOCOL")) {
-    if (*p == "grpc") o.protocol = OtlpProtocol::kGrpc;
-    if (*p == "http/protobuf") o.protocol = OtlpProtocol::kHttpProtobuf;
+  const std::string protocol_name = name_of("PROTOCOL");
+  if (auto p = env.Get(protocol_name)) {
+    if (*p == "grpc") {
+      o.protocol = OtlpProtocol::kGrpc;
+    } else if (*p != "http/protobuf") {
+      env.Warn(protocol_name, *p, "unsupported protocol (grpc, http/protobuf), http/protobuf used");
+    }
   }
-  if (auto e = env(specific + "ENDPOINT"); e && !e->empty()) {
+  if (auto e = env.Get(specific + "ENDPOINT")) {
     o.endpoint = *e;
-  } else if (auto g = env(generic + "ENDPOINT"); g && !g->empty()) {
+  } else if (auto g = env.Get(generic + "ENDPOINT")) {
     o.endpoint = *g;
     if (o.protocol == OtlpProtocol::kHttpProtobuf) {
       if (o.endpoint.back() != '/') o.endpoint.push_back('/');
@@ -100,8 +107,8 @@ OtlpExporterOptions OtlpExporterOptions::FromEnv(OtlpSignal signal, const EnvGet
     }
   }
   for (const std::string& name : {generic + "HEADERS", specific + "HEADERS"}) {
-    if (auto h = env(name)) {
-      for (auto& [k, v] : internal::ParseKeyValueList(*h)) {
+    if (auto h = env.Get(name)) {
+      for (auto& [k, v] : ParseKeyValueList(*h)) {
         auto it = std::find_if(o.headers.begin(), o.headers.end(),
                                [&](const auto& e) { return e.first == k; });
         if (it != o.headers.end()) {
@@ -112,15 +119,21 @@ OtlpExporterOptions OtlpExporterOptions::FromEnv(OtlpSignal signal, const EnvGet
       }
     }
   }
-  if (auto t = get("TIMEOUT")) {
-    int64_t ms = 0;
-    auto [p, ec] = std::from_chars(t->data(), t->data() + t->size(), ms);
-    if (ec == std::errc() && p == t->data() + t->size() && ms > 0) {
-      o.timeout = std::chrono::milliseconds(ms);
+  if (auto ms = env.Integer(name_of("TIMEOUT"), 1)) o.timeout = std::chrono::milliseconds(*ms);
+  const std::string compression_name = name_of("COMPRESSION");
+  if (auto c = env.Get(compression_name)) {
+    o.gzip = *c == "gzip";
+    if (!o.gzip && *c != "none") {
+      env.Warn(compression_name, *c, "unsupported compression (gzip, none), none used");
     }
   }
-  if (auto c = get("COMPRESSION")) o.gzip = *c == "gzip";
   return o;
+}
+
+}  // namespace internal
+
+OtlpExporterOptions OtlpExporterOptions::FromEnv(OtlpSignal signal, const EnvGetter& env) {
+  return internal::OtlpExporterOptionsFromEnv(signal, internal::EnvReader(env, nullptr));
 }
 
 struct OtlpSpanExporter::Impl {
@@ -151,27 +164,6 @@ std::shared_ptr<LogRecordExporter> MakeOtlpLogExporter(OtlpExporterOptions optio
 
 std::shared_ptr<MetricExporter> MakeOtlpMetricExporter(OtlpExporterOptions options) {
   return std::make_shared<OtlpMetricExporter>(std::move(options));
-}
-
-Resource ResourceFromEnv(const EnvGetter& env) {
-  Resource r = Resource::Default();
-  if (auto attrs = env("OTEL_RESOURCE_ATTRIBUTES")) {
-    for (auto& [k, v] : internal::ParseKeyValueList(*attrs)) SetAttribute(r.attributes, k, v);
-  }
-  if (auto name = env("OTEL_SERVICE_NAME"); name && !name->empty()) {
-    SetAttribute(r.attributes, "service.name", *name);
-  }
-  return r;
-}
-
-std::shared_ptr<TracerProvider> MakeTracerProviderFromEnv(const EnvGetter& env) {
-  TracerProviderOptions options;
-  options.resource = ResourceFromEnv(env);
-  options.sampler = SamplerFromEnv(env);
-  options.processors.push_back(std::make_shared<BatchSpanProcessor>(
-      std::make_shared<OtlpSpanExporter>(OtlpExporterOptions::FromEnv(OtlpSignal::kTraces, env)),
-      BatchOptions::FromEnv("OTEL_BSP_", env)));
-  return std::make_shared<TracerProvider>(std::move(options));
 }
 
 }  // namespace periscope::trace

@@ -4,6 +4,8 @@
 
 #include "periscope/trace/propagation.h"
 #include "periscope/trace/span.h"
+#include "sdk/env_config.h"
+#include "sdk/env_reader.h"
 #include "sdk/text_util.h"
 
 namespace periscope::trace {
@@ -132,7 +134,30 @@ void SetGlobalPropagator(std::shared_ptr<const TextMapPropagator> propagator) {
 }
 
 namespace internal {
+
 bool GlobalPropagatorIsDefault() { return global_is_default.load(std::memory_order_acquire); }
+
+std::vector<std::string> DefaultPropagatorNames() { return {"tracecontext", "baggage"}; }
+
+std::optional<std::vector<std::string>> PropagatorNamesFromEnv(const EnvReader& env) {
+  return env.NameList("OTEL_PROPAGATORS", {"tracecontext", "baggage", "none"});
+}
+
+std::shared_ptr<const TextMapPropagator> PropagatorFromNames(std::span<const std::string> names) {
+  std::vector<std::shared_ptr<const TextMapPropagator>> parts;
+  for (const std::string& name : names) {
+    if (name == "tracecontext") parts.push_back(std::make_shared<TraceContextPropagator>());
+    if (name == "baggage") parts.push_back(std::make_shared<BaggagePropagator>());
+  }
+  return std::make_shared<CompositePropagator>(std::move(parts));
+}
+
 }  // namespace internal
+
+std::shared_ptr<const TextMapPropagator> PropagatorFromEnv(const EnvGetter& env) {
+  return internal::PropagatorFromNames(
+      internal::PropagatorNamesFromEnv(internal::EnvReader(env, nullptr))
+          .value_or(internal::DefaultPropagatorNames()));
+}
 
 }  // namespace periscope::trace

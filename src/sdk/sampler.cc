@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "sdk/env_config.h"
+#include "sdk/env_reader.h"
 #include "sdk/tracer_shared.h"
 
 namespace periscope::trace {
@@ -127,13 +129,21 @@ std::shared_ptr<const Sampler> ParentBasedSampler(std::shared_ptr<const Sampler>
   return std::make_shared<ParentBased>(std::move(root), std::move(options));
 }
 
-std::shared_ptr<const Sampler> SamplerFromEnv(const EnvGetter& env) {
-  std::string name = env("OTEL_TRACES_SAMPLER").value_or("parentbased_always_on");
+namespace internal {
+
+std::shared_ptr<const Sampler> SamplerFromEnv(const EnvReader& env) {
+  const std::string name =
+      AsciiLower(env.Get("OTEL_TRACES_SAMPLER").value_or("parentbased_always_on"));
+  const bool takes_ratio = name == "traceidratio" || name == "parentbased_traceidratio";
   double ratio = 1.0;
-  if (std::optional<std::string> arg = env("OTEL_TRACES_SAMPLER_ARG")) {
+  if (std::optional<std::string> arg = env.Get("OTEL_TRACES_SAMPLER_ARG"); arg && takes_ratio) {
     char* end = nullptr;
     double v = std::strtod(arg->c_str(), &end);
-    if (end != arg->c_str() && *end == '\0' && v >= 0 && v <= 1) ratio = v;
+    if (end != arg->c_str() && *end == '\0' && v >= 0 && v <= 1) {
+      ratio = v;
+    } else {
+      env.Warn("OTEL_TRACES_SAMPLER_ARG", *arg, "not a ratio in [0, 1], 1.0 used");
+    }
   }
   if (name == "always_on") return AlwaysOnSampler();
   if (name == "always_off") return AlwaysOffSampler();
@@ -142,7 +152,16 @@ std::shared_ptr<const Sampler> SamplerFromEnv(const EnvGetter& env) {
   if (name == "parentbased_traceidratio") {
     return ParentBasedSampler(TraceIdRatioBasedSampler(ratio));
   }
+  if (name != "parentbased_always_on") {
+    env.Warn("OTEL_TRACES_SAMPLER", name, "unknown sampler, parentbased_always_on used");
+  }
   return ParentBasedSampler(AlwaysOnSampler());
+}
+
+}  // namespace internal
+
+std::shared_ptr<const Sampler> SamplerFromEnv(const EnvGetter& env) {
+  return internal::SamplerFromEnv(internal::EnvReader(env, nullptr));
 }
 
 }  // namespace periscope::trace

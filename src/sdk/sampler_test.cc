@@ -77,6 +77,10 @@ TEST(SamplerTest, FromEnv) {
   EXPECT_EQ(SamplerFromEnv(env({}))->Description(), "ParentBased{root:AlwaysOnSampler}");
   EXPECT_EQ(SamplerFromEnv(env({{"OTEL_TRACES_SAMPLER", "always_off"}}))->Description(),
             "AlwaysOffSampler");
+  EXPECT_EQ(SamplerFromEnv(env({{"OTEL_TRACES_SAMPLER", "Always_Off"}}))->Description(),
+            "AlwaysOffSampler");
+  EXPECT_EQ(SamplerFromEnv(env({{"OTEL_TRACES_SAMPLER", "xray"}}))->Description(),
+            "ParentBased{root:AlwaysOnSampler}");
   EXPECT_EQ(SamplerFromEnv(env({{"OTEL_TRACES_SAMPLER", "parentbased_traceidratio"},
                                 {"OTEL_TRACES_SAMPLER_ARG", "0.25"}}))
                 ->Description(),

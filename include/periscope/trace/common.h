@@ -81,6 +81,12 @@ struct Resource {
   Resource MergedOverDefault() const;
 };
 
+// What the SDK finds out about the host and process it runs in, as resource detectors of the
+// OpenTelemetry SDKs do: host.name, host.arch, os.type, process.pid (an int),
+// process.executable.name and process.executable.path. An attribute it cannot obtain is left
+// out. Reads the system each time (a forked child gets its own pid).
+Resource DetectResource();
+
 // The library that produced telemetry (the name given to GetTracer/GetLogger/GetMeter).
 struct InstrumentationScope {
   std::string name;

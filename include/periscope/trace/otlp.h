@@ -71,12 +71,21 @@ class OtlpSpanExporter final : public SpanExporter {
 std::shared_ptr<LogRecordExporter> MakeOtlpLogExporter(OtlpExporterOptions options);
 std::shared_ptr<MetricExporter> MakeOtlpMetricExporter(OtlpExporterOptions options);
 
-// Resource::Default() overlaid with OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2, percent-decoded) and
-// OTEL_SERVICE_NAME (wins over service.name from the former).
+// Resource::Default(), overlaid with DetectResource() and service.name
+// "unknown_service:<process.executable.name>", then OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2,
+// percent-decoded), then OTEL_SERVICE_NAME (wins over service.name from the others).
 Resource ResourceFromEnv(const EnvGetter& env = SystemEnv());
 
-// The usual setup: resource and sampler from the environment, an OTLP exporter from the
-// environment behind a BatchSpanProcessor (OTEL_BSP_*).
+// The usual setup, from the OTEL_* variables: resource, sampler, span limits, and one processor
+// per OTEL_TRACES_EXPORTER name (otlp: an OTLP exporter behind a BatchSpanProcessor, OTEL_BSP_*;
+// console: a ConsoleSpanExporter behind a SimpleSpanProcessor). With OTEL_SDK_DISABLED=true it
+// has no processor and records no span. Installs the global propagator when OTEL_PROPAGATORS is
+// set. Writes EnvConfigWarnings() to stderr, "periscope-sdk: " before each, unless
+// OTEL_LOG_LEVEL is none or error.
 std::shared_ptr<class TracerProvider> MakeTracerProviderFromEnv(const EnvGetter& env = SystemEnv());
+
+// The values MakeTracerProviderFromEnv would ignore, one line each with the reason (an unknown
+// exporter or propagator name, a number it cannot use, ...); empty when there is none.
+std::vector<std::string> EnvConfigWarnings(const EnvGetter& env = SystemEnv());
 
 }  // namespace periscope::trace

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "periscope/trace/common.h"
 #include "periscope/trace/context.h"
 #include "periscope/trace/span_context.h"
 
@@ -142,6 +143,11 @@ class CompositePropagator final : public TextMapPropagator {
 // The process-wide propagator (default: trace context + baggage). Thread-safe.
 std::shared_ptr<const TextMapPropagator> GetGlobalPropagator();
 void SetGlobalPropagator(std::shared_ptr<const TextMapPropagator> propagator);
+
+// The propagators OTEL_PROPAGATORS names (comma-separated: tracecontext, baggage, none), in its
+// order; unknown names (b3, jaeger, ...) are skipped. Unset, or with no known name: tracecontext
+// and baggage. "none" alone: a propagator that injects and extracts nothing.
+std::shared_ptr<const TextMapPropagator> PropagatorFromEnv(const EnvGetter& env = SystemEnv());
 
 namespace internal {
 // True while the global propagator is the default one (W3C trace context + baggage), so callers

@@ -150,6 +150,13 @@ struct TracerProviderOptions {
   SpanLimits limits;
 };
 
+// From OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT (else OTEL_ATTRIBUTE_COUNT_LIMIT),
+// OTEL_SPAN_EVENT_COUNT_LIMIT, OTEL_SPAN_LINK_COUNT_LIMIT and
+// OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT (else OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT): non-negative
+// integers; anything else, and a length limit of 0, keeps the default. SpanLimits has no field
+// for OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT and OTEL_LINK_ATTRIBUTE_COUNT_LIMIT.
+SpanLimits SpanLimitsFromEnv(const EnvGetter& env = SystemEnv());
+
 // Owns the resource, sampler and processors shared by its tracers. Thread-safe. The destructor
 // shuts down (flushing every processor); spans ended after that are dropped.
 class TracerProvider {
