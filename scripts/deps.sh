@@ -7,7 +7,7 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libzstd-dev liblz4-dev libsnappy-dev libdeflate-dev zlib1g-dev
+  libzstd-dev liblz4-dev libsnappy-dev libdeflate-dev zlib1g-dev libssl-dev
   libroaring-dev libxxhash-dev libsqlite3-dev libcli11-dev libfmt-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm curl ca-certificates

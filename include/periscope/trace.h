@@ -14,7 +14,9 @@
 //   provider->Shutdown();  // flushes
 
 #include "periscope/trace/common.h"        // IWYU pragma: export
+#include "periscope/trace/console.h"       // IWYU pragma: export
 #include "periscope/trace/context.h"       // IWYU pragma: export
+#include "periscope/trace/diagnostics.h"   // IWYU pragma: export
 #include "periscope/trace/logs.h"          // IWYU pragma: export
 #include "periscope/trace/metrics.h"       // IWYU pragma: export
 #include "periscope/trace/otlp.h"          // IWYU pragma: export

@@ -6,6 +6,7 @@
 
 #include "periscope/trace/console.h"
 #include "periscope/trace/tracer.h"
+#include "sdk/diagnose.h"
 #include "sdk/env_reader.h"
 
 namespace periscope::trace {
@@ -102,13 +103,10 @@ TracerEnvConfig ReadTracerEnvConfig(const EnvGetter& getter) {
 
 namespace {
 
-void PrintWarnings(std::span<const std::string> warnings, const EnvGetter& env) {
-  const std::string level =
-      internal::AsciiLower(internal::EnvReader(env, nullptr).Get("OTEL_LOG_LEVEL").value_or(""));
-  if (warnings.empty() || level == "none" || level == "error") return;
-  std::string text;
-  for (const std::string& warning : warnings) text += "periscope-sdk: " + warning + "\n";
-  std::fputs(text.c_str(), stderr);
+// Each warning as a diagnostic (kWarn), unless the environment's OTEL_LOG_LEVEL is below that.
+void ReportWarnings(std::span<const std::string> warnings, const EnvGetter& env) {
+  if (DiagnosticLevelFromEnv(env) < DiagnosticLevel::kWarn) return;
+  for (const std::string& warning : warnings) internal::Diagnose(DiagnosticLevel::kWarn, warning);
 }
 
 // OTEL_PROPAGATORS' propagators become the global one, unless they are the default ones and
@@ -143,7 +141,7 @@ std::vector<std::string> EnvConfigWarnings(const EnvGetter& env) {
 
 std::shared_ptr<TracerProvider> MakeTracerProviderFromEnv(const EnvGetter& env) {
   const internal::TracerEnvConfig config = internal::ReadTracerEnvConfig(env);
-  PrintWarnings(config.warnings, env);
+  ReportWarnings(config.warnings, env);
   InstallPropagators(config.propagators);
   TracerProviderOptions options;
   if (config.disabled) {

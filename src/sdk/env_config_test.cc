@@ -378,8 +378,8 @@ TEST(EnvConfigWarningsTest, ProviderFromEnvPrintsThemUnlessTheLogLevelIsNoneOrEr
     ::testing::internal::CaptureStderr();
     MakeTracerProviderFromEnv(FakeEnv(vars));
     EXPECT_EQ(::testing::internal::GetCapturedStderr(),
-              c.printed ? "periscope-sdk: OTEL_SPAN_LINK_COUNT_LIMIT=\"x\" ignored: not an "
-                          "integer >= 0\n"
+              c.printed ? "periscope-sdk: warn: OTEL_SPAN_LINK_COUNT_LIMIT=\"x\" ignored: not "
+                          "an integer >= 0\n"
                         : "")
         << c.log_level.value_or("<unset>");
   }

@@ -32,6 +32,8 @@ class EnvReader {
       std::string_view name, std::initializer_list<std::string_view> known) const;
   // Notes that `value` of the variable `name` was ignored, and why.
   void Warn(std::string_view name, std::string_view value, std::string_view reason) const;
+  // The environment read.
+  const EnvGetter& getter() const { return env_; }
 
  private:
   const EnvGetter& env_;

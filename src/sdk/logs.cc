@@ -4,16 +4,21 @@
 
 #include "periscope/trace/span.h"
 #include "sdk/batch_worker.h"
+#include "sdk/diagnose.h"
+#include "sdk/queue_drop_reporter.h"
 
 namespace periscope::trace {
 namespace internal {
 
 // The queue and exporter behind a LoggerProvider and its loggers. Thread-safe.
 struct LogPipeline {
+  explicit LogPipeline(size_t max_queue_size)
+      : drops("LoggerProvider", "log records", max_queue_size) {}
   std::shared_ptr<const Resource> resource;
   std::shared_ptr<LogRecordExporter> exporter;
   std::unique_ptr<BatchWorker<LogRecordData>> worker;
   std::atomic<bool> shut_down{false};
+  QueueDropReporter drops;  // used by the worker, after each export
 };
 
 }  // namespace internal
@@ -66,17 +71,23 @@ void Logger::Emit(Severity severity, AttributeValue body, Attributes attributes,
 }
 
 struct LoggerProvider::Impl {
-  std::shared_ptr<internal::LogPipeline> pipeline = std::make_shared<internal::LogPipeline>();
+  explicit Impl(size_t max_queue_size)
+      : pipeline(std::make_shared<internal::LogPipeline>(max_queue_size)) {}
+  std::shared_ptr<internal::LogPipeline> pipeline;
 };
 
-LoggerProvider::LoggerProvider(LoggerProviderOptions options) : impl_(std::make_shared<Impl>()) {
+LoggerProvider::LoggerProvider(LoggerProviderOptions options)
+    : impl_(std::make_shared<Impl>(options.batch.max_queue_size)) {
   internal::LogPipeline& p = *impl_->pipeline;
   p.resource = std::make_shared<const Resource>(options.resource.MergedOverDefault());
   p.exporter = std::move(options.exporter);
   LogRecordExporter* exporter = p.exporter.get();
+  // The worker exports only queued records, so p.worker is set before the first export.
   p.worker = std::make_unique<internal::BatchWorker<LogRecordData>>(
-      [exporter](std::span<const LogRecordData> records) {
-        return exporter ? exporter->Export(records) : ExportResult::Ok();
+      [exporter, &p](std::span<const LogRecordData> records) {
+        ExportResult result = exporter ? exporter->Export(records) : ExportResult::Ok();
+        p.drops.Report(p.worker->stats().dropped);
+        return result;
       },
       options.batch,
       [exporter] {
@@ -103,6 +114,13 @@ bool LoggerProvider::Shutdown(std::chrono::milliseconds timeout) {
   if (p.shut_down.exchange(true)) return true;
   bool ok = p.worker->Shutdown(timeout);
   if (p.exporter) p.exporter->Shutdown();
+  if (!ok) {
+    internal::Diagnose(DiagnosticLevel::kWarn,
+                       "LoggerProvider shutdown timed out after " +
+                           std::to_string(timeout.count()) +
+                           " ms: the export in progress was cut short, and log records not "
+                           "exported by then are lost");
+  }
   return ok;
 }
 

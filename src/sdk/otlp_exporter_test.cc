@@ -14,6 +14,7 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "periscope/trace.h"
+#include "sdk/captured_diagnostics.h"
 #include "sdk/otlp_encoder.h"
 #include "sdk/otlp_transport.h"
 
@@ -299,10 +300,95 @@ TEST(OtlpExporterTest, ShutdownInterruptsBackoff) {
 }
 
 TEST(OtlpExporterTest, UnsupportedEndpointFailsCleanly) {
-  OtlpSpanExporter exporter({.endpoint = "https://example.invalid/v1/traces"});
+  OtlpSpanExporter exporter({.endpoint = "ftp://example.invalid/v1/traces"});
   ExportResult r = exporter.Export(SomeSpans(1));
   EXPECT_FALSE(r.ok());
-  EXPECT_NE(r.message.find("https"), std::string::npos);
+  EXPECT_NE(r.message.find("only http:// and https://"), std::string::npos) << r.message;
+  EXPECT_EQ(exporter.stats().requests, 0u);
+}
+
+int ClosedPort() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+size_t CountContaining(const std::vector<std::string>& messages, std::string_view part) {
+  return static_cast<size_t>(std::count_if(messages.begin(), messages.end(), [&](const auto& m) {
+    return m.find(part) != std::string::npos;
+  }));
+}
+
+TEST(OtlpExporterDiagnosticsTest, ClosedPortGivesOneErrorWithTheLostCount) {
+  testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kDebug);
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/v1/traces";
+  {
+    OtlpSpanExporter exporter({.endpoint = endpoint, .retry = FastRetry(3)});
+    EXPECT_FALSE(exporter.Export(SomeSpans(7)).ok());
+  }
+  std::vector<std::string> errors = diagnostics.messages(DiagnosticLevel::kError);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(
+      errors[0].rfind("OTLP export to " + endpoint + " failed after 3 attempts, 7 spans lost: ", 0),
+      0u)
+      << errors[0];
+  EXPECT_EQ(CountContaining(errors, "refused"), 1u) << errors[0];
+  std::vector<std::string> retries = diagnostics.messages(DiagnosticLevel::kDebug);
+  ASSERT_EQ(retries.size(), 1u) << "the second retry falls in the first one's interval";
+  EXPECT_EQ(CountContaining(retries, "attempt 1 of 3 failed, retrying in "), 1u) << retries[0];
+}
+
+TEST(OtlpExporterDiagnosticsTest, RetriesAreDebugOnly) {
+  testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kInfo);
+  OtlpSpanExporter exporter(
+      {.endpoint = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/v1/traces",
+       .retry = FastRetry(2)});
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
+  EXPECT_TRUE(diagnostics.messages(DiagnosticLevel::kDebug).empty());
+  EXPECT_EQ(diagnostics.messages(DiagnosticLevel::kError).size(), 1u);
+}
+
+TEST(OtlpExporterDiagnosticsTest, RepeatedFailuresAreThrottledAndRecoveryIsReported) {
+  testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kInfo);
+  ScriptedHttpServer server([](int i) -> ScriptedHttpServer::Reply {
+    return i < 3 ? ScriptedHttpServer::Reply{400, "bad", ""} : ScriptedHttpServer::Reply{};
+  });
+  OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces"), .retry = FastRetry()});
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(exporter.Export(SomeSpans(2)).ok());
+  EXPECT_TRUE(exporter.Export(SomeSpans(2)).ok());
+  std::vector<std::string> errors = diagnostics.messages(DiagnosticLevel::kError);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(CountContaining(errors, "failed after 1 attempt, 2 spans lost: "), 1u) << errors[0];
+  EXPECT_EQ(CountContaining(errors, "returned 400: bad"), 1u) << errors[0];
+  std::vector<std::string> infos = diagnostics.messages(DiagnosticLevel::kInfo);
+  ASSERT_EQ(infos.size(), 1u);
+  EXPECT_EQ(CountContaining(infos, "succeeded again after 3 failed exports"), 1u) << infos[0];
+}
+
+TEST(OtlpExporterDiagnosticsTest, PartialSuccessIsAWarningWithTheServersMessage) {
+  testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kWarn);
+  collector::trace::v1::ExportTraceServiceResponse partial;
+  partial.mutable_partial_success()->set_rejected_spans(2);
+  partial.mutable_partial_success()->set_error_message("spans older than 7 days");
+  const std::string reply = partial.SerializeAsString();
+  ScriptedHttpServer server([&](int) -> ScriptedHttpServer::Reply { return {200, reply, ""}; });
+  OtlpSpanExporter exporter({.endpoint = server.url("/v1/traces")});
+  ASSERT_TRUE(exporter.Export(SomeSpans(5)).ok());
+  EXPECT_EQ(diagnostics.messages(DiagnosticLevel::kWarn),
+            std::vector<std::string>{"OTLP export to " + server.url("/v1/traces") +
+                                     ": the collector rejected 2 of 5 spans: spans older than 7 "
+                                     "days"});
+}
+
+TEST(OtlpExporterDiagnosticsTest, ExportAfterShutdownReportsTheLoss) {
+  testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kError);
+  OtlpSpanExporter exporter({.endpoint = "http://127.0.0.1:1/v1/traces"});
+  exporter.Shutdown();
+  EXPECT_FALSE(exporter.Export(SomeSpans(4)).ok());
+  std::vector<std::string> errors = diagnostics.messages(DiagnosticLevel::kError);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(CountContaining(errors, " not sent, 4 spans lost: OTLP exporter is shut down"), 1u)
+      << errors[0];
 }
 
 std::string RetryInfoDetails(int64_t seconds, int32_t nanos) {
@@ -568,6 +654,19 @@ TEST(OtlpEnvTest, SignalSpecificWinsAndGrpcEndpointIsVerbatim) {
   auto logs = OtlpExporterOptions::FromEnv(OtlpSignal::kLogs, env);
   EXPECT_EQ(logs.protocol, OtlpProtocol::kGrpc);
   EXPECT_EQ(logs.endpoint, "http://generic:4317");
+}
+
+TEST(OtlpEnvTest, CertificateVariablesReachTheTlsOptions) {
+  auto env = FakeEnv({{"OTEL_EXPORTER_OTLP_CERTIFICATE", "/etc/ca.pem"},
+                      {"OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE", "/etc/client.pem"},
+                      {"OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY", "/etc/client.key"}});
+  OtlpExporterOptions traces = OtlpExporterOptions::FromEnv(OtlpSignal::kTraces, env);
+  EXPECT_EQ(traces.tls.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(traces.tls.client_certificate_file, "/etc/client.pem");
+  EXPECT_EQ(traces.tls.client_key_file, "/etc/client.key");
+  OtlpExporterOptions logs = OtlpExporterOptions::FromEnv(OtlpSignal::kLogs, env);
+  EXPECT_EQ(logs.tls.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(logs.tls.client_certificate_file, "");
 }
 
 TEST(OtlpEnvTest, ResourceFromEnv) {

@@ -8,6 +8,7 @@
 #include "sdk/otlp_client.h"
 #include "sdk/otlp_encoder.h"
 #include "sdk/otlp_span_wire.h"
+#include "sdk/otlp_tls_env.h"
 #include "sdk/text_util.h"
 
 namespace periscope::trace {
@@ -127,6 +128,7 @@ OtlpExporterOptions OtlpExporterOptionsFromEnv(OtlpSignal signal, const EnvReade
       env.Warn(compression_name, *c, "unsupported compression (gzip, none), none used");
     }
   }
+  ApplyTlsEnv(o, signal, env.getter());
   return o;
 }
 

@@ -5,15 +5,12 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "sdk/otlp_partial_success.h"
 #include "sdk/otlp_transport.h"
+#include "sdk/tls_files.h"
 
 namespace periscope::trace::internal {
 namespace {
-
-namespace c = ::opentelemetry::proto::collector;
 
 // Minimal protobuf wire reader for google.rpc.Status / Any / RetryInfo / Duration.
 class WireReader {
@@ -105,48 +102,17 @@ std::string MethodPath(OtlpSignal signal) {
   return {};
 }
 
-// partial_success's rejected count from a serialized Export*ServiceResponse; 0 if unparseable.
-int64_t RejectedCount(OtlpSignal signal, const grpc::ByteBuffer& response) {
-  grpc::Slice slice;
-  if (response.Length() == 0 || !response.DumpToSingleSlice(&slice).ok()) return 0;
-  const void* data = slice.begin();
-  const int size = static_cast<int>(slice.size());
-  switch (signal) {
-    case OtlpSignal::kTraces: {
-      c::trace::v1::ExportTraceServiceResponse r;
-      return r.ParseFromArray(data, size) ? r.partial_success().rejected_spans() : 0;
-    }
-    case OtlpSignal::kLogs: {
-      c::logs::v1::ExportLogsServiceResponse r;
-      return r.ParseFromArray(data, size) ? r.partial_success().rejected_log_records() : 0;
-    }
-    case OtlpSignal::kMetrics: {
-      c::metrics::v1::ExportMetricsServiceResponse r;
-      return r.ParseFromArray(data, size) ? r.partial_success().rejected_data_points() : 0;
-    }
-  }
-  return 0;
-}
-
 // Unary calls through grpc::GenericStub: the request bytes go out without being parsed into
 // (and re-serialized from) a generated message.
 class GrpcTransport final : public OtlpTransport {
  public:
-  GrpcTransport(const OtlpExporterOptions& options, OtlpSignal signal)
+  // credentials: TLS for an https:// endpoint, else insecure.
+  GrpcTransport(const OtlpExporterOptions& options, OtlpSignal signal, std::string target,
+                std::shared_ptr<grpc::ChannelCredentials> credentials)
       : options_(options), signal_(signal), method_(MethodPath(signal)) {
-    std::string target =
-        options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kGrpc, signal) : options.endpoint;
-    std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
-    if (target.starts_with("https://")) {
-      creds = grpc::SslCredentials(grpc::SslCredentialsOptions());
-      target = target.substr(8);
-    } else if (target.starts_with("http://")) {
-      target = target.substr(7);
-    }
-    if (size_t slash = target.find('/'); slash != std::string::npos) target.resize(slash);
     grpc::ChannelArguments args;
     args.SetMaxSendMessageSize(64 << 20);
-    channel_ = grpc::CreateCustomChannel(target, creds, args);
+    channel_ = grpc::CreateCustomChannel(target, credentials, args);
     stub_ = std::make_unique<grpc::GenericStub>(channel_);
   }
 
@@ -181,7 +147,13 @@ class GrpcTransport final : public OtlpTransport {
     }
     SendOutcome out;
     if (status.ok()) {
-      out.rejected = RejectedCount(signal_, response_buffer);
+      grpc::Slice response;
+      if (response_buffer.Length() > 0 && response_buffer.DumpToSingleSlice(&response).ok()) {
+        ReadPartialSuccess(
+            signal_,
+            std::string_view(reinterpret_cast<const char*>(response.begin()), response.size()),
+            &out);
+      }
       return out;
     }
     std::optional<std::chrono::milliseconds> delay = ParseRetryInfoDelay(status.error_details());
@@ -234,8 +206,25 @@ std::optional<std::chrono::milliseconds> ParseRetryInfoDelay(std::string_view st
 }
 
 std::unique_ptr<OtlpTransport> MakeGrpcTransport(const OtlpExporterOptions& options,
-                                                 OtlpSignal signal) {
-  return std::make_unique<GrpcTransport>(options, signal);
+                                                 OtlpSignal signal, std::string* error) {
+  std::string target =
+      options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kGrpc, signal) : options.endpoint;
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (target.starts_with("https://")) {
+    std::optional<TlsPem> pem = ReadTlsFiles(options.tls, error);
+    if (!pem) return nullptr;
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = std::move(pem->ca);
+    ssl.pem_cert_chain = std::move(pem->client_certificate);
+    ssl.pem_private_key = std::move(pem->client_key);
+    credentials = grpc::SslCredentials(ssl);
+    target = target.substr(8);
+  } else if (target.starts_with("http://")) {
+    target = target.substr(7);
+  }
+  if (size_t slash = target.find('/'); slash != std::string::npos) target.resize(slash);
+  return std::make_unique<GrpcTransport>(options, signal, std::move(target),
+                                         std::move(credentials));
 }
 
 }  // namespace periscope::trace::internal

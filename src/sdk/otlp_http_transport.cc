@@ -7,12 +7,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <charconv>
 
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "sdk/otlp_partial_success.h"
+#include "sdk/otlp_tls_context.h"
 #include "sdk/otlp_transport.h"
+#include "sdk/tls_files.h"
 
 namespace periscope::trace::internal {
 namespace {
@@ -20,26 +21,32 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 struct Url {
-  std::string host;
+  bool tls = false;
+  std::string host;  // without the brackets of an IPv6 address
   std::string port;
   std::string target;
 };
 
 std::optional<Url> ParseHttpUrl(std::string_view url, std::string* error) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme) {
-    *error = "unsupported OTLP/HTTP endpoint (only http:// is supported): " + std::string(url);
+  const std::string full(url);
+  Url out;
+  if (url.starts_with("https://")) {
+    out.tls = true;
+    url.remove_prefix(8);
+  } else if (url.starts_with("http://")) {
+    url.remove_prefix(7);
+  } else {
+    *error = "unsupported OTLP/HTTP endpoint (only http:// and https:// are supported): " + full;
     return std::nullopt;
   }
-  url.remove_prefix(kScheme.size());
   size_t slash = url.find('/');
   std::string_view authority = url.substr(0, slash);
-  Url out;
   out.target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
   size_t colon = authority.rfind(':');
   if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
@@ -47,41 +54,24 @@ std::optional<Url> ParseHttpUrl(std::string_view url, std::string* error) {
     out.port = std::string(authority.substr(colon + 1));
   } else {
     out.host = std::string(authority);
-    out.port = "80";
+    out.port = out.tls ? "443" : "80";
   }
   if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') {
     out.host = out.host.substr(1, out.host.size() - 2);
   }
   if (out.host.empty() || out.port.empty()) {
-    *error = "malformed OTLP/HTTP endpoint: " + std::string(kScheme) + std::string(url);
+    *error = "malformed OTLP/HTTP endpoint: " + full;
     return std::nullopt;
   }
   return out;
 }
 
-int64_t RejectedCount(OtlpSignal signal, const std::string& body) {
-  namespace c = ::opentelemetry::proto::collector;
-  switch (signal) {
-    case OtlpSignal::kTraces: {
-      c::trace::v1::ExportTraceServiceResponse r;
-      return r.ParseFromString(body) ? r.partial_success().rejected_spans() : 0;
-    }
-    case OtlpSignal::kLogs: {
-      c::logs::v1::ExportLogsServiceResponse r;
-      return r.ParseFromString(body) ? r.partial_success().rejected_log_records() : 0;
-    }
-    case OtlpSignal::kMetrics: {
-      c::metrics::v1::ExportMetricsServiceResponse r;
-      return r.ParseFromString(body) ? r.partial_success().rejected_data_points() : 0;
-    }
-  }
-  return 0;
-}
-
 class HttpTransport final : public OtlpTransport {
  public:
-  HttpTransport(const OtlpExporterOptions& options, OtlpSignal signal, Url url)
-      : options_(options), signal_(signal), url_(std::move(url)) {
+  // tls: the TLS context of an https:// URL, else null.
+  HttpTransport(const OtlpExporterOptions& options, OtlpSignal signal, Url url,
+                std::unique_ptr<ssl::context> tls)
+      : options_(options), signal_(signal), url_(std::move(url)), tls_context_(std::move(tls)) {
     request_ = {http::verb::post, url_.target, 11};
     request_.set(http::field::host, url_.host + ":" + url_.port);
     request_.set(http::field::user_agent, "periscope-cpp-sdk/0.1");
@@ -102,14 +92,15 @@ class HttpTransport final : public OtlpTransport {
 
     // A kept-alive connection may have been closed by the server meanwhile: one fresh retry.
     for (int attempt = 0;; ++attempt) {
-      const bool reused = stream_.has_value();
+      const bool reused = connected();
       Exchange ex = Run(req);
       if (!ex.ec) return Interpret(ex.response);
-      stream_.reset();
+      Disconnect();
       if (!reused || attempt > 0) {
         SendOutcome out;
-        out.result = {ExportResult::Code::kRetryable,
-                      "OTLP/HTTP " + url_.host + ":" + url_.port + ": " + ex.ec.message(),
+        out.result = {ex.permanent ? ExportResult::Code::kFailure : ExportResult::Code::kRetryable,
+                      std::string(url_.tls ? "OTLP/HTTPS " : "OTLP/HTTP ") + url_.host + ":" +
+                          url_.port + ": " + ex.error,
                       {}};
         return out;
       }
@@ -117,10 +108,26 @@ class HttpTransport final : public OtlpTransport {
   }
 
  private:
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
   struct Exchange {
     beast::error_code ec;
+    std::string error;       // what went wrong, when ec is set
+    bool permanent = false;  // a failure that retrying will not cure (TLS verification, ...)
     http::response<http::string_body> response;
+
+    void Fail(beast::error_code code, std::string what) {
+      ec = code;
+      error = std::move(what);
+    }
   };
+
+  bool connected() const { return plain_.has_value() || tls_.has_value(); }
+  void Disconnect() {
+    plain_.reset();
+    tls_.reset();
+  }
+  beast::tcp_stream& tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
 
   Exchange Run(const http::request<http::string_body>& req) {
     Exchange ex;
@@ -131,43 +138,77 @@ class HttpTransport final : public OtlpTransport {
   }
 
   asio::awaitable<void> Do(const http::request<http::string_body>& req, Exchange& ex) {
-    if (!stream_) {
-      tcp::resolver resolver(io_);
-      auto [rec, endpoints] = co_await resolver.async_resolve(url_.host, url_.port, kTuple);
-      if (rec) {
-        ex.ec = rec;
-        co_return;
-      }
-      stream_.emplace(io_);
-      stream_->expires_after(options_.timeout);
-      auto [cec, ep] = co_await stream_->async_connect(endpoints, kTuple);
-      if (cec) {
-        ex.ec = cec;
-        co_return;
-      }
+    if (!connected()) {
+      co_await Connect(ex);
+      if (ex.ec) co_return;
     }
-    stream_->expires_after(options_.timeout);
-    auto [wec, written] = co_await http::async_write(*stream_, req, kTuple);
+    tcp().expires_after(options_.timeout);
+    if (tls_) {
+      co_await WriteAndRead(*tls_, req, ex);
+    } else {
+      co_await WriteAndRead(*plain_, req, ex);
+    }
+    if (!ex.ec && !ex.response.keep_alive()) Disconnect();
+  }
+
+  // Resolves, connects and, for https, completes the TLS handshake, within one timeout.
+  asio::awaitable<void> Connect(Exchange& ex) {
+    tcp::resolver resolver(io_);
+    auto [rec, endpoints] = co_await resolver.async_resolve(url_.host, url_.port, kTuple);
+    if (rec) {
+      ex.Fail(rec, rec.message());
+      co_return;
+    }
+    beast::tcp_stream stream(io_);
+    stream.expires_after(options_.timeout);
+    auto [cec, ep] = co_await stream.async_connect(endpoints, kTuple);
+    if (cec) {
+      ex.Fail(cec, cec.message());
+      co_return;
+    }
+    if (!tls_context_) {
+      plain_.emplace(std::move(stream));
+      co_return;
+    }
+    tls_.emplace(std::move(stream), *tls_context_);
+    std::string error;
+    if (!PrepareTlsConnection(tls_->native_handle(), url_.host, &error)) {
+      ex.Fail(asio::error::invalid_argument, std::move(error));
+      ex.permanent = true;
+      co_return;
+    }
+    auto [hec] = co_await tls_->async_handshake(ssl::stream_base::client, kTuple);
+    if (hec) {
+      ex.Fail(hec, "TLS handshake failed: " + DescribeTlsError(hec, tls_->native_handle()));
+      ex.permanent = IsPermanentTlsError(hec);
+    }
+  }
+
+  template <class Stream>
+  asio::awaitable<void> WriteAndRead(Stream& stream, const http::request<http::string_body>& req,
+                                     Exchange& ex) {
+    auto [wec, written] = co_await http::async_write(stream, req, kTuple);
     if (wec) {
-      ex.ec = wec;
+      ex.Fail(wec, wec.message());
+      ex.permanent = IsPermanentTlsError(wec);
       co_return;
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(4 << 20);
-    auto [rec, read] = co_await http::async_read(*stream_, buffer_, parser, kTuple);
+    auto [rec, read] = co_await http::async_read(stream, buffer_, parser, kTuple);
     if (rec) {
-      ex.ec = rec;
+      ex.Fail(rec, rec.message());
+      ex.permanent = IsPermanentTlsError(rec);
       co_return;
     }
     ex.response = parser.release();
-    if (!ex.response.keep_alive()) stream_.reset();
   }
 
   SendOutcome Interpret(const http::response<http::string_body>& res) {
     SendOutcome out;
     unsigned status = res.result_int();
     if (status >= 200 && status < 300) {
-      out.rejected = RejectedCount(signal_, res.body());
+      ReadPartialSuccess(signal_, res.body(), &out);
       return out;
     }
     std::string message = "OTLP/HTTP " + url_.target + " returned " + std::to_string(status);
@@ -193,10 +234,13 @@ class HttpTransport final : public OtlpTransport {
   const OtlpExporterOptions options_;
   const OtlpSignal signal_;
   const Url url_;
+  const std::unique_ptr<ssl::context> tls_context_;
   // The request, headers set once; its body is replaced by each Send.
   http::request<http::string_body> request_;
   asio::io_context io_{1};
-  std::optional<beast::tcp_stream> stream_;
+  // The kept-alive connection, if any: plain_ for http://, tls_ for https://.
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<TlsStream> tls_;
   beast::flat_buffer buffer_;
 };
 
@@ -236,7 +280,14 @@ std::unique_ptr<OtlpTransport> MakeHttpTransport(const OtlpExporterOptions& opti
                              : options.endpoint;
   std::optional<Url> url = ParseHttpUrl(endpoint, error);
   if (!url) return nullptr;
-  return std::make_unique<HttpTransport>(options, signal, std::move(*url));
+  std::unique_ptr<ssl::context> tls;
+  if (url->tls) {
+    std::optional<TlsPem> pem = ReadTlsFiles(options.tls, error);
+    if (!pem) return nullptr;
+    tls = MakeTlsClientContext(*pem, error);
+    if (!tls) return nullptr;
+  }
+  return std::make_unique<HttpTransport>(options, signal, std::move(*url), std::move(tls));
 }
 
 }  // namespace periscope::trace::internal

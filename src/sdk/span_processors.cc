@@ -1,9 +1,42 @@
+#include <atomic>
 #include <cstdlib>
 
 #include "periscope/trace/processor.h"
 #include "sdk/batch_span_processor_impl.h"
+#include "sdk/diagnose.h"
+#include "sdk/queue_drop_reporter.h"
 
 namespace periscope::trace {
+namespace {
+
+using SpanQueue = internal::BatchWorker<SpanData, internal::SpanRecord>;
+
+// The application's exporter, seen by a BatchSpanProcessor: after each export it reports the
+// spans the processor's queue dropped meanwhile. Export is called by the processor's worker
+// only; Watch once, before the first span is queued.
+class DropReportingSpanExporter final : public SpanExporter {
+ public:
+  DropReportingSpanExporter(std::shared_ptr<SpanExporter> exporter, size_t max_queue_size)
+      : exporter_(std::move(exporter)), drops_("BatchSpanProcessor", "spans", max_queue_size) {}
+
+  ExportResult Export(std::span<const SpanData> spans) override {
+    ExportResult result = exporter_->Export(spans);
+    if (const SpanQueue* queue = queue_.load(std::memory_order_acquire)) {
+      drops_.Report(queue->stats().dropped);
+    }
+    return result;
+  }
+  void Shutdown() override { exporter_->Shutdown(); }
+
+  void Watch(const SpanQueue* queue) { queue_.store(queue, std::memory_order_release); }
+
+ private:
+  const std::shared_ptr<SpanExporter> exporter_;
+  std::atomic<const SpanQueue*> queue_{nullptr};
+  internal::QueueDropReporter drops_;
+};
+
+}  // namespace
 
 SimpleSpanProcessor::SimpleSpanProcessor(std::shared_ptr<SpanExporter> exporter)
     : exporter_(std::move(exporter)) {}
@@ -39,8 +72,13 @@ BatchOptions BatchOptions::FromEnv(std::string_view prefix, const EnvGetter& env
   return o;
 }
 
-BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, BatchOptions options)
-    : impl_(std::make_unique<Impl>(std::move(exporter), options)) {}
+BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
+                                       BatchOptions options) {
+  auto reporting =
+      std::make_shared<DropReportingSpanExporter>(std::move(exporter), options.max_queue_size);
+  impl_ = std::make_unique<Impl>(reporting, options);
+  reporting->Watch(&impl_->worker);
+}
 
 BatchSpanProcessor::~BatchSpanProcessor() = default;
 
@@ -53,6 +91,13 @@ bool BatchSpanProcessor::ForceFlush(std::chrono::milliseconds timeout) {
 bool BatchSpanProcessor::Shutdown(std::chrono::milliseconds timeout) {
   bool ok = impl_->worker.Shutdown(timeout);
   impl_->exporter->Shutdown();
+  if (!ok) {
+    internal::Diagnose(DiagnosticLevel::kWarn,
+                       "BatchSpanProcessor shutdown timed out after " +
+                           std::to_string(timeout.count()) +
+                           " ms: the export in progress was cut short, and spans not exported by "
+                           "then are lost");
+  }
   return ok;
 }
 

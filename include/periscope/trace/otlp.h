@@ -29,15 +29,28 @@ struct RetryPolicy {
   double jitter = 0.2;  // +-fraction applied to each delay
 };
 
+// TLS settings of an https:// endpoint, over HTTP and gRPC. The server's certificate is always
+// verified, and must name the endpoint's host (or IP address).
+struct OtlpTlsOptions {
+  // A PEM file of CA certificates to trust instead of the system's roots.
+  std::string ca_file;
+  // PEM files of a client certificate (chain) and its private key, for mutual TLS: both or
+  // neither.
+  std::string client_certificate_file;
+  std::string client_key_file;
+};
+
 struct OtlpExporterOptions {
   OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;
-  // HTTP: the full URL of the signal ("http://localhost:4318/v1/traces"). gRPC: "host:port" or
-  // "http://host:port". Empty: the OTLP default for the protocol and signal.
+  // HTTP: the full URL of the signal ("http://localhost:4318/v1/traces", or https:// for TLS).
+  // gRPC: "host:port", "http://host:port" or "https://host:port" (TLS). Empty: the OTLP default
+  // for the protocol and signal.
   std::string endpoint;
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{10000};
   bool gzip = false;
   RetryPolicy retry;
+  OtlpTlsOptions tls;  // for https:// endpoints; a file that cannot be loaded fails every export
 
   // From OTEL_EXPORTER_OTLP_{,TRACES_,METRICS_,LOGS_}{ENDPOINT,PROTOCOL,HEADERS,TIMEOUT,
   // COMPRESSION}: signal-specific variables win; a generic HTTP endpoint gets "/v1/<signal>"
