@@ -255,26 +255,42 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     }
   }
 
-  // Routes one frame from the client; an error is a connection-level protocol error.
+  // Routes one frame from the client; an error is a connection-level protocol error. A request
+  // takes the straight path; the rest (stream messages, control frames, errors) is out of line,
+  // so that a unary call's code stays dense in the instruction cache.
   Status Dispatch(std::string_view body) {
-    const DecodeLimits& limits = server_->options_.decode_limits;
     Result<FrameBody> parsed = ParseFrameBody(body);
-    if (!parsed.ok()) return parsed.status();
-    switch (parsed->kind) {
-      case FrameKind::kRequest: {
-        RequestFrame request;
-        // A large payload is decoded into a string this connection wrote before (no allocation).
-        if (parsed->encoded.size() > kLargeFrameBytes) {
-          request.payload = transport_->TakeSpareString(EncodedFieldLength(parsed->encoded, 5));
-        }
-        Status st = DecodeRequestFrame(parsed->encoded, limits, request);
-        if (!st.ok()) return InvalidArgumentError("undecodable request frame: " + st.message());
-        if (request.id == 0) return InvalidArgumentError("request id 0 is reserved");
-        HandleRequest(std::move(request));
-        return Status::Ok();
-      }
+    if (!parsed.ok()) [[unlikely]]
+      return parsed.status();
+    if (parsed->kind != FrameKind::kRequest) [[unlikely]]
+      return DispatchOther(parsed->kind, parsed->encoded);
+    RequestFrame request;
+    // A large payload is decoded into a string this connection wrote before (no allocation).
+    if (parsed->encoded.size() > kLargeFrameBytes) [[unlikely]] {
+      request.payload = transport_->TakeSpareString(EncodedFieldLength(parsed->encoded, 5));
+    }
+    Status st = DecodeRequestFrame(parsed->encoded, server_->options_.decode_limits, request);
+    if (!st.ok() || request.id == 0) [[unlikely]]
+      return BadRequestFrame(st, request.id);
+    HandleRequest(std::move(request));
+    return Status::Ok();
+  }
+
+  [[gnu::noinline, gnu::cold]] static Status BadRequestFrame(const Status& decoded, uint64_t id) {
+    if (!decoded.ok())
+      return InvalidArgumentError("undecodable request frame: " + decoded.message());
+    (void)id;
+    return InvalidArgumentError("request id 0 is reserved");
+  }
+
+  // Every frame kind but a request.
+  [[gnu::noinline]] Status DispatchOther(FrameKind kind, std::string_view encoded) {
+    const DecodeLimits& limits = server_->options_.decode_limits;
+    switch (kind) {
+      case FrameKind::kRequest:
+        break;
       case FrameKind::kMessage: {
-        Result<MessageFrame> m = Decode<MessageFrame>(parsed->encoded, limits);
+        Result<MessageFrame> m = Decode<MessageFrame>(encoded, limits);
         if (!m.ok()) return InvalidArgumentError("undecodable message frame");
         std::shared_ptr<CallState> call = FindStream(m->id);
         if (!call) return Status::Ok();  // the call has ended
@@ -285,18 +301,18 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
       case FrameKind::kHalfClose:
       case FrameKind::kCredit:
       case FrameKind::kCancel: {
-        Result<ControlFrame> c = Decode<ControlFrame>(parsed->encoded, limits);
+        Result<ControlFrame> c = Decode<ControlFrame>(encoded, limits);
         if (!c.ok()) return InvalidArgumentError("undecodable control frame");
         auto it = calls_.find(c->id);
         if (it == calls_.end()) return Status::Ok();
         std::shared_ptr<CallState> call = it->second;
-        if (parsed->kind == FrameKind::kCancel) {
+        if (kind == FrameKind::kCancel) {
           if (!call->done) {
             call->cancelled_by_client = true;
             server_->calls_cancelled_++;
           }
           EndCall(*call, Status(StatusCode::kCancelled, "cancelled by the client"), true);
-        } else if (call->stream && parsed->kind == FrameKind::kHalfClose) {
+        } else if (call->stream && kind == FrameKind::kHalfClose) {
           call->stream->OnHalfClose();
         } else if (call->stream) {
           call->stream->OnCredit(c->value);
@@ -490,9 +506,17 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     if (next) WatchDeadline(*next);
   }
 
-  // Checks that make a call fail before its handler runs.
-  Status Admit(const HandlerEntry* handler, const CallContext& ctx, uint64_t id,
-               trace::Timestamp now) {
+  // Whether a call passes the checks of Admit: one test on a call's straight path.
+  bool Admissible(const HandlerEntry* handler, const CallContext& ctx, uint64_t id,
+                  trace::Timestamp now) const {
+    return !draining_ && handler != nullptr && handler->kind == ctx.kind &&
+           in_flight_ < server_->options_.max_concurrent_calls && !calls_.contains(id) &&
+           !(ctx.deadline && *ctx.deadline <= now);
+  }
+
+  // The check that makes a call fail before its handler runs, as a status (OK if none).
+  [[gnu::noinline, gnu::cold]] Status Admit(const HandlerEntry* handler, const CallContext& ctx,
+                                            uint64_t id, trace::Timestamp now) {
     const ServerOptions& options = server_->options_;
     if (draining_) return UnavailableError("server is shutting down");
     if (handler == nullptr)
@@ -532,14 +556,16 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     const uint64_t id = request.id;
     const HandlerEntry* handler = method.handler;
     size_t middleware_ran = 0;
-    Status early = Admit(handler, ctx, id, wall_start);
-    if (early.ok()) early = RunBefore(options.middleware, ctx, middleware_ran);
-    if (!early.ok()) {
-      const auto now = std::chrono::steady_clock::now();
-      FinishSpan(span, early, trace::WallTimeAt(now));
-      RunAfter(options.middleware, middleware_ran, ctx, early, start, now);
-      Respond(id, early, {}, now);
+    if (!Admissible(handler, ctx, id, wall_start)) [[unlikely]] {
+      Reject(Admit(handler, ctx, id, wall_start), id, span, ctx, middleware_ran, start);
       return;
+    }
+    if (!options.middleware.empty()) {
+      Status early = RunBefore(options.middleware, ctx, middleware_ran);
+      if (!early.ok()) {
+        Reject(early, id, span, ctx, middleware_ran, start);
+        return;
+      }
     }
 
     auto state = std::allocate_shared<CallState>(
@@ -569,6 +595,17 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     // `state` keeps the call's context alive until this scope has ended.
     CallScope scope(&ctx);
     LaunchCall(std::move(entry), call, cancellation);
+  }
+
+  // Answers a call that failed before its handler ran: ends its span, runs the after hooks of
+  // the before hooks that ran.
+  [[gnu::noinline]] void Reject(const Status& status, uint64_t id, trace::Span* span,
+                                const CallContext& ctx, size_t middleware_ran,
+                                std::chrono::steady_clock::time_point start) {
+    const auto now = std::chrono::steady_clock::now();
+    FinishSpan(span, status, trace::WallTimeAt(now));
+    RunAfter(server_->options_.middleware, middleware_ran, ctx, status, start, now);
+    Respond(id, status, {}, now);
   }
 
   // now: the steady time, for the connection's idle timeout.
