@@ -6,7 +6,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast.hpp>
 #include <thread>
 
@@ -617,6 +620,32 @@ EnvGetter FakeEnv(std::map<std::string, std::string> vars) {
     if (it == vars.end()) return std::nullopt;
     return it->second;
   };
+}
+
+TEST(OtlpHttpTest, Ipv6EndpointGetsABracketedHostHeader) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io);
+  boost::system::error_code ec;
+  acceptor.open(boost::asio::ip::tcp::v6(), ec);
+  if (!ec) acceptor.bind({boost::asio::ip::make_address("::1"), 0}, ec);
+  if (!ec) acceptor.listen(1, ec);
+  if (ec) GTEST_SKIP() << "no IPv6 loopback: " << ec.message();
+  const std::string port = std::to_string(acceptor.local_endpoint().port());
+  std::string head;
+  std::thread collector([&] {
+    boost::asio::ip::tcp::socket socket(io);
+    acceptor.accept(socket);
+    boost::asio::read_until(socket, boost::asio::dynamic_buffer(head), "\r\n\r\n");
+    const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    boost::asio::write(socket, boost::asio::buffer(reply));
+  });
+  OtlpSpanExporter exporter(
+      {.endpoint = "http://[::1]:" + port + "/v1/traces", .timeout = std::chrono::seconds(5)});
+  SpanData span;
+  ExportResult result = exporter.Export({&span, 1});
+  collector.join();
+  EXPECT_TRUE(result.ok()) << result.message;
+  EXPECT_NE(head.find("Host: [::1]:" + port + "\r\n"), std::string::npos) << head;
 }
 
 TEST(OtlpEnvTest, DefaultsAndGenericEndpoint) {

@@ -66,6 +66,12 @@ std::optional<Url> ParseHttpUrl(std::string_view url, std::string* error) {
   return out;
 }
 
+// host:port as an HTTP Host header and in messages: an IPv6 address in brackets.
+std::string Authority(const Url& url) {
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + url.host + "]" : url.host) + ":" + url.port;
+}
+
 class HttpTransport final : public OtlpTransport {
  public:
   // tls: the TLS context of an https:// URL, else null.
@@ -73,7 +79,7 @@ class HttpTransport final : public OtlpTransport {
                 std::unique_ptr<ssl::context> tls)
       : options_(options), signal_(signal), url_(std::move(url)), tls_context_(std::move(tls)) {
     request_ = {http::verb::post, url_.target, 11};
-    request_.set(http::field::host, url_.host + ":" + url_.port);
+    request_.set(http::field::host, Authority(url_));
     request_.set(http::field::user_agent, "periscope-cpp-sdk/0.1");
     request_.set(http::field::content_type, "application/x-protobuf");
     for (const auto& [k, v] : options_.headers) request_.set(k, v);
@@ -99,8 +105,8 @@ class HttpTransport final : public OtlpTransport {
       if (!reused || attempt > 0) {
         SendOutcome out;
         out.result = {ex.permanent ? ExportResult::Code::kFailure : ExportResult::Code::kRetryable,
-                      std::string(url_.tls ? "OTLP/HTTPS " : "OTLP/HTTP ") + url_.host + ":" +
-                          url_.port + ": " + ex.error,
+                      std::string(url_.tls ? "OTLP/HTTPS " : "OTLP/HTTP ") + Authority(url_) +
+                          ": " + ex.error,
                       {}};
         return out;
       }
