@@ -1,11 +1,6 @@
 #include "periscope/trace/span.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <thread>
 #include <vector>
 
@@ -155,19 +150,6 @@ void AddSpanAttribute(SpanData& data, const SpanLimits& limits, std::string_view
     return;
   }
   trace::SetAttribute(data.attributes, key, std::move(value));
-}
-
-void LowerThreadPriority(int nice) noexcept {
-#ifdef __linux__
-  if (nice == 0) return;
-  const id_t tid = static_cast<id_t>(::syscall(SYS_gettid));
-  errno = 0;
-  const int current = ::getpriority(PRIO_PROCESS, tid);
-  if (current == -1 && errno != 0) return;
-  (void)::setpriority(PRIO_PROCESS, tid, std::min(current + nice, 19));
-#else
-  (void)nice;
-#endif
 }
 
 void SpinLock::WaitWhileHeld() noexcept {
