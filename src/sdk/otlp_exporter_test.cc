@@ -451,8 +451,12 @@ TEST(OtlpExporterTest, GrpcDoesNotRetryPermanentErrors) {
   GrpcServer server(&service);
   OtlpSpanExporter exporter(
       {.protocol = OtlpProtocol::kGrpc, .endpoint = server.target(), .retry = FastRetry()});
-  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
-  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
+  ExportResult throttled = exporter.Export(SomeSpans(1));
+  EXPECT_FALSE(throttled.ok());
+  EXPECT_EQ(throttled.message, "OTLP/gRPC status RESOURCE_EXHAUSTED (8): no retry info");
+  ExportResult bad = exporter.Export(SomeSpans(1));
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.message, "OTLP/gRPC status INVALID_ARGUMENT (3): bad");
   EXPECT_EQ(service.calls(), 2);
 }
 
@@ -524,7 +528,7 @@ TEST(OtlpExporterTest, GrpcDeadlineExceededIsRetriedThenFails) {
                              .retry = FastRetry(2)});
   ExportResult r = exporter.Export(SomeSpans(1));
   EXPECT_FALSE(r.ok());
-  EXPECT_NE(r.message.find("status 4"), std::string::npos) << r.message;  // DEADLINE_EXCEEDED
+  EXPECT_NE(r.message.find("status DEADLINE_EXCEEDED (4)"), std::string::npos) << r.message;
   EXPECT_EQ(exporter.stats().retries, 1u);
 }
 

@@ -12,6 +12,31 @@
 namespace periscope::trace::internal {
 namespace {
 
+// A gRPC status code as its name and number, "UNAVAILABLE (14)".
+std::string GrpcCodeName(grpc::StatusCode code) {
+  static constexpr std::string_view kNames[] = {"OK",
+                                                "CANCELLED",
+                                                "UNKNOWN",
+                                                "INVALID_ARGUMENT",
+                                                "DEADLINE_EXCEEDED",
+                                                "NOT_FOUND",
+                                                "ALREADY_EXISTS",
+                                                "PERMISSION_DENIED",
+                                                "RESOURCE_EXHAUSTED",
+                                                "FAILED_PRECONDITION",
+                                                "ABORTED",
+                                                "OUT_OF_RANGE",
+                                                "UNIMPLEMENTED",
+                                                "INTERNAL",
+                                                "UNAVAILABLE",
+                                                "DATA_LOSS",
+                                                "UNAUTHENTICATED"};
+  const auto index = static_cast<size_t>(code);
+  const std::string number = std::to_string(static_cast<int>(code));
+  if (index >= std::size(kNames)) return number;
+  return std::string(kNames[index]) + " (" + number + ")";
+}
+
 // Minimal protobuf wire reader for google.rpc.Status / Any / RetryInfo / Duration.
 class WireReader {
  public:
@@ -159,10 +184,10 @@ class GrpcTransport final : public OtlpTransport {
     std::optional<std::chrono::milliseconds> delay = ParseRetryInfoDelay(status.error_details());
     bool retryable = IsRetryableCode(status.error_code()) ||
                      (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && delay);
-    out.result = {retryable ? ExportResult::Code::kRetryable : ExportResult::Code::kFailure,
-                  "OTLP/gRPC status " + std::to_string(static_cast<int>(status.error_code())) +
-                      ": " + status.error_message(),
-                  delay};
+    out.result = {
+        retryable ? ExportResult::Code::kRetryable : ExportResult::Code::kFailure,
+        "OTLP/gRPC status " + GrpcCodeName(status.error_code()) + ": " + status.error_message(),
+        delay};
     return out;
   }
 
