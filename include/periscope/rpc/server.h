@@ -164,7 +164,8 @@ class Server {
   void Shutdown(std::chrono::milliseconds grace);
   // Blocks until every connection this server accepted has closed and its handlers have
   // returned, for at most `timeout`; whether they have. The server's executor must keep running
-  // meanwhile on other threads: never call this on one of them.
+  // meanwhile on other threads: never call this on one of them with a non-zero timeout (a zero
+  // timeout only checks, anywhere).
   bool WaitForConnectionsClosed(std::chrono::milliseconds timeout);
   ServerStats stats() const;
 
