@@ -3,7 +3,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -35,21 +34,6 @@ uint16_t ListenPort(const Flags& flags) {
 // How long the calls in flight at a SIGTERM get to finish.
 constexpr std::chrono::seconds kDrainGrace(5);
 
-// Runs on_stop once every connection of `server` has closed, or at `deadline`: polled, since the
-// wait must not block the io thread that the drain itself runs on.
-void WhenDrained(asio::io_context& io, rpc::Server& server,
-                 std::chrono::steady_clock::time_point deadline, std::function<void()> on_stop) {
-  if (server.WaitForConnectionsClosed(std::chrono::milliseconds(0)) ||
-      std::chrono::steady_clock::now() >= deadline) {
-    if (on_stop) on_stop();
-    return;
-  }
-  auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(10));
-  timer->async_wait([&io, &server, deadline, timer, on_stop = std::move(on_stop)](auto) mutable {
-    WhenDrained(io, server, deadline, std::move(on_stop));
-  });
-}
-
 // Registers impl as service S, listens, writes the port file and serves until a signal. Then it
 // shuts the server down gracefully (the calls in flight, which may still call other services,
 // get kDrainGrace to finish) and runs on_stop (to close client channels) once they have: the
@@ -68,9 +52,13 @@ int Serve(asio::io_context& io, rpc::Server& server, Impl& impl, const Flags& fl
                static_cast<unsigned>(*port));
   StopOnSignal(io, [&io, &server, on_stop = std::move(on_stop)]() mutable {
     server.Shutdown(kDrainGrace);
-    WhenDrained(io, server,
-                std::chrono::steady_clock::now() + kDrainGrace + std::chrono::seconds(1),
-                std::move(on_stop));
+    asio::co_spawn(
+        io,
+        [&server, on_stop = std::move(on_stop)]() -> asio::awaitable<void> {
+          co_await server.ConnectionsClosed(kDrainGrace + std::chrono::seconds(1));
+          if (on_stop) on_stop();
+        },
+        asio::detached);
   });
   io.run();
   return 0;

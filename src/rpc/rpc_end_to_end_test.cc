@@ -326,6 +326,23 @@ TEST_F(EchoServerTest, GracefulShutdownCancelsCallsLeftAtTheDeadline) {
   EXPECT_EQ(impl_.in_flight.load(), 0);
 }
 
+TEST_F(EchoServerTest, ACoroutineAwaitsTheEndOfAGracefulShutdown) {
+  Client<Echo> client(Connect());
+  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 300);
+  for (int i = 0; i < 200 && impl_.in_flight.load() == 0; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(impl_.in_flight.load(), 1);
+  server_->Shutdown(5s);
+  std::optional<bool> early, closed;
+  ASSERT_TRUE(io_.Run([&]() -> awaitable<void> {
+    early = co_await server_->ConnectionsClosed(50ms);  // the slow call still runs
+    closed = co_await server_->ConnectionsClosed(5s);
+  }));
+  EXPECT_EQ(early, false);
+  EXPECT_EQ(closed, true);
+  ASSERT_EQ(slow.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(slow.get().ok());
+}
+
 TEST_F(EchoServerTest, GracefulShutdownOfAnIdleServerClosesAtOnce) {
   Channel channel = Connect();
   Client<Echo> client(channel);

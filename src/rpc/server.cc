@@ -10,7 +10,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
 #include <utility>
@@ -182,6 +184,19 @@ void Server::StopServing(std::optional<std::chrono::steady_clock::time_point> dr
         asio::dispatch(conn->executor(), [conn] { conn->Close(); });
       }
     }
+  }
+}
+
+asio::awaitable<bool> Server::ConnectionsClosed(std::chrono::milliseconds timeout) {
+  // Polled: a few checks per drain, and no waiter for the connections to wake across threads.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    if (WaitForConnectionsClosed(std::chrono::milliseconds(0))) co_return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) co_return false;
+    timer.expires_at(std::min(deadline, now + std::chrono::milliseconds(10)));
+    co_await timer.async_wait(asio::use_awaitable);
   }
 }
 

@@ -167,6 +167,9 @@ class Server {
   // meanwhile on other threads: never call this on one of them with a non-zero timeout (a zero
   // timeout only checks, anywhere).
   bool WaitForConnectionsClosed(std::chrono::milliseconds timeout);
+  // The same for a coroutine, which may run on the server's executor (a single-threaded
+  // io_context): completes once every connection has closed (true) or after `timeout` (false).
+  boost::asio::awaitable<bool> ConnectionsClosed(std::chrono::milliseconds timeout);
   ServerStats stats() const;
 
  private:
