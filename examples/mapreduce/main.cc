@@ -76,7 +76,9 @@ int RunWorker(const std::map<std::string, std::string>& flags, const pt::Tracer&
   }
   std::filesystem::rename(port_file->second + ".tmp", port_file->second);
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) { server.Shutdown(); });
+  // A task in flight gets 10 s to finish; new ones are refused meanwhile.
+  signals.async_wait(
+      [&](const boost::system::error_code&, int) { server.Shutdown(std::chrono::seconds(10)); });
   io.run();
   return 0;
 }
