@@ -268,8 +268,10 @@ TEST_F(EchoServerTest, RejectsCallsOverTheConcurrencyLimit) {
   EXPECT_EQ(exhausted.load(), kCalls - 5);
 }
 
-// Starts a Sleep call of `sleep_ms` on `client`; its result lands in the returned future.
-std::future<Result<EchoReply>> StartSleep(IoThreads& io, Client<Echo>& client, int sleep_ms) {
+// Starts a Sleep call of `sleep_ms` on `client` and waits (up to 1 s) until `impl` runs it; its
+// result lands in the returned future.
+std::future<Result<EchoReply>> StartSleep(IoThreads& io, Client<Echo>& client, int sleep_ms,
+                                          const EchoImpl& impl) {
   auto promise = std::make_shared<std::promise<Result<EchoReply>>>();
   std::future<Result<EchoReply>> result = promise->get_future();
   asio::co_spawn(
@@ -279,13 +281,13 @@ std::future<Result<EchoReply>> StartSleep(IoThreads& io, Client<Echo>& client, i
         promise->set_value(co_await client.Call<Echo::Sleep>(std::move(request)));
       },
       asio::detached);
+  for (int i = 0; i < 200 && impl.in_flight.load() == 0; ++i) std::this_thread::sleep_for(5ms);
   return result;
 }
 
 TEST_F(EchoServerTest, GracefulShutdownLetsCallsInFlightFinishAndRefusesNewOnes) {
   Client<Echo> client(Connect());
-  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 400);
-  for (int i = 0; i < 200 && impl_.in_flight.load() == 0; ++i) std::this_thread::sleep_for(5ms);
+  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 400, impl_);
   ASSERT_EQ(impl_.in_flight.load(), 1);
   server_->Shutdown(5s);
   // A new call on the open connection is refused while the slow one runs.
@@ -310,8 +312,7 @@ TEST_F(EchoServerTest, GracefulShutdownLetsCallsInFlightFinishAndRefusesNewOnes)
 
 TEST_F(EchoServerTest, GracefulShutdownCancelsCallsLeftAtTheDeadline) {
   Client<Echo> client(Connect());
-  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 60000);
-  for (int i = 0; i < 200 && impl_.in_flight.load() == 0; ++i) std::this_thread::sleep_for(5ms);
+  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 60000, impl_);
   ASSERT_EQ(impl_.in_flight.load(), 1);
   const auto start = std::chrono::steady_clock::now();
   server_->Shutdown(150ms);
@@ -328,8 +329,7 @@ TEST_F(EchoServerTest, GracefulShutdownCancelsCallsLeftAtTheDeadline) {
 
 TEST_F(EchoServerTest, ACoroutineAwaitsTheEndOfAGracefulShutdown) {
   Client<Echo> client(Connect());
-  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 300);
-  for (int i = 0; i < 200 && impl_.in_flight.load() == 0; ++i) std::this_thread::sleep_for(5ms);
+  std::future<Result<EchoReply>> slow = StartSleep(io_, client, 300, impl_);
   ASSERT_EQ(impl_.in_flight.load(), 1);
   server_->Shutdown(5s);
   std::optional<bool> early, closed;

@@ -347,11 +347,16 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
   // whether it did.
   bool CloseIfDrained() {
     if (!draining_ || !open_ || in_flight_ > 0) return false;
+    CloseAfterAnswers();
+    return true;
+  }
+
+  // Closes once the answers already queued are written.
+  void CloseAfterAnswers() {
     open_ = false;
     transport_->CloseAfterFlush();
     idle_timer_.cancel();
     deadline_timer_.cancel();
-    return true;
   }
 
   // The drain deadline passed: the calls left are answered with UNAVAILABLE and their handlers
@@ -363,10 +368,7 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
       EndCall(*call, UnavailableError("server shut down before the call finished"),
               /*cancel_handler=*/true);
     }
-    open_ = false;
-    transport_->CloseAfterFlush();
-    idle_timer_.cancel();
-    deadline_timer_.cancel();
+    CloseAfterAnswers();
   }
 
   // Closes the connection when it has been idle too long, or when its drain deadline passed. It
@@ -506,35 +508,48 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     if (next) WatchDeadline(*next);
   }
 
-  // Whether a call passes the checks of Admit: one test on a call's straight path.
-  bool Admissible(const HandlerEntry* handler, const CallContext& ctx, uint64_t id,
-                  trace::Timestamp now) const {
-    return !draining_ && handler != nullptr && handler->kind == ctx.kind &&
-           in_flight_ < server_->options_.max_concurrent_calls && !calls_.contains(id) &&
-           !(ctx.deadline && *ctx.deadline <= now);
+  // Why a call fails before its handler runs.
+  enum class Refusal { kNone, kDraining, kUnknownMethod, kWrongKind, kTooMany, kIdInUse, kLate };
+
+  // The checks on a call's straight path; the message is built only for a refusal (Refused).
+  Refusal Admit(const HandlerEntry* handler, const CallContext& ctx, uint64_t id,
+                trace::Timestamp now) const {
+    if (draining_) [[unlikely]]
+      return Refusal::kDraining;
+    if (handler == nullptr) [[unlikely]]
+      return Refusal::kUnknownMethod;
+    if (handler->kind != ctx.kind) [[unlikely]]
+      return Refusal::kWrongKind;
+    if (in_flight_ >= server_->options_.max_concurrent_calls) [[unlikely]]
+      return Refusal::kTooMany;
+    if (calls_.contains(id)) [[unlikely]]
+      return Refusal::kIdInUse;
+    if (ctx.deadline && *ctx.deadline <= now) [[unlikely]]
+      return Refusal::kLate;
+    return Refusal::kNone;
   }
 
-  // The check that makes a call fail before its handler runs, as a status (OK if none).
-  [[gnu::noinline, gnu::cold]] Status Admit(const HandlerEntry* handler, const CallContext& ctx,
-                                            uint64_t id, trace::Timestamp now) {
-    const ServerOptions& options = server_->options_;
-    if (draining_) return UnavailableError("server is shutting down");
-    if (handler == nullptr)
-      return UnimplementedError("unknown method " + ctx.service + "/" + ctx.method);
-    if (handler->kind != ctx.kind) {
-      return UnimplementedError(ctx.service + "/" + ctx.method + " is " + KindName(handler->kind) +
-                                ", called as " + KindName(ctx.kind));
-    }
-    if (in_flight_ >= options.max_concurrent_calls) {
-      return ResourceExhaustedError("too many concurrent calls on this connection (limit " +
-                                    std::to_string(options.max_concurrent_calls) + ")");
-    }
-    if (calls_.contains(id)) {
-      return InvalidArgumentError("request id " + std::to_string(id) + " is already in flight");
-    }
-    if (ctx.deadline && *ctx.deadline <= now) {
-      return DeadlineExceededError("deadline passed before " + ctx.service + "/" + ctx.method +
-                                   " started");
+  // The status a refused call is answered with. Out of line: refusals are rare.
+  [[gnu::noinline, gnu::cold]] Status Refused(Refusal refusal, const HandlerEntry* handler,
+                                              const CallContext& ctx, uint64_t id) const {
+    switch (refusal) {
+      case Refusal::kNone:
+        break;
+      case Refusal::kDraining:
+        return UnavailableError("server is shutting down");
+      case Refusal::kUnknownMethod:
+        return UnimplementedError("unknown method " + ctx.service + "/" + ctx.method);
+      case Refusal::kWrongKind:
+        return UnimplementedError(ctx.service + "/" + ctx.method + " is " +
+                                  KindName(handler->kind) + ", called as " + KindName(ctx.kind));
+      case Refusal::kTooMany:
+        return ResourceExhaustedError("too many concurrent calls on this connection (limit " +
+                                      std::to_string(server_->options_.max_concurrent_calls) + ")");
+      case Refusal::kIdInUse:
+        return InvalidArgumentError("request id " + std::to_string(id) + " is already in flight");
+      case Refusal::kLate:
+        return DeadlineExceededError("deadline passed before " + ctx.service + "/" + ctx.method +
+                                     " started");
     }
     return Status::Ok();
   }
@@ -556,8 +571,9 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     const uint64_t id = request.id;
     const HandlerEntry* handler = method.handler;
     size_t middleware_ran = 0;
-    if (!Admissible(handler, ctx, id, wall_start)) [[unlikely]] {
-      Reject(Admit(handler, ctx, id, wall_start), id, span, ctx, middleware_ran, start);
+    if (const Refusal refusal = Admit(handler, ctx, id, wall_start); refusal != Refusal::kNone)
+        [[unlikely]] {
+      Reject(Refused(refusal, handler, ctx, id), id, span, ctx, middleware_ran, start);
       return;
     }
     if (!options.middleware.empty()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -9,17 +10,15 @@
 
 namespace periscope::trace::testing {
 
-// A test exporter that holds every export until opened, tells when the first one has begun, and
-// counts the spans it received.
-class GatedExporter final : public SpanExporter {
+// A gate that callers wait on until it opens; tells when the first caller has begun waiting.
+// Thread-safe.
+class Gate {
  public:
-  ExportResult Export(std::span<const SpanData> spans) override {
+  void Wait() {
     std::unique_lock<std::mutex> lock(mu_);
     entered_ = true;
     cv_.notify_all();
     cv_.wait(lock, [&] { return open_; });
-    received_ += spans.size();
-    return ExportResult::Ok();
   }
   void WaitUntilEntered() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -30,17 +29,30 @@ class GatedExporter final : public SpanExporter {
     open_ = true;
     cv_.notify_all();
   }
-  size_t received() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return received_;
-  }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   bool entered_ = false;
   bool open_ = false;
-  size_t received_ = 0;
+};
+
+// A test exporter that holds every export until opened, tells when the first one has begun, and
+// counts the spans it received.
+class GatedExporter final : public SpanExporter {
+ public:
+  ExportResult Export(std::span<const SpanData> spans) override {
+    gate_.Wait();
+    received_ += spans.size();
+    return ExportResult::Ok();
+  }
+  void WaitUntilEntered() { gate_.WaitUntilEntered(); }
+  void Open() { gate_.Open(); }
+  size_t received() const { return received_.load(); }
+
+ private:
+  Gate gate_;
+  std::atomic<size_t> received_{0};
 };
 
 }  // namespace periscope::trace::testing

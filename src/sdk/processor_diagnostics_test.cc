@@ -1,42 +1,14 @@
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include "periscope/trace.h"
 #include "sdk/captured_diagnostics.h"
+#include "sdk/gated_exporter.h"
 
 namespace periscope::trace {
 namespace {
 
-using testing::CapturedDiagnostics;
-
-// A gate that export calls wait on until it opens; tells when the first export has begun.
-// Thread-safe.
-class Gate {
- public:
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    entered_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return open_; });
-  }
-  void WaitUntilEntered() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return entered_; });
-  }
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool entered_ = false;
-  bool open_ = false;
-};
+using periscope::testing::CapturedDiagnostics;
+using periscope::trace::testing::Gate;
 
 // Span and log exporters whose exports wait for the gate; Shutdown opens it.
 class GatedSpanExporter final : public SpanExporter {
