@@ -347,6 +347,47 @@ TEST_P(ShapedSpanTest, ASampledOutSpanCarriesItsContextAndExportsNothing) {
   EXPECT_TRUE(t.Exported().empty());
 }
 
+// With a ratio sampler most starts are dropped: a dropped span is recycled like a sampled one,
+// and neither carries anything of the other.
+TEST_P(ShapedSpanTest, DroppedSpansAreRecycledAndRecordNothing) {
+  Tracing t(GetParam(), ParentBasedSampler(AlwaysOnSampler()));
+  Tracer tracer = t.provider->GetTracer("rpc");
+  auto shape = PayShape(tracer);
+  auto dropped = tracer.StartSpan(shape, Parent(false), At(1000));
+  const Span* first = dropped.get();
+  dropped->End(At(2000));
+  dropped.reset();
+
+  auto sampled = tracer.StartSpan(shape, Parent(true), At(3000));
+  EXPECT_EQ(sampled.get(), first);
+  EXPECT_TRUE(sampled->IsRecording());
+  EXPECT_TRUE(sampled->context().sampled());
+  sampled->SetAttribute("own", int64_t{1});
+  const SpanId sampled_id = sampled->context().span_id;
+  sampled->End(At(4000));
+  sampled.reset();
+
+  auto again = tracer.StartSpan(shape, Parent(false), At(5000));
+  EXPECT_EQ(again.get(), first);
+  EXPECT_FALSE(again->IsRecording());
+  EXPECT_FALSE(again->context().sampled());
+  EXPECT_EQ(again->context().trace_id, Parent(false).trace_id);
+  EXPECT_NE(again->context().span_id, sampled_id);
+  again->SetAttribute("ignored", true);
+  again->SetStatus(StatusCode::kError, "ignored");
+  again->End(At(6000));
+  again.reset();
+
+  const std::vector<SpanData> spans = t.Exported();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].context.span_id, sampled_id);
+  EXPECT_EQ(spans[0].start_time, At(3000));
+  EXPECT_EQ(spans[0].end_time, At(4000));
+  ASSERT_NE(spans[0].FindAttribute("own"), nullptr);
+  EXPECT_EQ(spans[0].FindAttribute("ignored"), nullptr);
+  EXPECT_EQ(spans[0].status, StatusCode::kUnset);
+}
+
 TEST_P(ShapedSpanTest, AMovedFromUniqueSpanRecordsNothing) {
   Tracing t(GetParam());
   Tracer tracer = t.provider->GetTracer("rpc");
