@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -34,22 +35,59 @@ int ThreadNice() {
   return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
 }
 
-TEST(BatchWorkerPriorityTest, LowerThreadPriorityRaisesOnlyTheCallingThreadsNiceValue) {
+TEST(BatchWorkerPriorityTest, LowerThreadPriorityChangesOnlyTheCallingThread) {
   const int before = ThreadNice();
+  const int policy_before = ::sched_getscheduler(0);
   int in_thread = 0;
+  int policy_in_thread = -1;
   std::thread t([&] {
-    internal::LowerThreadPriority(5);
+    internal::LowerThreadPriority(5, /*sched_idle=*/true);
     in_thread = ThreadNice();
+    policy_in_thread = ::sched_getscheduler(0);
   });
   t.join();
   EXPECT_EQ(in_thread, std::min(before + 5, 19));
+  EXPECT_EQ(policy_in_thread, SCHED_IDLE);
   EXPECT_EQ(ThreadNice(), before);
+  EXPECT_EQ(::sched_getscheduler(0), policy_before);
   std::thread unchanged([&] {
-    internal::LowerThreadPriority(0);
+    internal::LowerThreadPriority(0, /*sched_idle=*/false);
     in_thread = ThreadNice();
+    policy_in_thread = ::sched_getscheduler(0);
   });
   unchanged.join();
   EXPECT_EQ(in_thread, before);
+  EXPECT_EQ(policy_in_thread, policy_before);
+}
+
+// Records the scheduling policy of the thread its first export runs on (the worker).
+class PolicyRecordingExporter : public SpanExporter {
+ public:
+  ExportResult Export(std::span<const SpanData>) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (policy_ == -2) policy_ = ::sched_getscheduler(0);
+    return ExportResult::Ok();
+  }
+  int policy() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return policy_;
+  }
+
+ private:
+  std::mutex mu_;
+  int policy_ = -2;  // no export yet
+};
+
+TEST(BatchWorkerPriorityTest, TheWorkerExportsUnderSchedIdleUnlessTurnedOff) {
+  for (const bool idle : {true, false}) {
+    auto exporter = std::make_shared<PolicyRecordingExporter>();
+    BatchOptions options;
+    options.worker_sched_idle = idle;
+    BatchSpanProcessor processor(exporter, options);
+    processor.OnEnd(MakeSpan(1));
+    ASSERT_TRUE(processor.ForceFlush(std::chrono::seconds(5)));
+    EXPECT_EQ(exporter->policy(), idle ? SCHED_IDLE : ::sched_getscheduler(0)) << idle;
+  }
 }
 #endif
 

@@ -28,8 +28,9 @@ template <class Item>
 }
 
 // Adds `nice` to the calling thread's nice value (Linux: a thread's own; nothing elsewhere or for
-// 0). Failure is ignored: the thread then runs at the process's priority.
-void LowerThreadPriority(int nice) noexcept;
+// 0) and, with `sched_idle`, puts the thread under the SCHED_IDLE policy. Failures are ignored:
+// the thread then keeps what it had.
+void LowerThreadPriority(int nice, bool sched_idle) noexcept;
 
 // A bounded queue drained in batches by one background thread that calls `export_fn`. Push never
 // waits for an export: a full queue refuses (and counts) the item. Thread-safe. The lock is a
@@ -58,7 +59,7 @@ class BatchWorker {
     options_.max_export_batch_size =
         std::clamp<size_t>(options_.max_export_batch_size, 1, options_.max_queue_size);
     thread_ = std::thread([this] {
-      LowerThreadPriority(options_.worker_nice);
+      LowerThreadPriority(options_.worker_nice, options_.worker_sched_idle);
       Run();
     });
   }
