@@ -161,7 +161,8 @@ void SpanDataRecycler::operator()(SpanData* data) const noexcept { GiveSpanData(
 void SpanRecycler::operator()(Span* span) const noexcept {
   // A span of a provider that shut down is not kept: its reference would keep the provider's
   // processors alive.
-  if (span->tracer_->provider->shut_down.load(std::memory_order_relaxed) ||
+  if ((span->tracer_ != nullptr &&
+       span->tracer_->provider->shut_down.load(std::memory_order_relaxed)) ||
       (span->data_ != nullptr && !ReusableSpanData(*span->data_)) || !KeepSpan(span)) {
     delete span;
   }
@@ -222,8 +223,20 @@ SpanData& Span::Data() {
   return *data_;
 }
 
+// From this thread's free list when it has a span (a server without a tracer makes one per traced
+// call it takes), recycled like the spans of a tracer.
 std::shared_ptr<Span> Span::NonRecording(const SpanContext& ctx) {
-  return std::make_shared<Span>(PrivateTag(), SpanContext(ctx), nullptr);
+  Span* span = internal::TakeSpan();
+  if (span == nullptr) {
+    span = new Span(PrivateTag(), SpanContext(ctx), nullptr);
+  } else {
+    span->context_ = ctx;
+    span->tracer_.reset();
+    span->data_.reset();
+    span->recording_ = false;
+  }
+  return std::shared_ptr<Span>(span, internal::SpanRecycler(),
+                               internal::SpanBlockAllocator<Span>());
 }
 
 bool Span::IsRecording() const {

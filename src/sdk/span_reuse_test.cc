@@ -217,6 +217,47 @@ TEST(SpanReuseTest, ARecycledSpanServesTheTracerThatStartsItNext) {
   check(b.exporter->spans(), 1, "second");
 }
 
+// A server without a tracer makes a non-recording span for every traced call it takes.
+TEST(SpanReuseTest, NonRecordingSpansAreRecycledAndCarryOnlyTheirOwnContext) {
+  SpanContext with_state =
+      *ParseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  with_state.trace_state = *TraceState::Parse("vendor=a,other=b");
+  const SpanContext plain =
+      *ParseTraceparent("00-11111111111111111111111111111111-2222222222222222-00");
+  std::shared_ptr<Span> first = Span::NonRecording(with_state);
+  EXPECT_FALSE(first->IsRecording());
+  EXPECT_EQ(first->context().trace_state.ToHeader(), "vendor=a,other=b");
+  const Span* address = first.get();
+  first.reset();
+
+  std::shared_ptr<Span> second = Span::NonRecording(plain);
+  EXPECT_EQ(second.get(), address);
+  EXPECT_FALSE(second->IsRecording());
+  EXPECT_EQ(second->context().trace_id, plain.trace_id);
+  EXPECT_EQ(second->context().span_id, plain.span_id);
+  EXPECT_FALSE(second->context().sampled());
+  EXPECT_TRUE(second->context().trace_state.empty());
+  second->SetAttribute("ignored", true);
+  second->End();
+  second.reset();
+
+  // The next span a tracer starts on this thread reuses it and records as usual.
+  BatchFixture f;
+  Tracer tracer = f.provider->GetTracer("reuse");
+  std::shared_ptr<Span> recording = tracer.StartSpan("after");
+  EXPECT_EQ(recording.get(), address);
+  EXPECT_TRUE(recording->IsRecording());
+  recording->SetAttribute("own", int64_t{7});
+  recording->End();
+  recording.reset();
+  ASSERT_TRUE(f.provider->ForceFlush());
+  const std::vector<SpanData> spans = f.exporter->spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].name, "after");
+  ASSERT_NE(Find(spans[0], "own"), nullptr);
+  EXPECT_EQ(Find(spans[0], "ignored"), nullptr);
+}
+
 TEST(SpanReuseTest, ASpanReleasedAfterItsProviderShutDownDoesNotKeepItAlive) {
   BatchFixture f;
   std::weak_ptr<InMemorySpanExporter> exporter = f.exporter;
