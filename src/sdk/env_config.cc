@@ -88,6 +88,7 @@ TracerEnvConfig ReadTracerEnvConfig(const EnvGetter& getter) {
   config.propagators = PropagatorNamesFromEnv(env);
   config.disabled = env.Flag("OTEL_SDK_DISABLED");
   if (config.disabled) return config;
+  config.resource = ResourceFromEnv(env);
   config.sampler = SamplerFromEnv(env);
   config.limits = SpanLimitsFromEnv(env);
   config.exporters = TraceExportersFromEnv(env);
@@ -148,7 +149,7 @@ std::shared_ptr<TracerProvider> MakeTracerProviderFromEnv(const EnvGetter& env) 
     options.sampler = AlwaysOffSampler();
     return std::make_shared<TracerProvider>(std::move(options));
   }
-  options.resource = ResourceFromEnv(env);
+  options.resource = config.resource;
   options.sampler = config.sampler;
   options.limits = config.limits;
   for (internal::TraceExporterKind kind : config.exporters) {

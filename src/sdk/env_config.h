@@ -20,6 +20,7 @@ class EnvReader;
 std::shared_ptr<const Sampler> SamplerFromEnv(const EnvReader& env);
 OtlpExporterOptions OtlpExporterOptionsFromEnv(OtlpSignal signal, const EnvReader& env);
 SpanLimits SpanLimitsFromEnv(const EnvReader& env);
+Resource ResourceFromEnv(const EnvReader& env);
 // The known names in OTEL_PROPAGATORS; nullopt when it is unset or names none we know.
 std::optional<std::vector<std::string>> PropagatorNamesFromEnv(const EnvReader& env);
 // "tracecontext", "baggage": what the global propagator is until one is set.
@@ -33,6 +34,7 @@ enum class TraceExporterKind { kOtlp, kConsole };
 struct TracerEnvConfig {
   bool disabled = false;  // OTEL_SDK_DISABLED: nothing below but the propagators is read
   std::optional<std::vector<std::string>> propagators;  // set only by OTEL_PROPAGATORS
+  Resource resource;
   std::shared_ptr<const Sampler> sampler;
   SpanLimits limits;
   std::vector<TraceExporterKind> exporters;
