@@ -101,4 +101,16 @@ std::shared_ptr<class TracerProvider> MakeTracerProviderFromEnv(const EnvGetter&
 // exporter or propagator name, a number it cannot use, ...); empty when there is none.
 std::vector<std::string> EnvConfigWarnings(const EnvGetter& env = SystemEnv());
 
+// The same for metrics: the resource as above; with OTEL_METRICS_EXPORTER otlp (the default), an
+// OTLP exporter (OtlpExporterOptions::FromEnv(OtlpSignal::kMetrics)) every
+// OTEL_METRIC_EXPORT_INTERVAL ms (default 60000); with none, or OTEL_SDK_DISABLED=true, no
+// exporter. Reports the values it ignores as MakeTracerProviderFromEnv does.
+std::shared_ptr<class MeterProvider> MakeMeterProviderFromEnv(const EnvGetter& env = SystemEnv());
+
+// The same for logs: with OTEL_LOGS_EXPORTER otlp (the default), an OTLP exporter
+// (OtlpExporterOptions::FromEnv(OtlpSignal::kLogs)) behind a batch queue set by OTEL_BLRP_*; with
+// none, or OTEL_SDK_DISABLED=true, no exporter (records are discarded). Reports the values it
+// ignores as MakeTracerProviderFromEnv does.
+std::shared_ptr<class LoggerProvider> MakeLoggerProviderFromEnv(const EnvGetter& env = SystemEnv());
+
 }  // namespace periscope::trace
