@@ -55,6 +55,24 @@ TEST(EnvReaderTest, FlagIsTrueOnlyForTrueInAnyCase) {
   }
 }
 
+TEST(EnvReaderTest, BooleanIsTrueOrFalseInAnyCaseElseUnset) {
+  struct Case {
+    std::string value;
+    std::optional<bool> expected;
+    bool warns;
+  };
+  const Case cases[] = {{"true", true, false},        {"TRUE", true, false},
+                        {"False", false, false},      {"", std::nullopt, false},
+                        {"1", std::nullopt, true},    {"no", std::nullopt, true},
+                        {"true ", std::nullopt, true}};
+  for (const Case& c : cases) {
+    std::vector<std::string> warnings;
+    const EnvGetter env = FakeEnv({{"B", c.value}});
+    EXPECT_EQ(internal::EnvReader(env, &warnings).Boolean("B"), c.expected) << c.value;
+    EXPECT_EQ(warnings.size(), c.warns ? 1u : 0u) << c.value;
+  }
+}
+
 TEST(EnvReaderTest, IntegerKeepsOnlyWholeNumbersInRange) {
   struct Case {
     std::string value;
@@ -358,6 +376,11 @@ TEST(EnvConfigWarningsTest, NameEachIgnoredValueAndWhy) {
        {"OTEL_EXPORTER_OTLP_COMPRESSION=\"zstd\" ignored: unsupported compression (gzip, none), "
         "none used"}},
       {{{"OTEL_EXPORTER_OTLP_COMPRESSION", "none"}}, {}},
+      {{{"OTEL_EXPORTER_OTLP_INSECURE", "yes"}},
+       {"OTEL_EXPORTER_OTLP_INSECURE=\"yes\" ignored: not true or false"}},
+      {{{"OTEL_EXPORTER_OTLP_TRACES_INSECURE", "1"}, {"OTEL_EXPORTER_OTLP_INSECURE", "true"}},
+       {"OTEL_EXPORTER_OTLP_TRACES_INSECURE=\"1\" ignored: not true or false"}},
+      {{{"OTEL_EXPORTER_OTLP_INSECURE", "FALSE"}}, {}},
   };
   for (const Case& c : cases) {
     const std::string where =

@@ -131,7 +131,7 @@ std::string MethodPath(OtlpSignal signal) {
 // (and re-serialized from) a generated message.
 class GrpcTransport final : public OtlpTransport {
  public:
-  // credentials: TLS for an https:// endpoint, else insecure.
+  // credentials: TLS or plain text, as MakeGrpcTransport chose from the endpoint and options.
   GrpcTransport(const OtlpExporterOptions& options, OtlpSignal signal, std::string target,
                 std::shared_ptr<grpc::ChannelCredentials> credentials)
       : options_(options), signal_(signal), method_(MethodPath(signal)) {
@@ -234,8 +234,16 @@ std::unique_ptr<OtlpTransport> MakeGrpcTransport(const OtlpExporterOptions& opti
                                                  OtlpSignal signal, std::string* error) {
   std::string target =
       options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kGrpc, signal) : options.endpoint;
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  bool tls = !options.insecure;
   if (target.starts_with("https://")) {
+    tls = true;
+    target = target.substr(8);
+  } else if (target.starts_with("http://")) {
+    tls = false;
+    target = target.substr(7);
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (tls) {
     std::optional<TlsPem> pem = ReadTlsFiles(options.tls, error);
     if (!pem) return nullptr;
     grpc::SslCredentialsOptions ssl;
@@ -243,9 +251,6 @@ std::unique_ptr<OtlpTransport> MakeGrpcTransport(const OtlpExporterOptions& opti
     ssl.pem_cert_chain = std::move(pem->client_certificate);
     ssl.pem_private_key = std::move(pem->client_key);
     credentials = grpc::SslCredentials(ssl);
-    target = target.substr(8);
-  } else if (target.starts_with("http://")) {
-    target = target.substr(7);
   }
   if (size_t slash = target.find('/'); slash != std::string::npos) target.resize(slash);
   return std::make_unique<GrpcTransport>(options, signal, std::move(target),

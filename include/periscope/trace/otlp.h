@@ -43,18 +43,23 @@ struct OtlpTlsOptions {
 struct OtlpExporterOptions {
   OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;
   // HTTP: the full URL of the signal ("http://localhost:4318/v1/traces", or https:// for TLS).
-  // gRPC: "host:port", "http://host:port" or "https://host:port" (TLS). Empty: the OTLP default
-  // for the protocol and signal.
+  // gRPC: "host:port" (see `insecure`), "http://host:port" or "https://host:port" (TLS). Empty:
+  // the OTLP default for the protocol and signal.
   std::string endpoint;
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{10000};
   bool gzip = false;
   RetryPolicy retry;
-  OtlpTlsOptions tls;  // for https:// endpoints; a file that cannot be loaded fails every export
+  OtlpTlsOptions tls;  // for TLS endpoints; a file that cannot be loaded fails every export
+  // For a gRPC endpoint without a scheme ("host:port"): plain text when true, TLS when false.
+  // http:// is always plain text, https:// always TLS. The OpenTelemetry default is false; this
+  // one keeps the plain text such endpoints had before the option existed (docs/sdk.md).
+  bool insecure = true;
 
   // From OTEL_EXPORTER_OTLP_{,TRACES_,METRICS_,LOGS_}{ENDPOINT,PROTOCOL,HEADERS,TIMEOUT,
-  // COMPRESSION}: signal-specific variables win; a generic HTTP endpoint gets "/v1/<signal>"
-  // appended. Unparseable values keep the defaults.
+  // COMPRESSION,INSECURE,CERTIFICATE,CLIENT_CERTIFICATE,CLIENT_KEY}: signal-specific variables
+  // win; a generic HTTP endpoint gets "/v1/<signal>" appended. Unparseable values keep the
+  // defaults.
   static OtlpExporterOptions FromEnv(OtlpSignal signal, const EnvGetter& env = SystemEnv());
 };
 
