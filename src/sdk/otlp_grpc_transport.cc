@@ -115,6 +115,17 @@ bool IsRetryableCode(grpc::StatusCode code) {
   }
 }
 
+// Whether the channel failed because its host name does not exist (NXDOMAIN), as gRPC's c-ares
+// ("Domain name not found") and native ("Name or service not known") resolvers word it. A DNS
+// server that cannot be reached, or answers SERVFAIL, is not that.
+bool IsUnknownHost(const grpc::Status& status) {
+  const std::string& message = status.error_message();
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         message.find("DNS resolution failed") != std::string::npos &&
+         (message.find("Domain name not found") != std::string::npos ||
+          message.find("Name or service not known") != std::string::npos);
+}
+
 std::string MethodPath(OtlpSignal signal) {
   switch (signal) {
     case OtlpSignal::kTraces:
@@ -182,8 +193,8 @@ class GrpcTransport final : public OtlpTransport {
       return out;
     }
     std::optional<std::chrono::milliseconds> delay = ParseRetryInfoDelay(status.error_details());
-    bool retryable = IsRetryableCode(status.error_code()) ||
-                     (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && delay);
+    const bool retryable = (IsRetryableCode(status.error_code()) && !IsUnknownHost(status)) ||
+                           (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && delay);
     out.result = {
         retryable ? ExportResult::Code::kRetryable : ExportResult::Code::kFailure,
         "OTLP/gRPC status " + GrpcCodeName(status.error_code()) + ": " + status.error_message(),
