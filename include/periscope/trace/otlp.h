@@ -91,7 +91,9 @@ std::shared_ptr<MetricExporter> MakeOtlpMetricExporter(OtlpExporterOptions optio
 
 // Resource::Default(), overlaid with DetectResource() and service.name
 // "unknown_service:<process.executable.name>", then OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2,
-// percent-decoded), then OTEL_SERVICE_NAME (wins over service.name from the others).
+// percent-decoded; one malformed entry discards them all, as the OpenTelemetry specification
+// asks), then OTEL_SERVICE_NAME (wins over service.name from the others). Reports nothing: the
+// Make*ProviderFromEnv functions report what they ignore.
 Resource ResourceFromEnv(const EnvGetter& env = SystemEnv());
 
 // The usual setup, from the OTEL_* variables: resource, sampler, span limits, and one processor
