@@ -44,15 +44,21 @@ std::vector<TraceExporterKind> TraceExportersFromEnv(const EnvReader& env) {
   return kinds;
 }
 
-// Only warns: BatchOptions::FromEnv reads the same values with the same rule.
-void CheckBatchVariables(const EnvReader& env) {
-  for (std::string_view name : {"OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_MAX_QUEUE_SIZE",
-                                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_EXPORT_TIMEOUT"}) {
-    env.Integer(name, 1);
+}  // namespace
+
+BatchOptions BatchOptionsFromEnv(std::string_view prefix, const EnvReader& env) {
+  // Integer only warns here: BatchOptions::FromEnv reads the same values with the same rule.
+  for (std::string_view name :
+       {"SCHEDULE_DELAY", "MAX_QUEUE_SIZE", "MAX_EXPORT_BATCH_SIZE", "EXPORT_TIMEOUT"}) {
+    env.Integer(std::string(prefix) + std::string(name), 1);
   }
+  return BatchOptions::FromEnv(prefix, env.getter());
 }
 
-}  // namespace
+void ReportEnvWarnings(std::span<const std::string> warnings, const EnvGetter& env) {
+  if (DiagnosticLevelFromEnv(env) < DiagnosticLevel::kWarn) return;
+  for (const std::string& warning : warnings) Diagnose(DiagnosticLevel::kWarn, warning);
+}
 
 SpanLimits SpanLimitsFromEnv(const EnvReader& env) {
   SpanLimits limits;
@@ -88,13 +94,13 @@ TracerEnvConfig ReadTracerEnvConfig(const EnvGetter& getter) {
   config.propagators = PropagatorNamesFromEnv(env);
   config.disabled = env.Flag("OTEL_SDK_DISABLED");
   if (config.disabled) return config;
+  config.resource = ResourceFromEnv(env);
   config.sampler = SamplerFromEnv(env);
   config.limits = SpanLimitsFromEnv(env);
   config.exporters = TraceExportersFromEnv(env);
   if (std::ranges::find(config.exporters, TraceExporterKind::kOtlp) != config.exporters.end()) {
     config.otlp = OtlpExporterOptionsFromEnv(OtlpSignal::kTraces, env);
-    CheckBatchVariables(env);
-    config.batch = BatchOptions::FromEnv("OTEL_BSP_", getter);
+    config.batch = BatchOptionsFromEnv("OTEL_BSP_", env);
   }
   return config;
 }
@@ -102,12 +108,6 @@ TracerEnvConfig ReadTracerEnvConfig(const EnvGetter& getter) {
 }  // namespace internal
 
 namespace {
-
-// Each warning as a diagnostic (kWarn), unless the environment's OTEL_LOG_LEVEL is below that.
-void ReportWarnings(std::span<const std::string> warnings, const EnvGetter& env) {
-  if (DiagnosticLevelFromEnv(env) < DiagnosticLevel::kWarn) return;
-  for (const std::string& warning : warnings) internal::Diagnose(DiagnosticLevel::kWarn, warning);
-}
 
 // OTEL_PROPAGATORS' propagators become the global one, unless they are the default ones and
 // those are still installed: the RPC framework then keeps its binary trace context fields.
@@ -141,14 +141,14 @@ std::vector<std::string> EnvConfigWarnings(const EnvGetter& env) {
 
 std::shared_ptr<TracerProvider> MakeTracerProviderFromEnv(const EnvGetter& env) {
   const internal::TracerEnvConfig config = internal::ReadTracerEnvConfig(env);
-  ReportWarnings(config.warnings, env);
+  internal::ReportEnvWarnings(config.warnings, env);
   InstallPropagators(config.propagators);
   TracerProviderOptions options;
   if (config.disabled) {
     options.sampler = AlwaysOffSampler();
     return std::make_shared<TracerProvider>(std::move(options));
   }
-  options.resource = ResourceFromEnv(env);
+  options.resource = config.resource;
   options.sampler = config.sampler;
   options.limits = config.limits;
   for (internal::TraceExporterKind kind : config.exporters) {

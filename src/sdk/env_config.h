@@ -1,9 +1,11 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "periscope/trace/otlp.h"
@@ -20,6 +22,7 @@ class EnvReader;
 std::shared_ptr<const Sampler> SamplerFromEnv(const EnvReader& env);
 OtlpExporterOptions OtlpExporterOptionsFromEnv(OtlpSignal signal, const EnvReader& env);
 SpanLimits SpanLimitsFromEnv(const EnvReader& env);
+Resource ResourceFromEnv(const EnvReader& env);
 // The known names in OTEL_PROPAGATORS; nullopt when it is unset or names none we know.
 std::optional<std::vector<std::string>> PropagatorNamesFromEnv(const EnvReader& env);
 // "tracecontext", "baggage": what the global propagator is until one is set.
@@ -33,6 +36,7 @@ enum class TraceExporterKind { kOtlp, kConsole };
 struct TracerEnvConfig {
   bool disabled = false;  // OTEL_SDK_DISABLED: nothing below but the propagators is read
   std::optional<std::vector<std::string>> propagators;  // set only by OTEL_PROPAGATORS
+  Resource resource;
   std::shared_ptr<const Sampler> sampler;
   SpanLimits limits;
   std::vector<TraceExporterKind> exporters;
@@ -42,5 +46,36 @@ struct TracerEnvConfig {
 };
 
 TracerEnvConfig ReadTracerEnvConfig(const EnvGetter& env);
+
+// What MakeMeterProviderFromEnv takes from the environment, like TracerEnvConfig.
+struct MeterEnvConfig {
+  bool disabled = false;  // OTEL_SDK_DISABLED: nothing else is read, and nothing exported
+  Resource resource;
+  bool otlp = false;  // OTEL_METRICS_EXPORTER names otlp (the default)
+  OtlpExporterOptions otlp_options;
+  std::chrono::milliseconds export_interval{60000};
+  std::vector<std::string> warnings;
+};
+
+MeterEnvConfig ReadMeterEnvConfig(const EnvGetter& env);
+
+// What MakeLoggerProviderFromEnv takes from the environment, like TracerEnvConfig.
+struct LoggerEnvConfig {
+  bool disabled = false;  // OTEL_SDK_DISABLED: nothing else is read, and nothing exported
+  Resource resource;
+  bool otlp = false;  // OTEL_LOGS_EXPORTER names otlp (the default)
+  OtlpExporterOptions otlp_options;
+  BatchOptions batch;
+  std::vector<std::string> warnings;
+};
+
+LoggerEnvConfig ReadLoggerEnvConfig(const EnvGetter& env);
+
+// BatchOptions::FromEnv(prefix), noting the values it ignores in `env`.
+BatchOptions BatchOptionsFromEnv(std::string_view prefix, const EnvReader& env);
+
+// Reports each warning as a diagnostic (kWarn), unless the environment's OTEL_LOG_LEVEL is below
+// that.
+void ReportEnvWarnings(std::span<const std::string> warnings, const EnvGetter& env);
 
 }  // namespace periscope::trace::internal

@@ -8,6 +8,7 @@
 
 #include "loadgen/otlp_sink_testing.h"
 #include "periscope/trace.h"
+#include "sdk/captured_diagnostics.h"
 #include "sdk/env_reader.h"
 
 namespace periscope::trace {
@@ -50,6 +51,24 @@ TEST(EnvReaderTest, FlagIsTrueOnlyForTrueInAnyCase) {
     std::vector<std::string> warnings;
     const EnvGetter env = FakeEnv({{"OTEL_SDK_DISABLED", c.value}});
     EXPECT_EQ(internal::EnvReader(env, &warnings).Flag("OTEL_SDK_DISABLED"), c.expected) << c.value;
+    EXPECT_EQ(warnings.size(), c.warns ? 1u : 0u) << c.value;
+  }
+}
+
+TEST(EnvReaderTest, BooleanIsTrueOrFalseInAnyCaseElseUnset) {
+  struct Case {
+    std::string value;
+    std::optional<bool> expected;
+    bool warns;
+  };
+  const Case cases[] = {{"true", true, false},        {"TRUE", true, false},
+                        {"False", false, false},      {"", std::nullopt, false},
+                        {"1", std::nullopt, true},    {"no", std::nullopt, true},
+                        {"true ", std::nullopt, true}};
+  for (const Case& c : cases) {
+    std::vector<std::string> warnings;
+    const EnvGetter env = FakeEnv({{"B", c.value}});
+    EXPECT_EQ(internal::EnvReader(env, &warnings).Boolean("B"), c.expected) << c.value;
     EXPECT_EQ(warnings.size(), c.warns ? 1u : 0u) << c.value;
   }
 }
@@ -357,6 +376,11 @@ TEST(EnvConfigWarningsTest, NameEachIgnoredValueAndWhy) {
        {"OTEL_EXPORTER_OTLP_COMPRESSION=\"zstd\" ignored: unsupported compression (gzip, none), "
         "none used"}},
       {{{"OTEL_EXPORTER_OTLP_COMPRESSION", "none"}}, {}},
+      {{{"OTEL_EXPORTER_OTLP_INSECURE", "yes"}},
+       {"OTEL_EXPORTER_OTLP_INSECURE=\"yes\" ignored: not true or false"}},
+      {{{"OTEL_EXPORTER_OTLP_TRACES_INSECURE", "1"}, {"OTEL_EXPORTER_OTLP_INSECURE", "true"}},
+       {"OTEL_EXPORTER_OTLP_TRACES_INSECURE=\"1\" ignored: not true or false"}},
+      {{{"OTEL_EXPORTER_OTLP_INSECURE", "FALSE"}}, {}},
   };
   for (const Case& c : cases) {
     const std::string where =
@@ -383,6 +407,74 @@ TEST(EnvConfigWarningsTest, ProviderFromEnvPrintsThemUnlessTheLogLevelIsNoneOrEr
                         : "")
         << c.log_level.value_or("<unset>");
   }
+}
+
+TEST(MeterProviderFromEnvTest, ReportsTheValuesItIgnoresAndExportsToTheEndpoint) {
+  periscope::testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kWarn);
+  periscope::testing::OtlpTestSink sink;
+  auto provider =
+      MakeMeterProviderFromEnv(SinkEnv(sink, {{"OTEL_METRICS_EXPORTER", "prometheus,otlp"},
+                                              {"OTEL_METRIC_EXPORT_INTERVAL", "soon"},
+                                              {"OTEL_METRIC_EXPORT_TIMEOUT", "1000"},
+                                              {"OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "zstd"},
+                                              {"OTEL_RESOURCE_ATTRIBUTES", "team"}}));
+  EXPECT_EQ(diagnostics.messages(DiagnosticLevel::kWarn),
+            (std::vector<std::string>{
+                "OTEL_RESOURCE_ATTRIBUTES=\"team\" ignored: bad entry \"team\" (no '='); the "
+                "whole value is discarded, as the OpenTelemetry specification asks",
+                "OTEL_METRICS_EXPORTER=\"prometheus\" ignored: unknown name (known: otlp, none)",
+                "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION=\"zstd\" ignored: unsupported "
+                "compression (gzip, none), none used",
+                "OTEL_METRIC_EXPORT_INTERVAL=\"soon\" ignored: not an integer >= 1",
+                "OTEL_METRIC_EXPORT_TIMEOUT=\"1000\" ignored: not supported, an export is "
+                "bounded by the OTLP exporter's timeout and retries"}));
+  provider->GetMeter("env").CreateInt64Counter("requests").Add(1);
+  provider->ForceFlush(std::chrono::seconds(10));
+  EXPECT_EQ(sink.http_bad_requests(), 1u);  // the sink takes /v1/traces only
+}
+
+TEST(MeterProviderFromEnvTest, NoneOrDisabledExportsNothingAndLogLevelErrorSilencesWarnings) {
+  periscope::testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kWarn);
+  periscope::testing::OtlpTestSink sink;
+  for (const Vars& vars :
+       {Vars{{"OTEL_METRICS_EXPORTER", "none"}}, Vars{{"OTEL_SDK_DISABLED", "true"}},
+        Vars{{"OTEL_METRICS_EXPORTER", "none"},
+             {"OTEL_METRIC_EXPORT_INTERVAL", "x"},
+             {"OTEL_LOG_LEVEL", "error"}}}) {
+    auto provider = MakeMeterProviderFromEnv(SinkEnv(sink, vars));
+    provider->GetMeter("env").CreateInt64Counter("requests").Add(1);
+    EXPECT_TRUE(provider->Shutdown(std::chrono::seconds(10)));
+  }
+  EXPECT_EQ(sink.http_requests() + sink.http_bad_requests(), 0u);
+  EXPECT_TRUE(diagnostics.entries().empty());
+}
+
+TEST(LoggerProviderFromEnvTest, ReportsTheValuesItIgnoresAndExportsToTheEndpoint) {
+  periscope::testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kWarn);
+  periscope::testing::OtlpTestSink sink;
+  auto provider =
+      MakeLoggerProviderFromEnv(SinkEnv(sink, {{"OTEL_LOGS_EXPORTER", "otlp,console"},
+                                               {"OTEL_BLRP_MAX_QUEUE_SIZE", "0"},
+                                               {"OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "soon"}}));
+  EXPECT_EQ(diagnostics.messages(DiagnosticLevel::kWarn),
+            (std::vector<std::string>{
+                "OTEL_LOGS_EXPORTER=\"console\" ignored: unknown name (known: otlp, none)",
+                "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT=\"soon\" ignored: not an integer >= 1",
+                "OTEL_BLRP_MAX_QUEUE_SIZE=\"0\" ignored: not an integer >= 1"}));
+  provider->GetLogger("env").Emit(Severity::kInfo, "hello");
+  provider->ForceFlush(std::chrono::seconds(10));
+  EXPECT_EQ(sink.http_bad_requests(), 1u);  // the sink takes /v1/traces only
+}
+
+TEST(LoggerProviderFromEnvTest, NoneOrDisabledExportsNothing) {
+  periscope::testing::OtlpTestSink sink;
+  for (const Vars& vars :
+       {Vars{{"OTEL_LOGS_EXPORTER", "none"}}, Vars{{"OTEL_SDK_DISABLED", "true"}}}) {
+    auto provider = MakeLoggerProviderFromEnv(SinkEnv(sink, vars));
+    provider->GetLogger("env").Emit(Severity::kInfo, "hello");
+    EXPECT_TRUE(provider->Shutdown(std::chrono::seconds(10)));
+  }
+  EXPECT_EQ(sink.http_requests() + sink.http_bad_requests(), 0u);
 }
 
 }  // namespace

@@ -30,6 +30,16 @@ bool EnvReader::Flag(std::string_view name) const {
   return false;
 }
 
+std::optional<bool> EnvReader::Boolean(std::string_view name) const {
+  std::optional<std::string> value = Get(name);
+  if (!value) return std::nullopt;
+  const std::string lower = AsciiLower(*value);
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  Warn(name, *value, "not true or false");
+  return std::nullopt;
+}
+
 std::optional<int64_t> EnvReader::Integer(std::string_view name, int64_t min) const {
   std::optional<std::string> value = Get(name);
   if (!value) return std::nullopt;

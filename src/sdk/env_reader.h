@@ -22,6 +22,9 @@ class EnvReader {
   std::optional<std::string> Get(std::string_view name) const;
   // True for "true" in any case; anything else is false, with a warning unless it is "false".
   bool Flag(std::string_view name) const;
+  // True or false for "true" or "false" in any case; nullopt when unset, and, with a warning, for
+  // anything else.
+  std::optional<bool> Boolean(std::string_view name) const;
   // A decimal integer (strtoll syntax, nothing after it) of at least `min`; nullopt, with a
   // warning, for anything else.
   std::optional<int64_t> Integer(std::string_view name, int64_t min) const;

@@ -4,8 +4,8 @@
 
 #include "periscope/trace/span.h"
 #include "sdk/batch_worker.h"
-#include "sdk/diagnose.h"
 #include "sdk/queue_drop_reporter.h"
+#include "sdk/timeout_diagnostic.h"
 
 namespace periscope::trace {
 namespace internal {
@@ -106,7 +106,12 @@ Logger LoggerProvider::GetLogger(std::string_view name, std::string_view version
 }
 
 bool LoggerProvider::ForceFlush(std::chrono::milliseconds timeout) {
-  return impl_->pipeline->worker->Flush(timeout);
+  const bool ok = impl_->pipeline->worker->Flush(timeout);
+  if (!ok) {
+    internal::DiagnoseTimeout("LoggerProvider", "ForceFlush", timeout,
+                              "log records emitted before it are still being exported");
+  }
+  return ok;
 }
 
 bool LoggerProvider::Shutdown(std::chrono::milliseconds timeout) {
@@ -115,11 +120,9 @@ bool LoggerProvider::Shutdown(std::chrono::milliseconds timeout) {
   bool ok = p.worker->Shutdown(timeout);
   if (p.exporter) p.exporter->Shutdown();
   if (!ok) {
-    internal::Diagnose(DiagnosticLevel::kWarn,
-                       "LoggerProvider shutdown timed out after " +
-                           std::to_string(timeout.count()) +
-                           " ms: the export in progress was cut short, and log records not "
-                           "exported by then are lost");
+    internal::DiagnoseTimeout(
+        "LoggerProvider", "shutdown", timeout,
+        "the export in progress was cut short, and log records not exported by then are lost");
   }
   return ok;
 }

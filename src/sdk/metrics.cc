@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <thread>
 
+#include "sdk/timeout_diagnostic.h"
+
 namespace periscope::trace {
 namespace internal {
 namespace {
@@ -228,15 +230,23 @@ Histogram Meter::CreateHistogram(std::string_view name, std::string_view descrip
   return Histogram(std::move(inst));
 }
 
+// The instruments, and the exporter with the thread that calls it: every interval, on a
+// ForceFlush and once more on Shutdown. Exports run on that thread only, so that a caller waits
+// for one no longer than its timeout. Thread-safe.
 struct MeterProvider::Impl {
   std::shared_ptr<internal::MeterRegistry> registry = std::make_shared<internal::MeterRegistry>();
   Resource resource;
   std::shared_ptr<MetricExporter> exporter;
   std::chrono::milliseconds interval;
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable wake;  // the thread's: an interval, a flush or the stop
+  std::condition_variable done;  // the flushers' and the stopper's
+  uint64_t flush_requested = 0;  // guarded by mu, like the fields below
+  uint64_t flush_done = 0;
+  bool last_export_ok = true;
   bool stop = false;
-  std::mutex export_mu;
+  bool finished = false;   // the thread exported for the last time
+  bool abandoned = false;  // by a timed-out Shutdown: the thread exports no more
   std::thread thread;
 
   std::vector<MetricData> Collect() const {
@@ -252,11 +262,30 @@ struct MeterProvider::Impl {
   }
 
   bool Export() {
-    if (!exporter) return true;
-    std::lock_guard<std::mutex> lock(export_mu);
     std::vector<MetricData> data = Collect();
     if (data.empty()) return true;
     return exporter->Export(resource, data).ok();
+  }
+
+  // The export thread; `self` keeps the provider's state alive for a thread left behind by a
+  // timed-out Shutdown.
+  static void Run(std::shared_ptr<Impl> self) {
+    std::unique_lock<std::mutex> lock(self->mu);
+    for (;;) {
+      self->wake.wait_for(lock, self->interval,
+                          [&] { return self->stop || self->flush_requested > self->flush_done; });
+      if (self->abandoned) return;
+      const uint64_t flush_target = self->flush_requested;
+      const bool stopping = self->stop;
+      lock.unlock();
+      const bool ok = self->Export();
+      lock.lock();
+      self->flush_done = flush_target;
+      self->last_export_ok = ok;
+      self->finished = stopping;
+      self->done.notify_all();
+      if (stopping) return;
+    }
   }
 };
 
@@ -264,17 +293,7 @@ MeterProvider::MeterProvider(MeterProviderOptions options) : impl_(std::make_sha
   impl_->resource = options.resource.MergedOverDefault();
   impl_->exporter = std::move(options.exporter);
   impl_->interval = std::max(options.export_interval, std::chrono::milliseconds(1));
-  if (impl_->exporter) {
-    Impl* impl = impl_.get();
-    impl_->thread = std::thread([impl] {
-      std::unique_lock<std::mutex> lock(impl->mu);
-      while (!impl->cv.wait_for(lock, impl->interval, [&] { return impl->stop; })) {
-        lock.unlock();
-        impl->Export();
-        lock.lock();
-      }
-    });
-  }
+  if (impl_->exporter) impl_->thread = std::thread(&Impl::Run, impl_);
 }
 
 MeterProvider::~MeterProvider() { Shutdown(); }
@@ -289,19 +308,45 @@ Meter MeterProvider::GetMeter(std::string_view name, std::string_view version) {
 
 std::vector<MetricData> MeterProvider::Collect() const { return impl_->Collect(); }
 
-bool MeterProvider::ForceFlush() { return impl_->Export(); }
-
-bool MeterProvider::Shutdown() {
+bool MeterProvider::ForceFlush(std::chrono::milliseconds timeout) {
+  if (!impl_->exporter) return true;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    if (impl_->stop) return false;
+    const uint64_t ticket = ++impl_->flush_requested;
+    impl_->wake.notify_one();
+    const bool in_time = impl_->done.wait_for(
+        lock, timeout, [&] { return impl_->flush_done >= ticket || impl_->finished; });
+    if (in_time) return impl_->last_export_ok;
+  }
+  internal::DiagnoseTimeout("MeterProvider", "ForceFlush", timeout,
+                            "the export is still in progress");
+  return false;
+}
+
+bool MeterProvider::Shutdown(std::chrono::milliseconds timeout) {
+  bool in_time;
+  {
+    std::unique_lock<std::mutex> lock(impl_->mu);
     if (impl_->stop) return true;
     impl_->stop = true;
-    impl_->cv.notify_all();
+    if (!impl_->exporter) return true;
+    impl_->wake.notify_one();
+    in_time = impl_->done.wait_for(lock, timeout, [&] { return impl_->finished; });
+    impl_->abandoned = !in_time;
   }
-  if (impl_->thread.joinable()) impl_->thread.join();
-  bool ok = impl_->Export();
-  if (impl_->exporter) impl_->exporter->Shutdown();
-  return ok;
+  impl_->exporter->Shutdown();
+  if (!in_time) {
+    // The thread is stuck in the exporter: it is left to finish (or not) on its own.
+    impl_->thread.detach();
+    internal::DiagnoseTimeout("MeterProvider", "shutdown", timeout,
+                              "the export in progress was cut short, and the metrics it held may "
+                              "be lost");
+    return false;
+  }
+  impl_->thread.join();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->last_export_ok;
 }
 
 }  // namespace periscope::trace

@@ -1,6 +1,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netdb.h>
 #include <zlib.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -339,6 +340,52 @@ TEST(OtlpExporterDiagnosticsTest, ClosedPortGivesOneErrorWithTheLostCount) {
   std::vector<std::string> retries = diagnostics.messages(DiagnosticLevel::kDebug);
   ASSERT_EQ(retries.size(), 1u) << "the second retry falls in the first one's interval";
   EXPECT_EQ(CountContaining(retries, "attempt 1 of 3 failed, retrying in "), 1u) << retries[0];
+}
+
+// Whether this machine's resolver answers at once that a .invalid name (RFC 2606: never
+// registered) does not exist; where no DNS server answers, the lookup fails otherwise.
+bool InvalidNamesAreNotFound() {
+  addrinfo* found = nullptr;
+  const int result = ::getaddrinfo("periscope-test.invalid", "80", nullptr, &found);
+  if (found != nullptr) ::freeaddrinfo(found);
+  return result == EAI_NONAME;
+}
+
+TEST(OtlpExporterDiagnosticsTest, UnknownHostFailsAtOnceWithOneError) {
+  if (!InvalidNamesAreNotFound()) GTEST_SKIP() << "no DNS answer for .invalid names here";
+  struct Case {
+    OtlpProtocol protocol;
+    std::string endpoint;
+    std::string reason;
+  };
+  const Case cases[] = {
+      {OtlpProtocol::kHttpProtobuf, "http://periscope-test.invalid:4318/v1/traces",
+       "cannot resolve the host name"},
+      {OtlpProtocol::kGrpc, "periscope-test.invalid:4317", "DNS resolution failed"},
+  };
+  for (const Case& c : cases) {
+    testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kDebug);
+    const auto start = std::chrono::steady_clock::now();
+    OtlpSpanExporter exporter({.protocol = c.protocol,
+                               .endpoint = c.endpoint,
+                               .timeout = std::chrono::seconds(5),
+                               .retry = FastRetry(5)});
+    ExportResult result = exporter.Export(SomeSpans(2));
+    EXPECT_FALSE(result.ok()) << c.endpoint;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << c.endpoint;
+    EXPECT_EQ(exporter.stats().requests, 1u) << c.endpoint;
+    EXPECT_EQ(exporter.stats().retries, 0u) << c.endpoint;
+    const std::vector<std::string> errors = diagnostics.messages(DiagnosticLevel::kError);
+    ASSERT_EQ(errors.size(), 1u) << c.endpoint;
+    EXPECT_EQ(errors[0].rfind("OTLP export to " + c.endpoint +
+                                  " failed after 1 attempt, 2 spans "
+                                  "lost: ",
+                              0),
+              0u)
+        << errors[0];
+    EXPECT_EQ(CountContaining(errors, c.reason), 1u) << errors[0];
+    EXPECT_TRUE(diagnostics.messages(DiagnosticLevel::kDebug).empty()) << c.endpoint;
+  }
 }
 
 TEST(OtlpExporterDiagnosticsTest, RetriesAreDebugOnly) {
@@ -705,7 +752,7 @@ TEST(OtlpEnvTest, CertificateVariablesReachTheTlsOptions) {
 TEST(OtlpEnvTest, ResourceFromEnv) {
   Resource r = ResourceFromEnv(FakeEnv({{"OTEL_RESOURCE_ATTRIBUTES",
                                          "service.name=from-attrs,deployment.environment=prod,"
-                                         "team=a%2Cb,=bad"},
+                                         "team=a%2Cb"},
                                         {"OTEL_SERVICE_NAME", "checkout"}}));
   EXPECT_EQ(*FindAttribute(r.attributes, "service.name"), AttributeValue("checkout"));
   EXPECT_EQ(*FindAttribute(r.attributes, "deployment.environment"), AttributeValue("prod"));

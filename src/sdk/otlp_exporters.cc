@@ -128,6 +128,7 @@ OtlpExporterOptions OtlpExporterOptionsFromEnv(OtlpSignal signal, const EnvReade
       env.Warn(compression_name, *c, "unsupported compression (gzip, none), none used");
     }
   }
+  if (std::optional<bool> insecure = env.Boolean(name_of("INSECURE"))) o.insecure = *insecure;
   ApplyTlsEnv(o, signal, env.getter());
   return o;
 }

@@ -115,6 +115,17 @@ bool IsRetryableCode(grpc::StatusCode code) {
   }
 }
 
+// Whether the channel failed because its host name does not exist (NXDOMAIN), as gRPC's c-ares
+// ("Domain name not found") and native ("Name or service not known") resolvers word it. A DNS
+// server that cannot be reached, or answers SERVFAIL, is not that.
+bool IsUnknownHost(const grpc::Status& status) {
+  const std::string& message = status.error_message();
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         message.find("DNS resolution failed") != std::string::npos &&
+         (message.find("Domain name not found") != std::string::npos ||
+          message.find("Name or service not known") != std::string::npos);
+}
+
 std::string MethodPath(OtlpSignal signal) {
   switch (signal) {
     case OtlpSignal::kTraces:
@@ -131,7 +142,7 @@ std::string MethodPath(OtlpSignal signal) {
 // (and re-serialized from) a generated message.
 class GrpcTransport final : public OtlpTransport {
  public:
-  // credentials: TLS for an https:// endpoint, else insecure.
+  // credentials: TLS or plain text, as MakeGrpcTransport chose from the endpoint and options.
   GrpcTransport(const OtlpExporterOptions& options, OtlpSignal signal, std::string target,
                 std::shared_ptr<grpc::ChannelCredentials> credentials)
       : options_(options), signal_(signal), method_(MethodPath(signal)) {
@@ -182,8 +193,8 @@ class GrpcTransport final : public OtlpTransport {
       return out;
     }
     std::optional<std::chrono::milliseconds> delay = ParseRetryInfoDelay(status.error_details());
-    bool retryable = IsRetryableCode(status.error_code()) ||
-                     (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && delay);
+    const bool retryable = (IsRetryableCode(status.error_code()) && !IsUnknownHost(status)) ||
+                           (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && delay);
     out.result = {
         retryable ? ExportResult::Code::kRetryable : ExportResult::Code::kFailure,
         "OTLP/gRPC status " + GrpcCodeName(status.error_code()) + ": " + status.error_message(),
@@ -234,8 +245,16 @@ std::unique_ptr<OtlpTransport> MakeGrpcTransport(const OtlpExporterOptions& opti
                                                  OtlpSignal signal, std::string* error) {
   std::string target =
       options.endpoint.empty() ? DefaultEndpoint(OtlpProtocol::kGrpc, signal) : options.endpoint;
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  bool tls = !options.insecure;
   if (target.starts_with("https://")) {
+    tls = true;
+    target = target.substr(8);
+  } else if (target.starts_with("http://")) {
+    tls = false;
+    target = target.substr(7);
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (tls) {
     std::optional<TlsPem> pem = ReadTlsFiles(options.tls, error);
     if (!pem) return nullptr;
     grpc::SslCredentialsOptions ssl;
@@ -243,9 +262,6 @@ std::unique_ptr<OtlpTransport> MakeGrpcTransport(const OtlpExporterOptions& opti
     ssl.pem_cert_chain = std::move(pem->client_certificate);
     ssl.pem_private_key = std::move(pem->client_key);
     credentials = grpc::SslCredentials(ssl);
-    target = target.substr(8);
-  } else if (target.starts_with("http://")) {
-    target = target.substr(7);
   }
   if (size_t slash = target.find('/'); slash != std::string::npos) target.resize(slash);
   return std::make_unique<GrpcTransport>(options, signal, std::move(target),

@@ -119,7 +119,8 @@ class HttpTransport final : public OtlpTransport {
   struct Exchange {
     beast::error_code ec;
     std::string error;       // what went wrong, when ec is set
-    bool permanent = false;  // a failure that retrying will not cure (TLS verification, ...)
+    bool permanent = false;  // a failure that retrying will not cure (TLS verification, an
+                             // unknown host name, ...)
     http::response<http::string_body> response;
 
     void Fail(beast::error_code code, std::string what) {
@@ -161,6 +162,12 @@ class HttpTransport final : public OtlpTransport {
   asio::awaitable<void> Connect(Exchange& ex) {
     tcp::resolver resolver(io_);
     auto [rec, endpoints] = co_await resolver.async_resolve(url_.host, url_.port, kTuple);
+    if (rec == asio::error::host_not_found) {
+      // The name does not exist (NXDOMAIN): retrying within this export cannot help.
+      ex.Fail(rec, "cannot resolve the host name: " + rec.message());
+      ex.permanent = true;
+      co_return;
+    }
     if (rec) {
       ex.Fail(rec, rec.message());
       co_return;

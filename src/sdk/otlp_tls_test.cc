@@ -379,6 +379,94 @@ TEST(OtlpTlsTest, GrpcTrustsTheConfiguredCa) {
   server->Shutdown();
 }
 
+// A gRPC TraceService on 127.0.0.1:0, over TLS with `server`'s certificate, else plain text.
+struct CountingGrpcServer {
+  explicit CountingGrpcServer(const IssuedCertificate* server = nullptr) {
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+    if (server != nullptr) {
+      grpc::SslServerCredentialsOptions options;
+      options.pem_key_cert_pairs.push_back({server->key_pem, server->certificate_pem});
+      credentials = grpc::SslServerCredentials(options);
+    }
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", credentials, &port);
+    builder.RegisterService(&service);
+    grpc = builder.BuildAndStart();
+  }
+  ~CountingGrpcServer() { grpc->Shutdown(); }
+  std::string target() const { return "127.0.0.1:" + std::to_string(port); }
+
+  CountingTraceService service;
+  int port = 0;
+  std::unique_ptr<grpc::Server> grpc;
+};
+
+TEST(OtlpTlsEnvTest, InsecureChoosesTlsForAGrpcEndpointWithoutScheme) {
+  TlsFixture tls;
+  CountingGrpcServer secure(&tls.server);
+  CountingGrpcServer plain;
+  struct Case {
+    std::string endpoint;  // "<tls>"/"<plain>" stand for the servers' host:port
+    std::map<std::string, std::string> insecure;
+    bool tls;
+  };
+  const Case cases[] = {
+      {"<plain>", {}, false},  // unset: plain text, as before the variable was read
+      {"<plain>", {{"OTEL_EXPORTER_OTLP_INSECURE", "true"}}, false},
+      {"<plain>", {{"OTEL_EXPORTER_OTLP_INSECURE", "TRUE"}}, false},
+      {"<tls>", {{"OTEL_EXPORTER_OTLP_INSECURE", "false"}}, true},
+      {"<tls>", {{"OTEL_EXPORTER_OTLP_INSECURE", "False"}}, true},
+      {"<tls>",
+       {{"OTEL_EXPORTER_OTLP_INSECURE", "true"}, {"OTEL_EXPORTER_OTLP_TRACES_INSECURE", "false"}},
+       true},
+      {"<plain>",
+       {{"OTEL_EXPORTER_OTLP_INSECURE", "false"}, {"OTEL_EXPORTER_OTLP_TRACES_INSECURE", "true"}},
+       false},
+      {"<plain>", {{"OTEL_EXPORTER_OTLP_INSECURE", "yes"}}, false},  // invalid: the default
+      {"http://<plain>", {{"OTEL_EXPORTER_OTLP_INSECURE", "false"}}, false},
+      {"https://<tls>", {{"OTEL_EXPORTER_OTLP_INSECURE", "true"}}, true},
+  };
+  for (const Case& c : cases) {
+    std::string endpoint = c.endpoint;
+    const size_t at = endpoint.find('<');
+    endpoint.replace(at, endpoint.size() - at, c.tls ? secure.target() : plain.target());
+    std::map<std::string, std::string> vars = c.insecure;
+    vars["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+    vars["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint;
+    vars["OTEL_EXPORTER_OTLP_CERTIFICATE"] = tls.ca_file.path();
+    const EnvGetter env = [&](std::string_view name) -> std::optional<std::string> {
+      auto it = vars.find(std::string(name));
+      return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+    OtlpExporterOptions options = OtlpExporterOptions::FromEnv(OtlpSignal::kTraces, env);
+    options.timeout = std::chrono::seconds(5);
+    options.retry = FastRetry(1);
+    const std::string where =
+        c.endpoint + " " +
+        (c.insecure.empty() ? "{}"
+                            : c.insecure.rbegin()->first + "=" + c.insecure.rbegin()->second);
+    CountingGrpcServer& server = c.tls ? secure : plain;
+    const int before = server.service.spans();
+    OtlpSpanExporter exporter(options);
+    ExportResult result = exporter.Export(SomeSpans(1));
+    EXPECT_TRUE(result.ok()) << where << ": " << result.message;
+    EXPECT_EQ(server.service.spans(), before + 1) << where;
+  }
+}
+
+TEST(OtlpTlsEnvTest, GrpcTlsWithoutSchemeFailsAgainstAPlainTextServer) {
+  TlsFixture tls;
+  CountingGrpcServer plain;
+  OtlpSpanExporter exporter({.protocol = OtlpProtocol::kGrpc,
+                             .endpoint = plain.target(),
+                             .timeout = std::chrono::seconds(5),
+                             .retry = FastRetry(1),
+                             .tls = {.ca_file = tls.ca_file.path()},
+                             .insecure = false});
+  EXPECT_FALSE(exporter.Export(SomeSpans(1)).ok());
+  EXPECT_EQ(plain.service.spans(), 0);
+}
+
 TEST(OtlpTlsEnvTest, SignalSpecificFilesWinOverGenericOnes) {
   std::map<std::string, std::string> vars = {
       {"OTEL_EXPORTER_OTLP_CERTIFICATE", "/etc/ca.pem"},

@@ -102,5 +102,36 @@ TEST(ProcessorDiagnosticsTest, TimedOutShutdownIsAWarning) {
       << warnings[1];
 }
 
+TEST(ProcessorDiagnosticsTest, TimedOutForceFlushIsAWarningNamingTheTimeout) {
+  CapturedDiagnostics diagnostics(DiagnosticLevel::kWarn);
+  auto spans = std::make_shared<GatedSpanExporter>();
+  auto processor = std::make_shared<BatchSpanProcessor>(spans, kTinyQueue);
+  TracerProvider tracers({.processors = {processor}});
+  Tracer tracer = tracers.GetTracer("test");
+  tracer.StartSpan("a")->End();
+  tracer.StartSpan("b")->End();  // a full batch: the worker takes both and waits in Export
+  spans->gate.WaitUntilEntered();
+  EXPECT_FALSE(tracers.ForceFlush(std::chrono::milliseconds(20)));
+
+  auto logs = std::make_shared<GatedLogExporter>();
+  LoggerProvider provider({.exporter = logs, .batch = kTinyQueue});
+  Logger logger = provider.GetLogger("test");
+  logger.Emit(Severity::kInfo, "a");
+  logger.Emit(Severity::kInfo, "b");
+  logs->gate.WaitUntilEntered();
+  EXPECT_FALSE(provider.ForceFlush(std::chrono::milliseconds(30)));
+
+  EXPECT_EQ(diagnostics.messages(DiagnosticLevel::kWarn),
+            (std::vector<std::string>{
+                "BatchSpanProcessor ForceFlush timed out after 20 ms: spans ended before it are "
+                "still being exported",
+                "LoggerProvider ForceFlush timed out after 30 ms: log records emitted before it "
+                "are still being exported"}));
+  spans->gate.Open();
+  logs->gate.Open();
+  EXPECT_TRUE(tracers.Shutdown(std::chrono::seconds(10)));
+  EXPECT_TRUE(provider.Shutdown(std::chrono::seconds(10)));
+}
+
 }  // namespace
 }  // namespace periscope::trace

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "periscope/trace.h"
+#include "sdk/captured_diagnostics.h"
 #include "sdk/resource_detectors.h"
 
 namespace periscope::trace {
@@ -110,6 +111,55 @@ TEST(ResourceDetectorTest, ProviderFromEnvCarriesTheDetectedResource) {
   EXPECT_EQ(StringAttribute(provider->resource(), "service.name"),
             "unknown_service:periscope_sdk_test");
   EXPECT_EQ(StringAttribute(provider->resource(), "process.executable.name"), "periscope_sdk_test");
+}
+
+TEST(ResourceFromEnvTest, AMalformedEntryDiscardsTheWholeValueAndIsNamed) {
+  struct Case {
+    std::string value;
+    std::string bad;
+  };
+  const Case cases[] = {
+      {"team=a,novalue", "bad entry \"novalue\" (no '=')"},
+      {"team=a, = x", "bad entry \"= x\" (empty key)"},
+      {"team=a,tier=%zz", "bad entry \"tier=%zz\" (bad percent-encoding)"},
+      {"team=a,tier=50%", "bad entry \"tier=50%\" (bad percent-encoding)"},
+      {"x,team=a,=y", "bad entry \"x\" (no '='), bad entry \"=y\" (empty key)"},
+  };
+  for (const Case& c : cases) {
+    const EnvGetter env =
+        FakeEnv({{"OTEL_RESOURCE_ATTRIBUTES", c.value}, {"OTEL_SERVICE_NAME", "checkout"}});
+    const Resource resource = ResourceFromEnv(env);
+    EXPECT_EQ(StringAttribute(resource, "team"), "<missing>") << c.value;
+    EXPECT_EQ(StringAttribute(resource, "service.name"), "checkout") << c.value;
+    EXPECT_EQ(
+        EnvConfigWarnings(env),
+        std::vector<std::string>{"OTEL_RESOURCE_ATTRIBUTES=\"" + c.value + "\" ignored: " + c.bad +
+                                 "; the whole value is discarded, as the OpenTelemetry "
+                                 "specification asks"})
+        << c.value;
+  }
+}
+
+TEST(ResourceFromEnvTest, EmptyEntriesAndSpacesAreNoError) {
+  const EnvGetter env = FakeEnv({{"OTEL_RESOURCE_ATTRIBUTES", " team = a%20b ,, tier=1,"}});
+  const Resource resource = ResourceFromEnv(env);
+  EXPECT_EQ(StringAttribute(resource, "team"), "a b");
+  EXPECT_EQ(StringAttribute(resource, "tier"), "1");
+  EXPECT_TRUE(EnvConfigWarnings(env).empty());
+}
+
+TEST(ResourceFromEnvTest, ProviderFromEnvReportsAMalformedEntry) {
+  testing::CapturedDiagnostics diagnostics(DiagnosticLevel::kWarn);
+  auto provider = MakeTracerProviderFromEnv(
+      FakeEnv({{"OTEL_TRACES_EXPORTER", "none"}, {"OTEL_RESOURCE_ATTRIBUTES", "team=a,tier"}}));
+  EXPECT_EQ(StringAttribute(provider->resource(), "team"), "<missing>");
+  const std::vector<std::string> warnings = diagnostics.messages(DiagnosticLevel::kWarn);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].rfind("OTEL_RESOURCE_ATTRIBUTES=\"team=a,tier\" ignored: bad entry "
+                              "\"tier\" (no '=')",
+                              0),
+            0u)
+      << warnings[0];
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 
 #include "periscope/trace/common.h"
 #include "periscope/trace/otlp.h"
-#include "sdk/text_util.h"
+#include "sdk/env_config.h"
+#include "sdk/env_reader.h"
+#include "sdk/resource_attributes_env.h"
 
 namespace periscope::trace {
 namespace {
@@ -70,7 +72,9 @@ Resource DetectResource() {
   return resource;
 }
 
-Resource ResourceFromEnv(const EnvGetter& env) {
+namespace internal {
+
+Resource ResourceFromEnv(const EnvReader& env) {
   Resource resource = Resource::Default();
   for (auto& [key, value] : DetectResource().attributes) {
     SetAttribute(resource.attributes, key, std::move(value));
@@ -80,15 +84,27 @@ Resource ResourceFromEnv(const EnvGetter& env) {
     std::string service = "unknown_service:" + *executable->get_if<std::string>();
     SetAttribute(resource.attributes, "service.name", std::move(service));
   }
-  if (auto attributes = env("OTEL_RESOURCE_ATTRIBUTES")) {
-    for (auto& [key, value] : internal::ParseKeyValueList(*attributes)) {
-      SetAttribute(resource.attributes, key, value);
+  if (std::optional<std::string> value = env.Get("OTEL_RESOURCE_ATTRIBUTES")) {
+    std::string error;
+    if (auto attributes = ParseResourceAttributes(*value, &error)) {
+      for (auto& [key, decoded] : *attributes) {
+        SetAttribute(resource.attributes, key, std::move(decoded));
+      }
+    } else {
+      env.Warn("OTEL_RESOURCE_ATTRIBUTES", *value,
+               error + "; the whole value is discarded, as the OpenTelemetry specification asks");
     }
   }
-  if (auto name = env("OTEL_SERVICE_NAME"); name && !name->empty()) {
+  if (std::optional<std::string> name = env.Get("OTEL_SERVICE_NAME")) {
     SetAttribute(resource.attributes, "service.name", *name);
   }
   return resource;
+}
+
+}  // namespace internal
+
+Resource ResourceFromEnv(const EnvGetter& env) {
+  return internal::ResourceFromEnv(internal::EnvReader(env, nullptr));
 }
 
 }  // namespace periscope::trace

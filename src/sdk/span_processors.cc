@@ -3,8 +3,8 @@
 
 #include "periscope/trace/processor.h"
 #include "sdk/batch_span_processor_impl.h"
-#include "sdk/diagnose.h"
 #include "sdk/queue_drop_reporter.h"
+#include "sdk/timeout_diagnostic.h"
 
 namespace periscope::trace {
 namespace {
@@ -85,18 +85,21 @@ BatchSpanProcessor::~BatchSpanProcessor() = default;
 void BatchSpanProcessor::OnEnd(SpanData&& span) { impl_->worker.Push(std::move(span)); }
 
 bool BatchSpanProcessor::ForceFlush(std::chrono::milliseconds timeout) {
-  return impl_->worker.Flush(timeout);
+  const bool ok = impl_->worker.Flush(timeout);
+  if (!ok) {
+    internal::DiagnoseTimeout("BatchSpanProcessor", "ForceFlush", timeout,
+                              "spans ended before it are still being exported");
+  }
+  return ok;
 }
 
 bool BatchSpanProcessor::Shutdown(std::chrono::milliseconds timeout) {
   bool ok = impl_->worker.Shutdown(timeout);
   impl_->exporter->Shutdown();
   if (!ok) {
-    internal::Diagnose(DiagnosticLevel::kWarn,
-                       "BatchSpanProcessor shutdown timed out after " +
-                           std::to_string(timeout.count()) +
-                           " ms: the export in progress was cut short, and spans not exported by "
-                           "then are lost");
+    internal::DiagnoseTimeout(
+        "BatchSpanProcessor", "shutdown", timeout,
+        "the export in progress was cut short, and spans not exported by then are lost");
   }
   return ok;
 }

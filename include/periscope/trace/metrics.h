@@ -118,8 +118,8 @@ struct MeterProviderOptions {
   std::chrono::milliseconds export_interval{60000};
 };
 
-// Owns the instruments and, with an exporter, a thread exporting every export_interval.
-// Thread-safe; the destructor exports once more and stops.
+// Owns the instruments and, with an exporter, a thread exporting every export_interval, on
+// ForceFlush and on Shutdown. Thread-safe; the destructor calls Shutdown().
 class MeterProvider {
  public:
   explicit MeterProvider(MeterProviderOptions options);
@@ -130,9 +130,13 @@ class MeterProvider {
   Meter GetMeter(std::string_view name, std::string_view version = {});
   // A snapshot of every instrument.
   std::vector<MetricData> Collect() const;
-  // Collects and exports now; false if the export failed.
-  bool ForceFlush();
-  bool Shutdown();
+  // Collects and exports now, and waits for the export; false if it failed, if the timeout
+  // passed first (the export goes on), or after Shutdown.
+  bool ForceFlush(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Exports once more and stops; false if that export failed or the timeout passed first. Then
+  // the exporter's Shutdown() cuts its retries short, and an export that still does not return
+  // is left to its thread: Shutdown never waits for it longer than the timeout.
+  bool Shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   struct Impl;

@@ -43,18 +43,23 @@ struct OtlpTlsOptions {
 struct OtlpExporterOptions {
   OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;
   // HTTP: the full URL of the signal ("http://localhost:4318/v1/traces", or https:// for TLS).
-  // gRPC: "host:port", "http://host:port" or "https://host:port" (TLS). Empty: the OTLP default
-  // for the protocol and signal.
+  // gRPC: "host:port" (see `insecure`), "http://host:port" or "https://host:port" (TLS). Empty:
+  // the OTLP default for the protocol and signal.
   std::string endpoint;
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{10000};
   bool gzip = false;
   RetryPolicy retry;
-  OtlpTlsOptions tls;  // for https:// endpoints; a file that cannot be loaded fails every export
+  OtlpTlsOptions tls;  // for TLS endpoints; a file that cannot be loaded fails every export
+  // For a gRPC endpoint without a scheme ("host:port"): plain text when true, TLS when false.
+  // http:// is always plain text, https:// always TLS. The OpenTelemetry default is false; this
+  // one keeps the plain text such endpoints had before the option existed (docs/sdk.md).
+  bool insecure = true;
 
   // From OTEL_EXPORTER_OTLP_{,TRACES_,METRICS_,LOGS_}{ENDPOINT,PROTOCOL,HEADERS,TIMEOUT,
-  // COMPRESSION}: signal-specific variables win; a generic HTTP endpoint gets "/v1/<signal>"
-  // appended. Unparseable values keep the defaults.
+  // COMPRESSION,INSECURE,CERTIFICATE,CLIENT_CERTIFICATE,CLIENT_KEY}: signal-specific variables
+  // win; a generic HTTP endpoint gets "/v1/<signal>" appended. Unparseable values keep the
+  // defaults.
   static OtlpExporterOptions FromEnv(OtlpSignal signal, const EnvGetter& env = SystemEnv());
 };
 
@@ -86,7 +91,9 @@ std::shared_ptr<MetricExporter> MakeOtlpMetricExporter(OtlpExporterOptions optio
 
 // Resource::Default(), overlaid with DetectResource() and service.name
 // "unknown_service:<process.executable.name>", then OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2,
-// percent-decoded), then OTEL_SERVICE_NAME (wins over service.name from the others).
+// percent-decoded; one malformed entry discards them all, as the OpenTelemetry specification
+// asks), then OTEL_SERVICE_NAME (wins over service.name from the others). Reports nothing: the
+// Make*ProviderFromEnv functions report what they ignore.
 Resource ResourceFromEnv(const EnvGetter& env = SystemEnv());
 
 // The usual setup, from the OTEL_* variables: resource, sampler, span limits, and one processor
@@ -100,5 +107,17 @@ std::shared_ptr<class TracerProvider> MakeTracerProviderFromEnv(const EnvGetter&
 // The values MakeTracerProviderFromEnv would ignore, one line each with the reason (an unknown
 // exporter or propagator name, a number it cannot use, ...); empty when there is none.
 std::vector<std::string> EnvConfigWarnings(const EnvGetter& env = SystemEnv());
+
+// The same for metrics: the resource as above; with OTEL_METRICS_EXPORTER otlp (the default), an
+// OTLP exporter (OtlpExporterOptions::FromEnv(OtlpSignal::kMetrics)) every
+// OTEL_METRIC_EXPORT_INTERVAL ms (default 60000); with none, or OTEL_SDK_DISABLED=true, no
+// exporter. Reports the values it ignores as MakeTracerProviderFromEnv does.
+std::shared_ptr<class MeterProvider> MakeMeterProviderFromEnv(const EnvGetter& env = SystemEnv());
+
+// The same for logs: with OTEL_LOGS_EXPORTER otlp (the default), an OTLP exporter
+// (OtlpExporterOptions::FromEnv(OtlpSignal::kLogs)) behind a batch queue set by OTEL_BLRP_*; with
+// none, or OTEL_SDK_DISABLED=true, no exporter (records are discarded). Reports the values it
+// ignores as MakeTracerProviderFromEnv does.
+std::shared_ptr<class LoggerProvider> MakeLoggerProviderFromEnv(const EnvGetter& env = SystemEnv());
 
 }  // namespace periscope::trace
