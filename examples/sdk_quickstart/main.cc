@@ -12,17 +12,12 @@ namespace pt = periscope::trace;
 
 int main() {
   std::shared_ptr<pt::TracerProvider> provider = pt::MakeTracerProviderFromEnv();
-  pt::Resource resource = pt::ResourceFromEnv();
-  pt::LoggerProvider logs({.resource = resource,
-                           .exporter = pt::MakeOtlpLogExporter(
-                               pt::OtlpExporterOptions::FromEnv(pt::OtlpSignal::kLogs))});
-  pt::MeterProvider metrics({.resource = resource,
-                             .exporter = pt::MakeOtlpMetricExporter(
-                                 pt::OtlpExporterOptions::FromEnv(pt::OtlpSignal::kMetrics))});
+  std::shared_ptr<pt::LoggerProvider> logs = pt::MakeLoggerProviderFromEnv();
+  std::shared_ptr<pt::MeterProvider> metrics = pt::MakeMeterProviderFromEnv();
 
   pt::Tracer tracer = provider->GetTracer("sdk_quickstart", "0.1.0");
-  pt::Logger logger = logs.GetLogger("sdk_quickstart");
-  auto orders = metrics.GetMeter("sdk_quickstart").CreateInt64Counter("orders", "orders placed");
+  pt::Logger logger = logs->GetLogger("sdk_quickstart");
+  auto orders = metrics->GetMeter("sdk_quickstart").CreateInt64Counter("orders", "orders placed");
 
   std::string trace_id;
   {
@@ -48,9 +43,9 @@ int main() {
     request->SetStatus(pt::StatusCode::kError, "reservation failed");
   }
   bool ok = provider->Shutdown();
-  logs.Shutdown();
-  if (logs.stats().failed > 0) std::fprintf(stderr, "warning: log export failed\n");
-  if (!metrics.Shutdown()) std::fprintf(stderr, "warning: metric export failed\n");
+  logs->Shutdown();
+  if (logs->stats().failed > 0) std::fprintf(stderr, "warning: log export failed\n");
+  if (!metrics->Shutdown()) std::fprintf(stderr, "warning: metric export failed\n");
   std::printf("%s\n", trace_id.c_str());
   return ok ? 0 : 1;
 }
