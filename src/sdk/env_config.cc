@@ -60,6 +60,12 @@ void ReportEnvWarnings(std::span<const std::string> warnings, const EnvGetter& e
   for (const std::string& warning : warnings) Diagnose(DiagnosticLevel::kWarn, warning);
 }
 
+bool ChoosesOtlpExporter(const EnvReader& env, std::string_view variable) {
+  return env.NameList(variable, {"otlp", "none"})
+             .value_or(std::vector<std::string>{"otlp"})
+             .front() == "otlp";
+}
+
 SpanLimits SpanLimitsFromEnv(const EnvReader& env) {
   SpanLimits limits;
   if (auto n = ReadLimit(env, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT")) {

@@ -23,6 +23,9 @@ std::shared_ptr<const Sampler> SamplerFromEnv(const EnvReader& env);
 OtlpExporterOptions OtlpExporterOptionsFromEnv(OtlpSignal signal, const EnvReader& env);
 SpanLimits SpanLimitsFromEnv(const EnvReader& env);
 Resource ResourceFromEnv(const EnvReader& env);
+// Whether `variable` (OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER) chooses the OTLP exporter, its
+// default; `none` chooses none, and other names are reported and ignored.
+bool ChoosesOtlpExporter(const EnvReader& env, std::string_view variable);
 // The known names in OTEL_PROPAGATORS; nullopt when it is unset or names none we know.
 std::optional<std::vector<std::string>> PropagatorNamesFromEnv(const EnvReader& env);
 // "tracecontext", "baggage": what the global propagator is until one is set.

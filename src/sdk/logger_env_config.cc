@@ -12,9 +12,7 @@ LoggerEnvConfig ReadLoggerEnvConfig(const EnvGetter& getter) {
   config.disabled = env.Flag("OTEL_SDK_DISABLED");
   if (config.disabled) return config;
   config.resource = ResourceFromEnv(env);
-  config.otlp = env.NameList("OTEL_LOGS_EXPORTER", {"otlp", "none"})
-                    .value_or(std::vector<std::string>{"otlp"})
-                    .front() == "otlp";
+  config.otlp = ChoosesOtlpExporter(env, "OTEL_LOGS_EXPORTER");
   if (!config.otlp) return config;
   config.otlp_options = OtlpExporterOptionsFromEnv(OtlpSignal::kLogs, env);
   config.batch = BatchOptionsFromEnv("OTEL_BLRP_", env);

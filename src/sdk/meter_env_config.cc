@@ -12,9 +12,7 @@ MeterEnvConfig ReadMeterEnvConfig(const EnvGetter& getter) {
   config.disabled = env.Flag("OTEL_SDK_DISABLED");
   if (config.disabled) return config;
   config.resource = ResourceFromEnv(env);
-  config.otlp = env.NameList("OTEL_METRICS_EXPORTER", {"otlp", "none"})
-                    .value_or(std::vector<std::string>{"otlp"})
-                    .front() == "otlp";
+  config.otlp = ChoosesOtlpExporter(env, "OTEL_METRICS_EXPORTER");
   if (!config.otlp) return config;
   config.otlp_options = OtlpExporterOptionsFromEnv(OtlpSignal::kMetrics, env);
   if (auto ms = env.Integer("OTEL_METRIC_EXPORT_INTERVAL", 1)) {
