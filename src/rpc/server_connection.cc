@@ -271,15 +271,15 @@ class Connection : public ServerConnection, public std::enable_shared_from_this<
     }
     Status st = DecodeRequestFrame(parsed->encoded, server_->options_.decode_limits, request);
     if (!st.ok() || request.id == 0) [[unlikely]]
-      return BadRequestFrame(st, request.id);
+      return BadRequestFrame(st);
     HandleRequest(std::move(request));
     return Status::Ok();
   }
 
-  [[gnu::noinline, gnu::cold]] static Status BadRequestFrame(const Status& decoded, uint64_t id) {
+  // A request frame that did not decode (`decoded`), or else one with the reserved id 0.
+  [[gnu::noinline, gnu::cold]] static Status BadRequestFrame(const Status& decoded) {
     if (!decoded.ok())
       return InvalidArgumentError("undecodable request frame: " + decoded.message());
-    (void)id;
     return InvalidArgumentError("request id 0 is reserved");
   }
 

@@ -52,9 +52,10 @@ TracerEnvConfig ReadTracerEnvConfig(const EnvGetter& env);
 
 // What MakeMeterProviderFromEnv takes from the environment, like TracerEnvConfig.
 struct MeterEnvConfig {
-  bool disabled = false;  // OTEL_SDK_DISABLED: nothing else is read, and nothing exported
   Resource resource;
-  bool otlp = false;  // OTEL_METRICS_EXPORTER names otlp (the default)
+  // OTEL_METRICS_EXPORTER names otlp (the default) and OTEL_SDK_DISABLED is not true; nothing
+  // below is read otherwise
+  bool otlp = false;
   OtlpExporterOptions otlp_options;
   std::chrono::milliseconds export_interval{60000};
   std::vector<std::string> warnings;
@@ -64,9 +65,10 @@ MeterEnvConfig ReadMeterEnvConfig(const EnvGetter& env);
 
 // What MakeLoggerProviderFromEnv takes from the environment, like TracerEnvConfig.
 struct LoggerEnvConfig {
-  bool disabled = false;  // OTEL_SDK_DISABLED: nothing else is read, and nothing exported
   Resource resource;
-  bool otlp = false;  // OTEL_LOGS_EXPORTER names otlp (the default)
+  // OTEL_LOGS_EXPORTER names otlp (the default) and OTEL_SDK_DISABLED is not true; nothing below
+  // is read otherwise
+  bool otlp = false;
   OtlpExporterOptions otlp_options;
   BatchOptions batch;
   std::vector<std::string> warnings;

@@ -21,23 +21,23 @@ std::optional<std::string> EnvReader::Get(std::string_view name) const {
   return value;
 }
 
-bool EnvReader::Flag(std::string_view name) const {
-  std::optional<std::string> value = Get(name);
-  if (!value) return false;
-  const std::string lower = AsciiLower(*value);
-  if (lower == "true") return true;
-  if (lower != "false") Warn(name, *value, "not true or false, false assumed");
-  return false;
-}
-
-std::optional<bool> EnvReader::Boolean(std::string_view name) const {
+std::optional<bool> EnvReader::TrueOrFalse(std::string_view name,
+                                           std::string_view otherwise) const {
   std::optional<std::string> value = Get(name);
   if (!value) return std::nullopt;
   const std::string lower = AsciiLower(*value);
   if (lower == "true") return true;
   if (lower == "false") return false;
-  Warn(name, *value, "not true or false");
+  Warn(name, *value, otherwise);
   return std::nullopt;
+}
+
+bool EnvReader::Flag(std::string_view name) const {
+  return TrueOrFalse(name, "not true or false, false assumed").value_or(false);
+}
+
+std::optional<bool> EnvReader::Boolean(std::string_view name) const {
+  return TrueOrFalse(name, "not true or false");
 }
 
 std::optional<int64_t> EnvReader::Integer(std::string_view name, int64_t min) const {

@@ -39,6 +39,10 @@ class EnvReader {
   const EnvGetter& getter() const { return env_; }
 
  private:
+  // "true" or "false" in any case; nullopt when unset, and for anything else, noted with the
+  // reason `otherwise`.
+  std::optional<bool> TrueOrFalse(std::string_view name, std::string_view otherwise) const;
+
   const EnvGetter& env_;
   std::vector<std::string>* warnings_;
 };

@@ -9,8 +9,7 @@ namespace internal {
 MeterEnvConfig ReadMeterEnvConfig(const EnvGetter& getter) {
   MeterEnvConfig config;
   const EnvReader env(getter, &config.warnings);
-  config.disabled = env.Flag("OTEL_SDK_DISABLED");
-  if (config.disabled) return config;
+  if (env.Flag("OTEL_SDK_DISABLED")) return config;  // no exporter
   config.resource = ResourceFromEnv(env);
   config.otlp = ChoosesOtlpExporter(env, "OTEL_METRICS_EXPORTER");
   if (!config.otlp) return config;

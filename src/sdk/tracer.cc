@@ -424,6 +424,16 @@ namespace {
     context.trace_state = TraceState();
 }
 
+// The span of a shaped start that sampling dropped: it only carries its context (recycled like a
+// sampled span, by Span::NonRecording). Out of line: the sampled start stays one straight run of
+// code; not cold: with a ratio sampler most starts take it.
+[[gnu::noinline]] std::shared_ptr<Span> DroppedSpan(const TraceId& trace_id,
+                                                    const SpanId& span_id) {
+  SpanContext context;
+  SetShapedContext(context, trace_id, span_id, false);
+  return Span::NonRecording(context);
+}
+
 // The fields of a span of `shape` started now; the shape is assigned only when it differs (a
 // recycled span most often held one of the same shape).
 [[gnu::always_inline]] inline void FillShapedSpan(internal::ShapedSpan& span,
@@ -458,26 +468,6 @@ Span* Tracer::NewShapedSpan() const {
   return span;
 }
 
-[[gnu::always_inline]] inline Span* Tracer::ReuseShapedSpan() const {
-  Span* span = internal::TakeSpan();
-  if (span == nullptr) [[unlikely]]
-    return NewShapedSpan();
-  if (span->tracer_ != shared_) [[unlikely]]
-    span->tracer_ = shared_;
-  if (span->data_ != nullptr) [[unlikely]]
-    span->data_.reset();
-  return span;
-}
-
-std::shared_ptr<Span> Tracer::DroppedShapedSpan(const TraceId& trace_id,
-                                                const SpanId& span_id) const {
-  Span* span = ReuseShapedSpan();
-  SetShapedContext(span->context_, trace_id, span_id, false);
-  span->recording_ = false;
-  return std::shared_ptr<Span>(span, internal::SpanRecycler(),
-                               internal::SpanBlockAllocator<Span>());
-}
-
 // The sampled path is one straight run; what is rare (the general path, an empty free list) and a
 // dropped span are out of line.
 std::shared_ptr<Span> Tracer::StartSpan(const std::shared_ptr<const SpanShape>& shape,
@@ -488,8 +478,16 @@ std::shared_ptr<Span> Tracer::StartSpan(const std::shared_ptr<const SpanShape>& 
   const bool has_parent = parent.IsValid();
   const TraceId trace_id = has_parent ? parent.trace_id : internal::TraceIdInline();
   const SpanId span_id = internal::SpanIdInline();
-  if (!SampleShaped(provider, parent)) return DroppedShapedSpan(trace_id, span_id);
-  Span* span = ReuseShapedSpan();
+  if (!SampleShaped(provider, parent)) return DroppedSpan(trace_id, span_id);
+  Span* span = internal::TakeSpan();
+  if (span == nullptr) [[unlikely]] {
+    span = NewShapedSpan();
+  } else {
+    if (span->tracer_ != shared_) [[unlikely]]
+      span->tracer_ = shared_;
+    if (span->data_ != nullptr) [[unlikely]]
+      span->data_.reset();
+  }
   SetShapedContext(span->context_, trace_id, span_id, true);
   span->recording_ = true;
   FillShapedSpan(span->shaped_, shape, parent, has_parent, start_time);

@@ -117,14 +117,6 @@ class Tracer {
                                                                UniqueSpan& span) const;
   // A recording span with no data, for a shaped start when this thread has none to reuse.
   [[gnu::noinline, gnu::cold]] Span* NewShapedSpan() const;
-  // A span with no data for a shaped start, this thread's released one when it has one (its
-  // context and state still to be set).
-  Span* ReuseShapedSpan() const;
-  // The span of a shaped start that sampling dropped: it only carries its context, and is
-  // recycled like a sampled one (with a ratio sampler most calls take this path). Out of line:
-  // the sampled start stays one straight run of code.
-  [[gnu::noinline]] std::shared_ptr<Span> DroppedShapedSpan(const TraceId& trace_id,
-                                                            const SpanId& span_id) const;
   friend class SpanShape;
   std::shared_ptr<internal::TracerShared> shared_;
   // shared_'s instrumentation scope, which tells this tracer and its copies from other tracers.
